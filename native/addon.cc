@@ -1,0 +1,67 @@
+// Registers every concern's bindings and creates the per-environment state.
+// Nothing else belongs here.
+#include <napi.h>
+
+#include <string>
+
+#include <v8-version.h>
+
+#include "env_state.h"
+#include "gc_tracker.h"
+#include "heap_stats.h"
+#include "malloc_stats.h"
+
+namespace allocscope {
+
+namespace {
+void CleanupHook(void* arg) { static_cast<EnvState*>(arg)->Teardown(); }
+
+Napi::Value LiveCountersBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("envStates", Napi::Number::New(env, double(Live().env_states.load())));
+  out.Set("gcCallbackPairs", Napi::Number::New(env, double(Live().gc_callback_pairs.load())));
+  return out;
+}
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* state = new EnvState(env, v8::Isolate::GetCurrent());
+  env.SetInstanceData<EnvState>(state);  // deleted by N-API when the env goes away
+  // Detach from V8 while the isolate is still alive (before instance data is freed).
+  napi_add_env_cleanup_hook(env, CleanupHook, state);
+
+  exports.Set("heapLayout", Napi::Function::New(env, HeapStatsReader::Layout));
+  exports.Set("readHeap", Napi::Function::New(env, HeapStatsReader::ReadHeap));
+  exports.Set("readSpaces", Napi::Function::New(env, HeapStatsReader::ReadSpaceStats));
+  exports.Set("readCode", Napi::Function::New(env, HeapStatsReader::ReadCode));
+  exports.Set("gcStart", Napi::Function::New(env, GcTracker::StartBinding));
+  exports.Set("gcStop", Napi::Function::New(env, GcTracker::StopBinding));
+  exports.Set("gcRead", Napi::Function::New(env, GcTracker::ReadBinding));
+  exports.Set("gcCounters", Napi::Function::New(env, GcTracker::CountersBinding));
+  exports.Set("gcSetNotify", Napi::Function::New(env, GcTracker::SetNotifyBinding));
+  exports.Set("gcSimulate", Napi::Function::New(env, GcTracker::SimulateBinding));
+  exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
+  exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
+
+  Napi::Object constants = Napi::Object::New(env);
+  constants.Set("histogramBuckets", Napi::Number::New(env, kHistogramBuckets));
+  constants.Set("histogramSubBits", Napi::Number::New(env, kHistogramSubBits));
+  constants.Set("gcKindCount", Napi::Number::New(env, kGcKindCount));
+  constants.Set("gcKindFields", Napi::Number::New(env, kKindFields));
+  constants.Set("gcCounterHeader", Napi::Number::New(env, kCntHeader));
+  Napi::Array kinds = Napi::Array::New(env, kGcKindCount);
+  for (uint32_t k = 0; k < kGcKindCount; k++) kinds.Set(k, Napi::String::New(env, GcKindName(k)));
+  constants.Set("gcKindNames", kinds);
+  constants.Set("v8Version", Napi::String::New(env, std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + "." + std::to_string(V8_BUILD_NUMBER) + "." + std::to_string(V8_PATCH_LEVEL)));
+  exports.Set("constants", constants);
+  return exports;
+}
+
+}  // namespace allocscope
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  return allocscope::Init(env, exports);
+}
+
+NODE_API_MODULE(allocscope, InitAddon)

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+'use strict';
+// Compiles the addon with cmake-js against the headers of the Node that runs this
+// script, so that no header download is needed (the machine may be offline).
+//
+//   node native/build.js               build/Release/allocscope.node
+//   node native/build.js --if-missing  skip when a prebuild for this ABI exists
+//   node native/build.js --asan        build-asan/Release/allocscope.node (ASan+UBSan)
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const args = new Set(process.argv.slice(2));
+
+/** The include dir of the running Node, else npm's nodedir, else cmake-js's default. */
+function nodeHeadersDir() {
+  const own = path.resolve(path.dirname(process.execPath), '..');
+  if (fs.existsSync(path.join(own, 'include', 'node', 'v8.h'))) return own;
+  const fromNpm = process.env.npm_config_nodedir;
+  if (fromNpm && fs.existsSync(path.join(fromNpm, 'include', 'node', 'v8.h'))) return fromNpm;
+  return undefined;
+}
+
+function hasPrebuildForThisAbi() {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (!fs.existsSync(dir)) return false;
+  const tag = `abi${process.versions.modules}`;
+  return fs.readdirSync(dir).some((f) => f.endsWith('.node') && f.split('.').includes(tag));
+}
+
+if (args.has('--if-missing') && hasPrebuildForThisAbi()) {
+  console.log('allocscope: using the prebuilt addon for this Node ABI');
+  process.exit(0);
+}
+
+const env = { ...process.env };
+const nodedir = nodeHeadersDir();
+if (nodedir) env.npm_config_nodedir = nodedir;
+
+const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
+const cmd = [cmakeJs, args.has("--rebuild") || process.argv.includes("rebuild") ? "rebuild" : "compile"];
+if (args.has('--asan')) cmd.push('--out', 'build-asan', '--CDALLOCSCOPE_ASAN=ON', '--config', 'Release');
+
+const result = spawnSync(process.execPath, cmd, { cwd: root, env, stdio: 'inherit' });
+if (result.error) {
+  console.error(`allocscope: could not run cmake-js: ${result.error.message}`);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);

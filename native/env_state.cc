@@ -1,0 +1,30 @@
+#include "env_state.h"
+
+#include "gc_tracker.h"
+#include "heap_stats.h"
+
+namespace allocscope {
+
+LiveCounters& Live() {
+  static LiveCounters counters;  // process-wide diagnostics only
+  return counters;
+}
+
+EnvState::EnvState(napi_env env, v8::Isolate* isolate)
+    : env(env),
+      isolate(isolate),
+      heap_stats(std::make_unique<HeapStatsReader>(isolate)),
+      gc(std::make_unique<GcTracker>(env, isolate, *heap_stats)) {
+  Live().env_states.fetch_add(1);
+}
+
+EnvState::~EnvState() {
+  Teardown();
+  Live().env_states.fetch_sub(1);
+}
+
+void EnvState::Teardown() {
+  if (gc) gc->Stop();
+}
+
+}  // namespace allocscope

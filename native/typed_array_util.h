@@ -1,0 +1,27 @@
+// Argument checks shared by the bindings. lib/native.ts validates user input;
+// these only guard the addon against a wrong internal call (never crash).
+#pragma once
+
+#include <napi.h>
+
+namespace allocscope {
+
+// The data of info[index] if it is a Float64Array of at least `min_length`
+// elements; otherwise throws a TypeError and returns nullptr.
+inline double* Float64ArgOfAtLeast(const Napi::CallbackInfo& info, size_t index,
+                                   size_t min_length) {
+  Napi::Env env = info.Env();
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    Napi::TypeError::New(env, "allocscope native: expected a Float64Array").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  Napi::Float64Array array = info[index].As<Napi::Float64Array>();
+  if (array.ElementLength() < min_length) {
+    Napi::RangeError::New(env, "allocscope native: Float64Array too short").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return array.Data();
+}
+
+}  // namespace allocscope
