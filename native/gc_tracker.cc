@@ -56,7 +56,7 @@ bool GcTracker::Stop() {
 }
 
 void GcTracker::ResetCounters() {
-  unmatched_ = overflows_ = max_depth_ = promoted_ = young_before_ = 0;
+  unmatched_ = overflows_ = max_depth_ = promoted_ = young_before_ = top_level_ns_ = 0;
   std::memset(kind_, 0, sizeof(kind_));
   std::memset(histogram_, 0, sizeof(histogram_));
 }
@@ -119,6 +119,7 @@ void GcTracker::End(v8::GCType type, uint32_t flags) {
   next_seq_++;
 
   Accumulate(p, r, pause_ns);
+  if (depth_ == 0) top_level_ns_ += double(pause_ns);
   if (notify_ != nullptr && depth_ == 0) uv_async_send(&notify_->async);
 }
 
@@ -259,6 +260,7 @@ Napi::Value GcTracker::CountersBinding(const Napi::CallbackInfo& info) {
   o[kCntMaxDepth] = gc.max_depth_;
   o[kCntPromotedBytes] = gc.promoted_;
   o[kCntYoungBytesBefore] = gc.young_before_;
+  o[kCntTopLevelPauseNs] = gc.top_level_ns_;
   double* kinds = o + kCntHeader;
   std::memcpy(kinds, gc.kind_, sizeof(gc.kind_));
   double* hist = kinds + kGcKindCount * kKindFields;

@@ -40,6 +40,7 @@ enum GcCounterField : uint32_t {
   kCntMaxDepth,
   kCntPromotedBytes,
   kCntYoungBytesBefore,
+  kCntTopLevelPauseNs,  // pauses of depth-0 GCs only: nested ones are inside them
   kCntHeader,
 };
 enum GcKindField : uint32_t { kKindCount = 0, kKindTotalNs, kKindMaxNs, kKindFreedBytes, kKindFields };
@@ -108,7 +109,7 @@ class GcTracker {
   size_t skipped_ = 0;  // prologues dropped for overflow, whose epilogues are pending
 
   // Cumulative counters (see GcCounterField / GcKindField).
-  double unmatched_ = 0, overflows_ = 0, max_depth_ = 0, promoted_ = 0, young_before_ = 0;
+  double unmatched_ = 0, overflows_ = 0, max_depth_ = 0, promoted_ = 0, young_before_ = 0, top_level_ns_ = 0;
   double kind_[kGcKindCount][kKindFields] = {};
   uint64_t histogram_[kGcKindCount][kHistogramBuckets] = {};
 

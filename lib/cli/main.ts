@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// allocscope command line: one file per command under lib/cli/.
+import { isCodedError } from '../errors';
+import { runStats, STATS_HELP } from './stats';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  stats: { run: runStats, help: STATS_HELP },
+};
+
+const USAGE = `Usage: allocscope <command> [options]
+
+Commands:
+  stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
+
+Run "allocscope <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(require('../../package.json').version);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`allocscope: unknown command "${name}"; commands are ${Object.keys(COMMANDS).join(', ')} (see allocscope --help)`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    // Misuse gets one line and status 2; anything else is a bug worth a stack.
+    if (isCodedError(error)) {
+      console.error(error.message);
+      process.exitCode = 2;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,36 @@
+// Errors with stable codes. Misuse is a TypeError/RangeError naming the option
+// and what it expected; lifecycle misuse is an AllocscopeError.
+
+export type ErrorCode =
+  | 'ERR_ALLOCSCOPE_INVALID_OPTION'
+  | 'ERR_ALLOCSCOPE_UNKNOWN_OPTION'
+  | 'ERR_ALLOCSCOPE_INVALID_ARGUMENT'
+  | 'ERR_ALLOCSCOPE_ALREADY_STARTED'
+  | 'ERR_ALLOCSCOPE_NOT_STARTED'
+  | 'ERR_ALLOCSCOPE_CLI_USAGE';
+
+export interface CodedError extends Error {
+  code: ErrorCode;
+}
+
+function withCode<E extends Error>(error: E, code: ErrorCode): E & CodedError {
+  return Object.assign(error, { code });
+}
+
+export function typeError(code: ErrorCode, message: string): TypeError & CodedError {
+  return withCode(new TypeError(`allocscope: ${message}`), code);
+}
+
+export class AllocscopeError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(`allocscope: ${message}`);
+    this.name = 'AllocscopeError';
+    this.code = code;
+  }
+}
+
+export function isCodedError(value: unknown): value is CodedError {
+  return value instanceof Error && typeof (value as Partial<CodedError>).code === 'string' &&
+    (value as CodedError).code.startsWith('ERR_ALLOCSCOPE_');
+}

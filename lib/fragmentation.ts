@@ -1,0 +1,112 @@
+// One fragmentation report over V8's spaces, the C allocator and the process.
+// Formulas (also in docs/fragmentation.md):
+//   V8 space:  fragmentation = 1 − used / committed    (0 when nothing is committed)
+//              physicalToCommitted = physical / committed
+//   glibc:     fragmentation = free / arena             (fordblks / arena)
+//   jemalloc:  fragmentation = (active − allocated) / active
+//              residentToActive = resident / active
+//   process:   accounted = V8 physical heap + C allocator footprint
+//              (jemalloc: resident; glibc: arena + mmapped)
+//              unattributed = RSS − accounted (binary, libraries, stacks, other mmaps)
+import { heap } from './heap';
+import { malloc } from './malloc';
+import { spaces } from './spaces';
+
+export interface SpaceFragmentation {
+  name: string;
+  committedBytes: number;
+  usedBytes: number;
+  availableBytes: number;
+  physicalBytes: number;
+  /** 1 − used / committed. */
+  fragmentation: number;
+  /** physical / committed (< 1: committed pages not yet touched). */
+  physicalToCommitted: number;
+}
+
+export interface FragmentationReport {
+  v8: {
+    spaces: SpaceFragmentation[];
+    /** The same figures over all spaces. */
+    total: Omit<SpaceFragmentation, 'name'>;
+  };
+  glibc: null | {
+    arenaBytes: number;
+    inUseBytes: number;
+    freeBytes: number;
+    mmappedBytes: number;
+    topPadBytes: number;
+    /** free / arena. */
+    fragmentation: number;
+  };
+  jemalloc: null | {
+    allocatedBytes: number;
+    activeBytes: number;
+    residentBytes: number;
+    /** (active − allocated) / active. */
+    fragmentation: number;
+    /** resident / active. */
+    residentToActive: number;
+  };
+  process: {
+    rssBytes: number;
+    v8PhysicalBytes: number;
+    mallocFootprintBytes: number;
+    /** v8PhysicalBytes + mallocFootprintBytes. */
+    accountedBytes: number;
+    /** rssBytes − accountedBytes (may be negative: glibc's arena counts untouched pages). */
+    unattributedBytes: number;
+    /** unattributedBytes / rssBytes. */
+    unattributedShare: number;
+  };
+}
+
+const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+
+function space(name: string, committed: number, used: number, available: number, physical: number): SpaceFragmentation {
+  return {
+    name, committedBytes: committed, usedBytes: used, availableBytes: available, physicalBytes: physical,
+    fragmentation: committed > 0 ? Math.max(0, 1 - used / committed) : 0,
+    physicalToCommitted: ratio(physical, committed),
+  };
+}
+
+/** Builds the report from fresh readings (reads malloc statistics: ~ms on big heaps). */
+export function fragmentation(): FragmentationReport {
+  const perSpace = spaces.stats().map((s) => space(s.name, s.committedBytes, s.usedBytes, s.availableBytes, s.physicalBytes));
+  const sum = (key: 'committedBytes' | 'usedBytes' | 'availableBytes' | 'physicalBytes') => perSpace.reduce((a, s) => a + s[key], 0);
+  const { name: _name, ...total } = space('total', sum('committedBytes'), sum('usedBytes'), sum('availableBytes'), sum('physicalBytes'));
+
+  const m = malloc.stats();
+  const glibc = m.glibc && {
+    arenaBytes: m.glibc.arenaBytes,
+    inUseBytes: m.glibc.inUseBytes,
+    freeBytes: m.glibc.freeBytes,
+    mmappedBytes: m.glibc.mmappedBytes,
+    topPadBytes: m.glibc.topPadBytes,
+    fragmentation: ratio(m.glibc.freeBytes, m.glibc.arenaBytes),
+  };
+  const je = m.jemalloc;
+  const jemalloc = je && je.allocatedBytes !== null && je.activeBytes !== null && je.residentBytes !== null ? {
+    allocatedBytes: je.allocatedBytes,
+    activeBytes: je.activeBytes,
+    residentBytes: je.residentBytes,
+    fragmentation: ratio(je.activeBytes - je.allocatedBytes, je.activeBytes),
+    residentToActive: ratio(je.residentBytes, je.activeBytes),
+  } : null;
+
+  const rssBytes = process.memoryUsage.rss();
+  const v8PhysicalBytes = heap.stats().totalPhysicalSizeBytes;
+  const mallocFootprintBytes = jemalloc ? jemalloc.residentBytes : glibc ? glibc.arenaBytes + glibc.mmappedBytes : 0;
+  const accountedBytes = v8PhysicalBytes + mallocFootprintBytes;
+  return {
+    v8: { spaces: perSpace, total },
+    glibc,
+    jemalloc,
+    process: {
+      rssBytes, v8PhysicalBytes, mallocFootprintBytes, accountedBytes,
+      unattributedBytes: rssBytes - accountedBytes,
+      unattributedShare: ratio(rssBytes - accountedBytes, rssBytes),
+    },
+  };
+}

@@ -1,0 +1,309 @@
+// GC tracking: every GC's kind, pause and per-space before/after figures, from
+// the addon's ring buffer; cumulative counters and pause percentiles per kind.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { AllocscopeError } from './errors';
+import { quantile } from './histogram';
+import { native } from './native';
+import { resolveOptions } from './options';
+import { spaceNames } from './spaces';
+
+/** GC kinds, named after V8's `GCType` values. */
+export type GcTypeName = 'scavenge' | 'minorMarkCompact' | 'minorMarkSweep' | 'markSweepCompact' |
+  'incrementalMarking' | 'processWeakCallbacks' | 'other';
+
+/** Before/after figures of one heap space around one GC. Bytes. */
+export interface GcSpaceDelta {
+  usedBeforeBytes: number;
+  usedAfterBytes: number;
+  committedBeforeBytes: number;
+  committedAfterBytes: number;
+}
+
+/** One garbage collection, as seen by V8's prologue and epilogue callbacks. */
+export interface GcEvent {
+  /** Sequence number since `gc.start()` (0, 1, 2, …): gaps mean overwritten records. */
+  seq: number;
+  type: GcTypeName;
+  /** V8's `GCType` bits: the same number as a perf_hooks GC entry's `detail.kind`. */
+  kind: number;
+  /** V8's `GCCallbackFlags` bits: the same number as perf_hooks' `detail.flags`. */
+  flags: number;
+  /** True when the GC was forced (`global.gc()`, low-memory notification). */
+  forced: boolean;
+  /** 0 for a top-level GC; 1+ when it ran inside another GC (weak callbacks in a mark-compact). */
+  depth: number;
+  /** Start on the `process.hrtime.bigint()` clock. */
+  startNs: bigint;
+  /** Start in milliseconds on the `performance.now()` clock (as perf_hooks' `startTime`). */
+  startTime: number;
+  /** Pause from prologue to epilogue, nanoseconds. */
+  pauseNs: number;
+  /** Pause in milliseconds (as perf_hooks' `duration`). */
+  duration: number;
+  usedBeforeBytes: number;
+  usedAfterBytes: number;
+  committedBeforeBytes: number;
+  committedAfterBytes: number;
+  /** `usedBeforeBytes - usedAfterBytes` (negative when the GC promoted into a grown space). */
+  freedBytes: number;
+  externalBeforeBytes: number;
+  externalAfterBytes: number;
+  /** Per space, keyed by V8's space name. */
+  spaces: Record<string, GcSpaceDelta>;
+}
+
+/** Pause statistics of one GC kind. Milliseconds. */
+export interface GcTypeSummary {
+  count: number;
+  totalMs: number;
+  meanMs: number;
+  maxMs: number;
+  /** Percentiles from a log-linear histogram: within ~6 % of the exact value. */
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  /** Heap bytes freed by GCs of this kind (sum of used before − after). */
+  freedBytes: number;
+}
+
+export interface GcSummary {
+  running: boolean;
+  /** Time since `gc.start()` (until `gc.stop()` once stopped). */
+  elapsedMs: number;
+  /** Number of GCs of every kind. */
+  count: number;
+  /** Pause time of top-level GCs (nested GCs are already inside them). */
+  gcTimeMs: number;
+  /** `gcTimeMs / elapsedMs`: the share of wall time the main thread spent paused in GC. */
+  gcTimeShare: number;
+  /** Heap bytes freed by all GCs. */
+  freedBytes: number;
+  /** Bytes the old generation grew by during young-generation GCs. */
+  promotedBytes: number;
+  /** `promotedBytes` / young-generation bytes in use before those GCs. */
+  promotionRatio: number;
+  /** `promotedBytes` per second of elapsed time. */
+  promotedBytesPerSecond: number;
+  /** Records overwritten in the ring buffer before `gc.events()` read them. */
+  droppedEvents: number;
+  /** Epilogues seen without a matching prologue (tracking started mid-GC). */
+  unmatchedCallbacks: number;
+  /** Deepest GC nesting seen (1 = no nesting). */
+  maxNestingDepth: number;
+  byType: Partial<Record<GcTypeName, GcTypeSummary>>;
+}
+
+export interface GcStartOptions {
+  /** Ring-buffer capacity in GC records (oldest overwritten, drops counted). Default 4096. */
+  bufferSize?: number;
+}
+
+const DEFAULTS: Required<GcStartOptions> = { bufferSize: 4096 };
+const SCHEMA = { bufferSize: { kind: 'integer', min: 16, max: 1 << 20 } } as const;
+const C = native.constants;
+const FORCED_FLAG = 1 << 2; // kGCCallbackFlagForced
+const KIND_FIELDS = { count: 0, totalNs: 1, maxNs: 2, freedBytes: 3 };
+const CNT = { elapsedNs: 0, records: 1, unmatched: 2, overflows: 3, maxDepth: 4, promoted: 5, youngBefore: 6, topLevelNs: 7 };
+
+// performance.now() = (hrtime − timeOrigin) / 1e6; recover timeOrigin once.
+const hrtimeAtPerfZeroNs = process.hrtime.bigint() - BigInt(Math.round(performance.now() * 1e6));
+
+function typeName(kind: number): GcTypeName {
+  const bits = kind >>> 0;
+  const index = bits !== 0 && (bits & (bits - 1)) === 0 ? 31 - Math.clz32(bits) : -1;
+  return (C.gcKindNames[index] ?? 'other') as GcTypeName;
+}
+
+interface Session { originNs: bigint; recordWidth: number; headerFields: number }
+
+/**
+ * The GC tracker of the calling thread. `gc.on('gc', listener)` receives each
+ * event shortly after the GC (never inside it); `events.on(gc, 'gc')` gives an
+ * async iterator.
+ */
+class GcTracker extends EventEmitter {
+  #session: Session | undefined;
+  #running = false;
+  #eventsCursor = 0;
+  #eventsDropped = 0;
+  #listenerCursor = 0;
+
+  constructor() {
+    super();
+    this.on('newListener', (name) => {
+      if (name === 'gc' && this.listenerCount('gc') === 0) {
+        this.#listenerCursor = this.#running ? native.gcRead(Number.MAX_SAFE_INTEGER).nextSeq : 0;
+        native.gcSetNotify(() => this.#deliver());
+      }
+    });
+    this.on('removeListener', (name) => {
+      if (name === 'gc' && this.listenerCount('gc') === 0) native.gcSetNotify(null);
+    });
+  }
+
+  /** Whether tracking is running. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Starts tracking GCs of this thread's isolate. Throws ERR_ALLOCSCOPE_ALREADY_STARTED
+   * if it runs already. Counters and the buffer start empty.
+   */
+  start(options?: GcStartOptions): void {
+    const { bufferSize } = resolveOptions('gc.start()', options, DEFAULTS, SCHEMA);
+    const started = native.gcStart(bufferSize);
+    if (!started) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'gc.start() was called while GC tracking is running; call gc.stop() first');
+    this.#session = started;
+    this.#running = true;
+    this.#eventsCursor = 0;
+    this.#eventsDropped = 0;
+    this.#listenerCursor = 0;
+  }
+
+  /**
+   * Stops tracking. Returns false (and does nothing) when not running. Events not
+   * yet read and the summary stay available until the next `gc.start()`.
+   */
+  stop(): boolean {
+    if (!this.#running) return false;
+    if (this.listenerCount('gc') > 0) this.#deliver(); // flush before the callbacks go
+    native.gcStop();
+    this.#running = false;
+    return true;
+  }
+
+  /** Drains and returns the GC events recorded since the last call (oldest first). */
+  events(): GcEvent[] {
+    const session = this.#requireSession('gc.events()');
+    const { events, nextSeq, dropped } = this.#read(session, this.#eventsCursor);
+    this.#eventsCursor = nextSeq;
+    this.#eventsDropped += dropped;
+    return events;
+  }
+
+  /** Counts, pause percentiles per kind, GC time share, freed and promoted bytes since start. */
+  summary(): GcSummary {
+    this.#requireSession('gc.summary()');
+    const counters = native.gcCounters();
+    const byType: Partial<Record<GcTypeName, GcTypeSummary>> = {};
+    let count = 0;
+    let freedBytes = 0;
+    const kindsAt = C.gcCounterHeader;
+    const histogramsAt = kindsAt + C.gcKindCount * C.gcKindFields;
+    for (let k = 0; k < C.gcKindCount; k++) {
+      const base = kindsAt + k * C.gcKindFields;
+      const n = counters[base + KIND_FIELDS.count]!;
+      if (n === 0) continue;
+      const totalNs = counters[base + KIND_FIELDS.totalNs]!;
+      const maxNs = counters[base + KIND_FIELDS.maxNs]!;
+      const at = histogramsAt + k * C.histogramBuckets;
+      const q = (p: number) => quantile(counters, at, C.histogramBuckets, C.histogramSubBits, p, maxNs) / 1e6;
+      const freed = counters[base + KIND_FIELDS.freedBytes]!;
+      byType[C.gcKindNames[k] as GcTypeName] = {
+        count: n, totalMs: totalNs / 1e6, meanMs: totalNs / n / 1e6, maxMs: maxNs / 1e6,
+        p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), freedBytes: freed,
+      };
+      count += n;
+      freedBytes += freed;
+    }
+    const elapsedMs = counters[CNT.elapsedNs]! / 1e6;
+    const gcTimeMs = counters[CNT.topLevelNs]! / 1e6;
+    const promotedBytes = counters[CNT.promoted]!;
+    const youngBefore = counters[CNT.youngBefore]!;
+    // Records the events() reader has not seen and that are already overwritten.
+    const { oldestSeq } = native.gcRead(Number.MAX_SAFE_INTEGER);
+    const pendingDrops = Math.max(0, oldestSeq - this.#eventsCursor);
+    return {
+      running: this.#running,
+      elapsedMs,
+      count,
+      gcTimeMs,
+      gcTimeShare: elapsedMs > 0 ? gcTimeMs / elapsedMs : 0,
+      freedBytes,
+      promotedBytes,
+      promotionRatio: youngBefore > 0 ? promotedBytes / youngBefore : 0,
+      promotedBytesPerSecond: elapsedMs > 0 ? promotedBytes / (elapsedMs / 1e3) : 0,
+      droppedEvents: this.#eventsDropped + pendingDrops,
+      unmatchedCallbacks: counters[CNT.unmatched]!,
+      maxNestingDepth: counters[CNT.maxDepth]!,
+      byType,
+    };
+  }
+
+  #requireSession(where: string): Session {
+    if (!this.#session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', `${where} needs gc.start() first: no GC has been tracked yet`);
+    return this.#session;
+  }
+
+  #read(session: Session, from: number): { events: GcEvent[]; nextSeq: number; dropped: number } {
+    const { records, nextSeq, oldestSeq } = native.gcRead(from);
+    const width = session.recordWidth;
+    const n = records.length / width;
+    const events: GcEvent[] = new Array(n);
+    for (let i = 0; i < n; i++) events[i] = decode(records, i * width, session);
+    return { events, nextSeq, dropped: Math.max(0, oldestSeq - from) };
+  }
+
+  #deliver(): void {
+    if (!this.#session) return;
+    let batch: { events: GcEvent[]; nextSeq: number };
+    try {
+      batch = this.#read(this.#session, this.#listenerCursor);
+    } catch (error) {
+      this.emit('error', error);
+      return;
+    }
+    this.#listenerCursor = batch.nextSeq;
+    for (const event of batch.events) this.emit('gc', event);
+  }
+}
+
+function decode(r: Float64Array, at: number, session: Session): GcEvent {
+  const n = spaceNames.length;
+  const h = at + session.headerFields;
+  const spaces: Record<string, GcSpaceDelta> = {};
+  let usedBefore = 0, usedAfter = 0, committedBefore = 0, committedAfter = 0;
+  for (let s = 0; s < n; s++) {
+    const delta: GcSpaceDelta = {
+      usedBeforeBytes: r[h + s]!,
+      usedAfterBytes: r[h + n + s]!,
+      committedBeforeBytes: r[h + 2 * n + s]!,
+      committedAfterBytes: r[h + 3 * n + s]!,
+    };
+    spaces[spaceNames[s]!] = delta;
+    usedBefore += delta.usedBeforeBytes;
+    usedAfter += delta.usedAfterBytes;
+    committedBefore += delta.committedBeforeBytes;
+    committedAfter += delta.committedAfterBytes;
+  }
+  const kind = r[at + 1]!;
+  const flags = r[at + 2]!;
+  const startNs = session.originNs + BigInt(r[at + 4]!);
+  const pauseNs = r[at + 5]!;
+  return {
+    seq: r[at]!,
+    type: typeName(kind),
+    kind,
+    flags,
+    forced: (flags & FORCED_FLAG) !== 0,
+    depth: r[at + 3]!,
+    startNs,
+    startTime: Number(startNs - hrtimeAtPerfZeroNs) / 1e6,
+    pauseNs,
+    duration: pauseNs / 1e6,
+    usedBeforeBytes: usedBefore,
+    usedAfterBytes: usedAfter,
+    committedBeforeBytes: committedBefore,
+    committedAfterBytes: committedAfter,
+    freedBytes: usedBefore - usedAfter,
+    externalBeforeBytes: r[at + 6]!,
+    externalAfterBytes: r[at + 7]!,
+    spaces,
+  };
+}
+
+export type { GcTracker };
+/** The GC tracker of the calling thread (each worker has its own). */
+export const gc = new GcTracker();

@@ -1,0 +1,8 @@
+// allocscope: memory profiling for Node.js. The API is grouped by concern.
+export { heap, type HeapStats, type CodeStats } from './heap';
+export { spaces, spaceNames, type SpaceStats } from './spaces';
+export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, type JemallocStats } from './malloc';
+export { memory, type MemorySnapshot } from './memory';
+export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './gc';
+export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './fragmentation';
+export { AllocscopeError, type CodedError, type ErrorCode } from './errors';

@@ -1,0 +1,67 @@
+// The only module that loads the addon. It types the binding and nothing more:
+// validation, defaults and shaping live in the modules above it.
+import * as path from 'node:path';
+import nodeGypBuild = require('node-gyp-build');
+
+export interface HeapLayout {
+  heapFields: string[];
+  spaceFields: string[];
+  codeFields: string[];
+  spaceNames: string[];
+}
+
+export interface GcStartResult {
+  /** uv_hrtime() at start: the clock of process.hrtime.bigint(). */
+  originNs: bigint;
+  recordWidth: number;
+  headerFields: number;
+}
+
+export interface GcReadResult {
+  records: Float64Array;
+  nextSeq: number;
+  oldestSeq: number;
+}
+
+export interface RawGlibcStats {
+  arena: number; ordblks: number; hblks: number; hblkhd: number;
+  uordblks: number; fordblks: number; keepcost: number; fsmblks: number;
+}
+
+export interface RawJemallocStats {
+  allocated: number | null; active: number | null; resident: number | null;
+  mapped: number | null; retained: number | null; metadata: number | null;
+}
+
+export interface NativeBinding {
+  heapLayout(): HeapLayout;
+  readHeap(out: Float64Array): void;
+  readSpaces(out: Float64Array): void;
+  readCode(out: Float64Array): void;
+  gcStart(capacity: number): GcStartResult | null;
+  gcStop(): boolean;
+  gcRead(fromSeq: number): GcReadResult;
+  gcCounters(): Float64Array;
+  gcSetNotify(fn: (() => void) | null): void;
+  gcSimulate(phase: 0 | 1, type: number, flags: number): number;
+  readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
+  liveCounters(): { envStates: number; gcCallbackPairs: number };
+  constants: {
+    histogramBuckets: number;
+    histogramSubBits: number;
+    gcKindCount: number;
+    gcKindFields: number;
+    gcCounterHeader: number;
+    gcKindNames: string[];
+    v8Version: string;
+  };
+}
+
+function load(): NativeBinding {
+  // ALLOCSCOPE_ADDON points at a specific build (the ASan lane uses it).
+  const explicit = process.env.ALLOCSCOPE_ADDON;
+  if (explicit) return require(path.resolve(explicit)) as NativeBinding;
+  return nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;
+}
+
+export const native: NativeBinding = load();
