@@ -120,7 +120,13 @@ void GcTracker::End(v8::GCType type, uint32_t flags) {
 
   Accumulate(p, r, pause_ns);
   if (depth_ == 0) top_level_ns_ += double(pause_ns);
-  if (notify_ != nullptr && depth_ == 0) uv_async_send(&notify_->async);
+  if (notify_ != nullptr && depth_ == 0) {
+    // Pending delivery keeps the loop alive for one more turn (like setImmediate),
+    // so a listener sees every GC even when the program is about to exit.
+    // uv_ref only updates the loop's counters: no allocation, no lock.
+    uv_ref(reinterpret_cast<uv_handle_t*>(&notify_->async));
+    uv_async_send(&notify_->async);
+  }
 }
 
 void GcTracker::Accumulate(const Pending& p, const double* r, uint64_t pause_ns) {
@@ -156,7 +162,7 @@ void GcTracker::EnableNotify(Napi::Function fn) {
   auto* handle = new NotifyHandle();
   handle->owner = this;
   uv_async_init(loop, &handle->async, OnAsync);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&handle->async));  // never keeps the process alive
+  uv_unref(reinterpret_cast<uv_handle_t*>(&handle->async));  // idle, it never keeps the process alive
   // An async cleanup hook lets the env wait for uv_close before the loop closes
   // (a worker's loop must have no open handles when it is torn down).
   napi_add_async_cleanup_hook(env_, OnAsyncCleanup, handle, &handle->hook);
@@ -185,6 +191,7 @@ void GcTracker::OnAsyncCleanup(napi_async_cleanup_hook_handle, void* arg) {
 
 void GcTracker::OnAsync(uv_async_t* async) {
   auto* handle = reinterpret_cast<NotifyHandle*>(async);
+  uv_unref(reinterpret_cast<uv_handle_t*>(async));
   if (handle->owner != nullptr) handle->owner->CallNotify();
 }
 
@@ -192,11 +199,13 @@ void GcTracker::CallNotify() {
   if (notify_fn_.IsEmpty()) return;
   Napi::Env env(env_);
   Napi::HandleScope scope(env);
-  notify_fn_.MakeCallback(env.Global(), {});
-  if (env.IsExceptionPending()) {
+  napi_value result;
+  const napi_status status =
+      napi_make_callback(env_, nullptr, env.Global(), notify_fn_.Value(), 0, nullptr, &result);
+  if (status == napi_pending_exception || env.IsExceptionPending()) {
     // No JS frame is below us: report it as an uncaught exception, as Node would.
-    Napi::Error error = env.GetAndClearPendingException();
-    napi_fatal_exception(env_, error.Value());
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok) napi_fatal_exception(env_, error);
   }
 }
 

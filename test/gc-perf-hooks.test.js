@@ -1,0 +1,39 @@
+'use strict';
+// GIVEN a workload with hundreds of GCs observed by allocscope and by perf_hooks
+// in the same process, THEN both see the same GCs: count and kind exactly,
+// durations within 10 %.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { runNodeJson } = require('./helpers');
+
+test('GC records agree with perf_hooks GC entries (count, kind, flags exactly; duration within 10 %)', () => {
+  const { json } = runNodeJson({ file: `${__dirname}/fixtures/gc-vs-perf-hooks.js`, nodeArgs: ['--max-semi-space-size=1'] });
+  const { perf, ours, summary } = json;
+  assert.ok(perf.length >= 200, `workload must cause hundreds of GCs, perf_hooks saw ${perf.length}`);
+  assert.equal(ours.length, perf.length, 'same number of GCs');
+  assert.deepEqual(ours.map((e) => e.kind), perf.map((e) => e.kind), 'same kinds in the same order');
+  assert.deepEqual(ours.map((e) => e.flags), perf.map((e) => e.flags), 'same flags');
+  assert.ok(new Set(perf.map((e) => e.kind)).size >= 2, 'more than one GC kind exercised');
+
+  let outside = 0;
+  let sumOurs = 0;
+  let sumPerf = 0;
+  for (let i = 0; i < perf.length; i++) {
+    const p = perf[i];
+    const o = ours[i];
+    sumOurs += o.duration;
+    sumPerf += p.duration;
+    // Both measure between the same V8 callbacks; allow 10 % or 20 µs (callback order).
+    if (Math.abs(o.duration - p.duration) > Math.max(0.1 * p.duration, 0.02)) outside++;
+    assert.ok(Math.abs(o.startTime - p.startTime) < 1, `GC ${i} starts at the same time (${o.startTime} vs ${p.startTime})`);
+  }
+  assert.equal(outside, 0, `${outside} of ${perf.length} durations differ by more than 10 %`);
+  assert.ok(Math.abs(sumOurs - sumPerf) <= 0.1 * sumPerf, `total pause ${sumOurs} vs ${sumPerf}`);
+
+  // The summary's cumulative counters agree with the events.
+  assert.equal(summary.count, ours.length);
+  assert.equal(summary.droppedEvents, 0);
+  assert.equal(summary.unmatchedCallbacks, 0);
+  const totalMs = Object.values(summary.byType).reduce((a, t) => a + t.totalMs, 0);
+  assert.ok(Math.abs(totalMs - sumOurs) < 1e-6 * Math.max(1, sumOurs) + 1e-6);
+});

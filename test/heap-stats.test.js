@@ -1,0 +1,72 @@
+'use strict';
+// GIVEN the addon's heap and space readers, WHEN read at the same moment as
+// Node's own v8 module, THEN every figure agrees within 1 %.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const v8 = require('node:v8');
+const { heap, spaces, spaceNames, memory } = require('../dist');
+
+function within(actual, expected, relative, label) {
+  const tolerance = Math.max(Math.abs(expected) * relative, 0);
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${label}: ${actual} vs ${expected} (±${(relative * 100).toFixed(1)} %)`);
+}
+
+test('heap.stats() agrees with v8.getHeapStatistics() within 1 %', () => {
+  // Warm both paths up so that neither allocates its first-call objects in between.
+  heap.stats(); v8.getHeapStatistics();
+  const ours = heap.stats();
+  const node = v8.getHeapStatistics();
+  within(ours.totalHeapSizeBytes, node.total_heap_size, 0.01, 'total_heap_size');
+  within(ours.totalHeapSizeExecutableBytes, node.total_heap_size_executable, 0.01, 'total_heap_size_executable');
+  within(ours.totalPhysicalSizeBytes, node.total_physical_size, 0.01, 'total_physical_size');
+  within(ours.totalAvailableSizeBytes, node.total_available_size, 0.01, 'total_available_size');
+  within(ours.usedHeapSizeBytes, node.used_heap_size, 0.01, 'used_heap_size');
+  assert.equal(ours.heapSizeLimitBytes, node.heap_size_limit);
+  within(ours.mallocedMemoryBytes, node.malloced_memory, 0.01, 'malloced_memory');
+  within(ours.externalMemoryBytes, node.external_memory, 0.01, 'external_memory');
+  assert.equal(ours.numberOfNativeContexts, node.number_of_native_contexts);
+  assert.equal(ours.numberOfDetachedContexts, node.number_of_detached_contexts);
+  assert.equal(ours.totalGlobalHandlesSizeBytes, node.total_global_handles_size);
+  assert.equal(ours.doesZapGarbage, node.does_zap_garbage !== 0);
+});
+
+test('spaces.stats() agrees with v8.getHeapSpaceStatistics() within 1 %, space by space', () => {
+  spaces.stats(); v8.getHeapSpaceStatistics();
+  const ours = spaces.stats();
+  const node = v8.getHeapSpaceStatistics();
+  assert.deepEqual(ours.map((s) => s.name), node.map((s) => s.space_name));
+  assert.deepEqual([...spaceNames], node.map((s) => s.space_name));
+  assert.ok(ours.length >= 8, `V8 11 has at least 8 spaces, got ${ours.length}`);
+  for (const [i, s] of ours.entries()) {
+    const n = node[i];
+    within(s.committedBytes, n.space_size, 0.01, `${s.name} space_size`);
+    within(s.usedBytes, n.space_used_size, 0.01, `${s.name} space_used_size`);
+    within(s.availableBytes, n.space_available_size, 0.01, `${s.name} space_available_size`);
+    within(s.physicalBytes, n.physical_space_size, 0.01, `${s.name} physical_space_size`);
+  }
+});
+
+test('heap figures move with a known allocation: 20 MB of retained arrays raise old+new used by ≥ 20 MB', () => {
+  const before = heap.stats().usedHeapSizeBytes;
+  const keep = [];
+  for (let i = 0; i < 200; i++) keep.push(new Array(12_500).fill(i)); // 200 × 12,500 × 8 B = 20 MB
+  const after = heap.stats().usedHeapSizeBytes;
+  assert.ok(after - before >= 20e6 * 0.98, `grew ${after - before}`);
+  assert.equal(keep.length, 200);
+});
+
+test('heap.codeStats() reports bytecode and code sizes', () => {
+  const code = heap.codeStats();
+  assert.ok(code.codeAndMetadataBytes > 0);
+  assert.ok(code.bytecodeAndMetadataBytes > 0);
+  assert.ok(code.externalScriptSourceBytes >= 0);
+});
+
+test('memory.snapshot() gathers heap, spaces, malloc and process figures', () => {
+  const s = memory.snapshot();
+  assert.ok(s.heap.usedHeapSizeBytes > 0);
+  assert.equal(s.spaces.length, spaceNames.length);
+  assert.ok(['glibc', 'jemalloc', 'unknown'].includes(s.malloc.allocator));
+  assert.ok(s.process.rss > s.heap.usedHeapSizeBytes);
+  assert.ok(Math.abs(s.timestampMs - Date.now()) < 5000);
+});

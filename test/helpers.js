@@ -1,0 +1,38 @@
+'use strict';
+// Shared by the tests: run a node child with a script, collect its output.
+const { spawnSync, spawn } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const CLI = path.join(DIST, 'cli', 'main.js');
+
+/** Runs `node [nodeArgs] -e code` (or a file) synchronously; returns status/stdout/stderr. */
+function runNode({ code, file, args = [], nodeArgs = [], env = {}, timeoutMs = 120_000, cwd = ROOT }) {
+  const argv = [...nodeArgs, ...(code !== undefined ? ['-e', code] : [file]), ...args];
+  const r = spawnSync(process.execPath, argv, {
+    cwd, encoding: 'utf8', timeout: timeoutMs,
+    env: { ...process.env, ...env, ALLOCSCOPE_DIST: DIST },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like runNode, but parses the last stdout line as JSON and fails loudly otherwise. */
+function runNodeJson(options) {
+  const r = runNode(options);
+  const lines = r.stdout.trim().split('\n');
+  try {
+    return { ...r, json: JSON.parse(lines[lines.length - 1]) };
+  } catch {
+    throw new Error(`child did not print JSON (status ${r.status}, signal ${r.signal})\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-4000)}`);
+  }
+}
+
+/** Runs the CLI with arguments. */
+function runCli(args, options = {}) {
+  return runNode({ file: CLI, args, ...options });
+}
+
+module.exports = { ROOT, DIST, CLI, runNode, runNodeJson, runCli, spawn };
