@@ -1,0 +1,419 @@
+'use strict';
+// Exercises every native binding of allocscope hard, for the sanitizer lane
+// (test/asan/run.js runs it under AddressSanitizer + UBSan + LeakSanitizer, and
+// under valgrind). It asserts only what must hold for any correct addon; its job
+// is to drive the native code through every path, including the error paths,
+// the GC callbacks, uv_async notifications and worker teardown at each stage.
+//
+//   node --expose-gc test/asan/workload.js [--quick] [--workers N]
+//
+// ALLOCSCOPE_ADDON selects the build (the lane points it at build-asan/).
+// --quick: fewer iterations and workers (the valgrind pass, ~50x slower).
+//
+// Exit status 0 when every scenario completed. Memory errors are the sanitizer's
+// to report; this script only has to reach them.
+
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+
+const root = path.resolve(__dirname, '..', '..');
+const addonPath = process.env.ALLOCSCOPE_ADDON
+  ? path.resolve(process.env.ALLOCSCOPE_ADDON)
+  : path.join(root, 'build', 'Release', 'allocscope.node');
+
+const argv = process.argv.slice(2);
+const quick = isMainThread ? argv.includes('--quick') : workerData.quick;
+const workersArg = argv.indexOf('--workers');
+const workerCount = workersArg >= 0 ? Number(argv[workersArg + 1]) : quick ? 6 : 20;
+const N = quick ? 0.2 : 1; // iteration scale
+
+const native = require(addonPath);
+const api = require(path.join(root, 'dist'));
+
+const forceGc = typeof global.gc === 'function'
+  ? (major = true) => global.gc({ type: major ? 'major' : 'minor' })
+  : () => churn(4 << 20);
+
+/** Allocates and drops `bytes` of short-lived JS objects and buffers (young-generation GCs). */
+function churn(bytes) {
+  let keep = null;
+  let total = 0;
+  while (total < bytes) {
+    const obj = { a: new Array(64).fill(total), s: 'x'.repeat(32) + total, b: Buffer.allocUnsafe(256) };
+    if ((total & 0xffff) === 0) keep = obj; // a few survivors, so that something gets promoted
+    total += 1024;
+  }
+  return keep;
+}
+
+const log = (...args) => { if (isMainThread) console.log('[workload]', ...args); };
+
+// ---- heap / space / code statistics ---------------------------------------
+
+function statsScenario(iterations) {
+  const layout = native.heapLayout();
+  assert.ok(layout.spaceNames.length > 0);
+  const heap = new Float64Array(layout.heapFields.length); // exact sizes: an overflow shows
+  const spaces = new Float64Array(layout.spaceNames.length * layout.spaceFields.length);
+  const code = new Float64Array(layout.codeFields.length);
+  for (let i = 0; i < iterations; i++) {
+    native.readHeap(heap);
+    native.readSpaces(spaces);
+    if (i % 16 === 0) native.readCode(code);
+    if (i % 64 === 0) native.heapLayout();
+  }
+  assert.ok(heap[layout.heapFields.indexOf('usedHeapSize')] > 0);
+  // Views into the middle of a bigger buffer, exactly as long as required.
+  const big = new ArrayBuffer(8 * (heap.length + 8));
+  native.readHeap(new Float64Array(big, 32, heap.length));
+  native.readSpaces(new Float64Array(new ArrayBuffer(8 * (spaces.length + 3)), 24, spaces.length));
+  // Wrong calls must throw, never touch memory.
+  const bad = [
+    [], [undefined], [null], [1], ['x'], [{}], [new Float32Array(64)], [new Uint8Array(1024)],
+    [new Float64Array(0)], [new DataView(new ArrayBuffer(1024))],
+  ];
+  for (const args of bad) {
+    assert.throws(() => native.readHeap(...args));
+    assert.throws(() => native.readSpaces(...args));
+    assert.throws(() => native.readCode(...args));
+  }
+  // One element short, also as a view at the very end of its buffer.
+  assert.throws(() => native.readHeap(new Float64Array(heap.length - 1)));
+  assert.throws(() => native.readSpaces(new Float64Array(spaces.length - 1)));
+  assert.throws(() => native.readCode(new Float64Array(code.length - 1)));
+  assert.throws(() => native.readHeap(new Float64Array(new ArrayBuffer(8 * heap.length), 8)));
+  // Detached buffer: length 0 afterwards.
+  const detached = new Float64Array(heap.length);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.throws(() => native.readHeap(detached));
+  // Through the public API as well.
+  for (let i = 0; i < iterations / 4; i++) {
+    api.heap.stats();
+    api.spaces.stats();
+    if (i % 32 === 0) api.heap.codeStats();
+    if (i % 32 === 0) api.memory.snapshot();
+  }
+}
+
+// ---- malloc statistics -----------------------------------------------------
+
+function mallocScenario(iterations) {
+  for (let i = 0; i < iterations; i++) {
+    const raw = native.readMalloc();
+    assert.ok(raw && typeof raw === 'object');
+    if (i % 8 === 0) api.malloc.stats();
+  }
+  api.malloc.stats({ maxAgeMs: 1000 });
+  api.fragmentation();
+}
+
+// ---- GC tracking: native ring buffer, wrap-around, reads ------------------
+
+function gcNativeScenario(rounds) {
+  assert.throws(() => native.gcStart(0), RangeError);
+  assert.throws(() => native.gcStart());
+  assert.throws(() => native.gcStart('16'));
+  assert.equal(native.gcStop(), false); // not running: no-op
+  // Reads before any start, and simulate while not running.
+  native.gcRead(0);
+  native.gcCounters();
+  assert.throws(() => native.gcSimulate(0, 1, 0));
+  for (const capacity of [1, 2, 3, 7, 64]) {
+    for (let r = 0; r < rounds; r++) {
+      const started = native.gcStart(capacity);
+      assert.ok(started && started.recordWidth > 0);
+      assert.equal(native.gcStart(capacity), null); // already running
+      for (let g = 0; g < 3 + capacity; g++) forceGc(g % 2 === 0);
+      churn(256 << 10);
+      for (const from of [0, -1, -1e9, 1, 2.5, NaN, Infinity, -Infinity, 1e300, Number.MAX_SAFE_INTEGER, undefined, 'x']) {
+        const { records, nextSeq, oldestSeq } = native.gcRead(from);
+        assert.equal(records.length % started.recordWidth, 0);
+        assert.ok(records.length / started.recordWidth <= capacity);
+        assert.ok(oldestSeq <= nextSeq);
+      }
+      native.gcCounters();
+      if (r % 2 === 0) native.gcStop();
+      else {
+        native.gcStop();
+        native.gcRead(0); // reads after stop still work
+        native.gcCounters();
+        assert.equal(native.gcStop(), false);
+      }
+    }
+  }
+}
+
+// ---- GC tracking: synthetic callback sequences -----------------------------
+
+const PROLOGUE = 0;
+const EPILOGUE = 1;
+const TYPES = [1, 2, 4, 8, 16];
+
+function gcSimulateScenario(rounds) {
+  for (let r = 0; r < rounds; r++) {
+    native.gcStart(r % 2 === 0 ? 4 : 1024);
+    // Nested: mark-compact, weak callbacks inside it, a scavenge inside that.
+    assert.equal(native.gcSimulate(PROLOGUE, 4, 0), 1);
+    assert.equal(native.gcSimulate(PROLOGUE, 16, 0), 2);
+    assert.equal(native.gcSimulate(PROLOGUE, 1, 4), 3);
+    assert.equal(native.gcSimulate(EPILOGUE, 1, 4), 2);
+    assert.equal(native.gcSimulate(EPILOGUE, 16, 0), 1);
+    assert.equal(native.gcSimulate(EPILOGUE, 4, 0), 0);
+    // Unmatched epilogues (tracking started mid-GC).
+    for (let i = 0; i < 5; i++) assert.equal(native.gcSimulate(EPILOGUE, TYPES[i % TYPES.length], 0), 0);
+    // Mismatched type.
+    native.gcSimulate(PROLOGUE, 8, 0);
+    native.gcSimulate(EPILOGUE, 1, 0);
+    // Depth overflow beyond 8, then unwinding past it and beyond.
+    const deep = 8 + 5 + (r % 7);
+    for (let i = 0; i < deep; i++) native.gcSimulate(PROLOGUE, TYPES[i % TYPES.length], i);
+    for (let i = 0; i < deep + 3; i++) native.gcSimulate(EPILOGUE, TYPES[(deep - 1 - i + 100) % TYPES.length], 0);
+    // Odd type bits: none, several, high, all; odd flags.
+    for (const type of [0, 3, 5, 32, 64, 0x80000000, 0xffffffff, 31]) {
+      native.gcSimulate(PROLOGUE, type, 0xffffffff);
+      native.gcSimulate(EPILOGUE, type, 0);
+    }
+    // Bad argument kinds: must throw or be coerced, never crash.
+    for (const args of [[], [0], [0, 'x'], [0, 1, {}], ['a', 1, 0], [2, 1, 0], [-1, 1, 0], [0, -1, -1], [0, NaN, NaN]]) {
+      try { native.gcSimulate(...args); } catch { /* a JS exception is fine */ }
+    }
+    // Real GCs on top of a half-open simulated stack, then unwind everything.
+    for (let i = 0; i < 6; i++) native.gcSimulate(PROLOGUE, 4, 0);
+    forceGc(true);
+    forceGc(false);
+    for (let i = 0; i < 12; i++) native.gcSimulate(EPILOGUE, 4, 0);
+    const counters = native.gcCounters();
+    assert.ok(counters[native.constants.gcCounterHeader - 1] >= 0);
+    native.gcRead(0);
+    // Stop with prologues still open: the stack must reset.
+    for (let i = 0; i < 10; i++) native.gcSimulate(PROLOGUE, 1, 0);
+    native.gcStop();
+  }
+}
+
+// ---- GC tracking through the public API: listeners, events, summary --------
+
+async function gcApiScenario(rounds) {
+  const { gc } = api;
+  for (let r = 0; r < rounds; r++) {
+    gc.start({ bufferSize: r % 2 === 0 ? 16 : 4096 });
+    let seen = 0;
+    const listener = (event) => { seen++; assert.equal(typeof event.pauseNs, 'number'); };
+    const other = () => {};
+    gc.on('gc', listener);
+    gc.on('gc', other);
+    for (let i = 0; i < 40; i++) {
+      churn(512 << 10);
+      if (i % 5 === 0) forceGc(i % 10 === 0);
+      if (i % 4 === 0) await new Promise(setImmediate); // let uv_async deliver
+      if (i % 8 === 0) gc.events();
+      if (i % 11 === 0) gc.summary();
+      if (i === 20) { gc.off('gc', other); gc.off('gc', listener); gc.on('gc', listener); }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    gc.summary();
+    gc.events();
+    // Toggle notification many times: each enable makes a uv_async handle, each
+    // disable closes one (close completes on the next loop turn).
+    for (let i = 0; i < 50; i++) {
+      gc.off('gc', listener);
+      gc.on('gc', listener);
+      if (i % 10 === 0) { forceGc(false); await new Promise(setImmediate); }
+    }
+    native.gcSetNotify(() => {});
+    native.gcSetNotify(() => {});   // replace while enabled
+    native.gcSetNotify(null);
+    native.gcSetNotify(undefined);  // disable while disabled
+    native.gcSetNotify(() => {});
+    forceGc(false);
+    native.gcSetNotify(null);       // disable with a wake-up pending
+    gc.on('gc', listener);
+    if (r % 2 === 0) {
+      assert.equal(gc.stop(), true);
+      gc.off('gc', listener);
+    } else {
+      gc.off('gc', listener);
+      gc.stop();
+    }
+    assert.equal(gc.stop(), false);
+    gc.summary();
+    gc.events();
+    assert.ok(seen >= 0);
+  }
+  // A listener that throws: the addon reports it through napi_fatal_exception,
+  // which reaches process 'uncaughtException'.
+  const caught = [];
+  const onUncaught = (error) => caught.push(error);
+  process.on('uncaughtException', onUncaught);
+  gc.start();
+  const thrower = () => { throw new Error('listener failure (expected by the workload)'); };
+  native.gcSetNotify(thrower);
+  for (let i = 0; i < 5 && caught.length === 0; i++) { forceGc(false); await new Promise((r) => setTimeout(r, 2)); }
+  native.gcSetNotify(null);
+  gc.stop();
+  process.off('uncaughtException', onUncaught);
+  log(`throwing notify callback: ${caught.length} uncaught exception(s) delivered`);
+}
+
+// ---- one environment loading the addon twice (two napi_envs, two states) ----
+
+function doubleLoadScenario() {
+  // process.dlopen bypasses the require cache: the same .node file is
+  // initialised again into this environment with its own instance data.
+  const copies = [];
+  for (let i = 0; i < 3; i++) {
+    const m = { exports: {} };
+    process.dlopen(m, addonPath);
+    copies.push(m.exports);
+  }
+  for (const copy of copies) {
+    copy.gcStart(8);
+    copy.gcSetNotify(() => {});
+  }
+  forceGc(true);
+  for (const [i, copy] of copies.entries()) {
+    copy.gcRead(0);
+    copy.readHeap(new Float64Array(copy.heapLayout().heapFields.length));
+    if (i === 0) { copy.gcSetNotify(null); copy.gcStop(); } // the others stay running until teardown
+  }
+}
+
+// ---- main-thread driver ------------------------------------------------------
+
+async function runAll(label) {
+  const t0 = Date.now();
+  statsScenario(Math.round(2000 * N));
+  mallocScenario(Math.round(200 * N));
+  gcNativeScenario(Math.max(2, Math.round(6 * N)));
+  gcSimulateScenario(Math.max(2, Math.round(20 * N)));
+  await gcApiScenario(Math.max(2, Math.round(6 * N)));
+  log(`${label}: scenarios done in ${Date.now() - t0} ms`);
+}
+
+// ---- worker threads ----------------------------------------------------------
+
+/**
+ * Modes:
+ *  normal    every scenario, then returns (the worker exits on its own)
+ *  tracking  starts GC tracking with a listener and keeps allocating: terminated by the parent
+ *  exit      process.exit() inside the worker while tracking with a listener
+ *  throw     an uncaught exception while tracking with a listener
+ *  doubled   loads the addon several times, leaves trackers running, exits
+ *  early     terminated right after (or while) loading the addon
+ */
+async function workerMain() {
+  const { mode, id } = workerData;
+  parentPort.postMessage({ id, state: 'loaded' });
+  if (mode === 'early') { churn(64 << 10); return; }
+  if (mode === 'normal') {
+    statsScenario(Math.round(200 * N));
+    mallocScenario(10);
+    gcSimulateScenario(2);
+    await gcApiScenario(1);
+    parentPort.postMessage({ id, state: 'done' });
+    return;
+  }
+  if (mode === 'doubled') {
+    doubleLoadScenario();
+    forceGc(false);
+    parentPort.postMessage({ id, state: 'done' });
+    return;
+  }
+  api.gc.start({ bufferSize: 32 });
+  api.gc.on('gc', () => {});
+  native.readHeap(new Float64Array(native.heapLayout().heapFields.length));
+  if (mode === 'exit') {
+    churn(2 << 20);
+    forceGc(false);
+    native.gcSimulate(PROLOGUE, 4, 0); // exits with a prologue open
+    process.exit(3);
+  }
+  if (mode === 'throw') {
+    churn(2 << 20);
+    setImmediate(() => { throw new Error('worker failure (expected by the workload)'); });
+    return;
+  }
+  // tracking: allocate until terminated, leaving notifications in flight.
+  parentPort.postMessage({ id, state: 'running' });
+  let keep = [];
+  for (let i = 0; ; i++) {
+    keep.push(churn(256 << 10));
+    if (keep.length > 64) keep = [];
+    if (i % 7 === 0) native.gcSimulate(PROLOGUE, 1, 0);
+    if (i % 7 === 3) native.gcSimulate(EPILOGUE, 1, 0);
+    if (i % 3 === 0) api.gc.events();
+    if (i % 2 === 0) await new Promise(setImmediate);
+  }
+}
+
+function spawnWorker(id, mode) {
+  return new Promise((resolve) => {
+    const worker = new Worker(__filename, {
+      workerData: { id, mode, quick },
+      execArgv: ['--expose-gc'],
+      stderr: true, // expected failures stay quiet; real ones show up in the exit code
+      resourceLimits: { maxOldGenerationSizeMb: 128 },
+    });
+    let errored = null;
+    let terminateTimer = null;
+    worker.on('message', (msg) => {
+      if (msg.state === 'running' && mode === 'tracking') {
+        terminateTimer = setTimeout(() => worker.terminate(), 20 + ((id * 37) % 200));
+      }
+      if (msg.state === 'loaded' && mode === 'early') worker.terminate();
+    });
+    worker.on('error', (e) => { errored = e; });
+    worker.on('exit', (code) => { clearTimeout(terminateTimer); resolve({ id, mode, code, errored }); });
+    if (mode === 'early' && id % 2 === 0) setImmediate(() => worker.terminate()); // maybe before the addon loads
+  });
+}
+
+async function workersScenario(count) {
+  const modes = ['normal', 'tracking', 'normal', 'tracking', 'exit', 'early', 'doubled', 'throw'];
+  const t0 = Date.now();
+  const results = [];
+  // Waves of up to 10 concurrent workers: every teardown stage, overlapping.
+  for (let start = 0; start < count; start += 10) {
+    const wave = [];
+    for (let id = start; id < Math.min(count, start + 10); id++) wave.push(spawnWorker(id, modes[id % modes.length]));
+    // Main thread keeps collecting while the workers run and die.
+    const busy = setInterval(() => { churn(128 << 10); native.readHeap(new Float64Array(native.heapLayout().heapFields.length)); }, 3);
+    results.push(...(await Promise.all(wave)));
+    clearInterval(busy);
+  }
+  for (const r of results) {
+    const expected = { normal: [0], doubled: [0], tracking: [1], early: [0, 1], exit: [3], throw: [1] }[r.mode];
+    assert.ok(expected.includes(r.code), `worker ${r.id} (${r.mode}) exited with ${r.code}: ${r.errored?.stack ?? ''}`);
+    if (r.mode === 'normal' || r.mode === 'doubled') assert.equal(r.errored, null, `worker ${r.id}: ${r.errored?.stack}`);
+  }
+  const byMode = {};
+  for (const r of results) byMode[r.mode] = (byMode[r.mode] ?? 0) + 1;
+  log(`workers: ${results.length} finished in ${Date.now() - t0} ms`, JSON.stringify(byMode));
+  // Every worker's state must be gone (only the main thread's remain).
+  const live = native.liveCounters();
+  log('live counters after workers:', JSON.stringify(live));
+}
+
+async function main() {
+  log(`addon ${addonPath}${quick ? ' (quick)' : ''}`);
+  const before = native.liveCounters();
+  await runAll('main thread');
+  await workersScenario(workerCount);
+  doubleLoadScenario(); // main thread: extra states torn down at exit
+  const after = native.liveCounters();
+  // Worker states are freed when their env is torn down; only this thread's
+  // (1 + doubleLoadScenario's 3) may remain.
+  assert.ok(after.envStates <= before.envStates + 3, `EnvStates left behind: ${JSON.stringify({ before, after })}`);
+  // Leave the main tracker running with a listener: teardown at exit must cope.
+  api.gc.start();
+  api.gc.on('gc', () => {});
+  forceGc(false);
+  log('ok');
+}
+
+if (isMainThread) {
+  main().catch((error) => { console.error(error); process.exitCode = 1; });
+} else {
+  workerMain().catch((error) => { throw error; });
+}

@@ -1,0 +1,81 @@
+'use strict';
+// Worker threads: each has its own addon state and GC tracker. A storm of 50
+// workers started and terminated at every stage must not crash, and must leave
+// no addon state and no GC callbacks behind.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { runNodeJson } = require('./helpers');
+
+const STORM = `
+  const { Worker } = require('node:worker_threads');
+  const a = require(process.env.ALLOCSCOPE_DIST);
+  const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+  const WORKER = \`
+    const { parentPort, workerData } = require('node:worker_threads');
+    const a = require(process.env.ALLOCSCOPE_DIST);
+    a.gc.start({ bufferSize: 64 });
+    if (workerData.listen) a.gc.on('gc', () => {});
+    let keep = [];
+    const churn = (n) => { for (let i = 0; i < n; i++) { keep.push({ i }); if (keep.length > 5000) keep = []; } };
+    churn(workerData.work);
+    a.heap.stats(); a.spaces.stats(); a.malloc.stats();
+    parentPort.postMessage({ count: a.gc.summary().count, events: a.gc.events().length });
+    if (workerData.stopAtEnd) a.gc.stop();
+    if (workerData.spin) setInterval(() => churn(20000), 1);
+  \`;
+  const results = [];
+  const exits = [];
+  a.gc.start();
+  const baseline = native.liveCounters();
+  for (let i = 0; i < 50; i++) {
+    const mode = i % 5; // 0: terminate at once, 1: terminate while churning, 2: exit normally, 3: spin then terminate, 4: listen, exit
+    const w = new Worker(WORKER, { eval: true, workerData: { work: mode === 1 ? 2e6 : 2e5, listen: mode === 4 || mode === 3, stopAtEnd: mode === 2, spin: mode === 3 } });
+    w.on('message', (m) => results.push(m));
+    w.on('error', (e) => exits.push('error ' + e.message));
+    exits.push(new Promise((resolve) => w.on('exit', resolve)));
+    if (mode === 0) w.terminate();
+    if (mode === 1) setTimeout(() => w.terminate(), 5 + (i % 7) * 3);
+    if (mode === 3) w.on('message', () => setTimeout(() => w.terminate(), 10));
+  }
+  Promise.all(exits.filter((p) => typeof p !== 'string')).then(() => {
+    setTimeout(() => {
+      const live = native.liveCounters();
+      const mainStillTracks = a.gc.running;
+      let k = []; for (let i = 0; i < 5e5; i++) { k.push({ i }); if (k.length > 1e4) k = []; }
+      console.log(JSON.stringify({ baseline, live, results, errors: exits.filter((p) => typeof p === 'string'), mainStillTracks, mainCount: a.gc.summary().count }));
+    }, 50);
+  });
+`;
+
+test('50 workers tracking GC, started and terminated in a storm: no crash, no leaked state or callbacks', () => {
+  const { json, status } = runNodeJson({ code: STORM, timeoutMs: 180_000 });
+  assert.equal(status, 0);
+  assert.deepEqual(json.errors, []);
+  assert.ok(json.baseline.envStates >= 1);
+  assert.deepEqual(json.live, { envStates: 1, gcCallbackPairs: 1 }, 'only the main thread state and its GC callbacks remain');
+  assert.ok(json.results.length >= 20, `workers that ran to the end reported (${json.results.length})`);
+  for (const r of json.results) assert.ok(r.count >= 0 && r.events <= 64);
+  assert.equal(json.mainStillTracks, true);
+  assert.ok(json.mainCount > 0, 'the main thread tracker kept working through the storm');
+});
+
+test("each worker's tracker sees its own GCs only", () => {
+  const { json } = runNodeJson({ code: `
+    const { Worker } = require('node:worker_threads');
+    const a = require(process.env.ALLOCSCOPE_DIST);
+    a.gc.start();
+    const before = a.gc.summary().count;
+    const w = new Worker(\`
+      const { parentPort } = require('node:worker_threads');
+      const a = require(process.env.ALLOCSCOPE_DIST);
+      a.gc.start();
+      let keep = []; for (let i = 0; i < 3e6; i++) { keep.push({ i }); if (keep.length > 2e4) keep = []; }
+      parentPort.postMessage(a.gc.summary().count);
+    \`, { eval: true });
+    w.on('message', (workerCount) => {
+      w.terminate().then(() => console.log(JSON.stringify({ workerCount, mainDelta: a.gc.summary().count - before })));
+    });
+  ` });
+  assert.ok(json.workerCount >= 20, `worker saw its GCs (${json.workerCount})`);
+  assert.ok(json.mainDelta < json.workerCount / 4, `main saw ${json.mainDelta}, not the worker's ${json.workerCount}`);
+});
