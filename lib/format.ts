@@ -23,6 +23,7 @@ export function percent(ratio: number): string {
 export function ms(value: number): string {
   if (value === 0) return '0 ms';
   if (value < 1) return `${(value * 1000).toFixed(0)} µs`;
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
   return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
