@@ -1,5 +1,6 @@
 // V8 heap statistics as typed objects. The addon fills a preallocated
 // Float64Array; this module names the numbers.
+import * as profiler from './heap-profiler';
 import { native } from './native';
 
 /** Totals over the whole V8 heap of this isolate (thread). All sizes in bytes. */
@@ -50,6 +51,17 @@ function at(names: string[], buffer: Float64Array, name: string): number {
 }
 
 export const heap = {
+  /** Starts the sampling heap profiler on this thread (see HeapStartOptions). */
+  start: profiler.start,
+  /** Stops it; false (no-op) when not running. */
+  stop: profiler.stop,
+  /** The allocation profile so far, as a Profile (see HeapProfileOptions). */
+  profile: profiler.profile,
+  /** Whether the sampler runs on this thread. */
+  get running(): boolean {
+    return profiler.isRunning();
+  },
+
   /** Heap totals of the calling thread's isolate (~1 µs, no allocation in the addon). */
   stats(): HeapStats {
     native.readHeap(heapBuffer);

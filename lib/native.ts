@@ -33,6 +33,13 @@ export interface RawJemallocStats {
   mapped: number | null; retained: number | null; metadata: number | null;
 }
 
+export interface RawProfile {
+  strings: string[];
+  frames: { name: Uint32Array; script: Uint32Array; line: Int32Array; column: Int32Array; scriptId: Int32Array };
+  nodes: { parent: Int32Array; frame: Uint32Array; selfBytes: Float64Array; selfCount: Float64Array };
+  folds?: number;
+}
+
 export interface NativeBinding {
   heapLayout(): HeapLayout;
   readHeap(out: Float64Array): void;
@@ -44,6 +51,11 @@ export interface NativeBinding {
   gcCounters(): Float64Array;
   gcSetNotify(fn: (() => void) | null): void;
   gcSimulate(phase: 0 | 1, type: number, flags: number): number;
+  samplerStart(intervalBytes: number, stackDepth: number, mode: 0 | 1): boolean;
+  samplerStop(): boolean;
+  samplerCollect(): RawProfile;
+  samplerFold(): boolean;
+  collectGarbage(): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
   constants: {

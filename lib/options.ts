@@ -15,7 +15,15 @@ export interface NumberRule {
 export interface BooleanRule {
   kind: 'boolean';
 }
-export type Rule = IntegerRule | NumberRule | BooleanRule;
+/** Any value: the caller checks it with a message of its own. */
+export interface AnyRule {
+  kind: 'any';
+}
+export interface EnumRule {
+  kind: 'enum';
+  values: readonly string[];
+}
+export type Rule = IntegerRule | NumberRule | BooleanRule | AnyRule | EnumRule;
 export type Schema<T> = { [K in keyof T]-?: Rule };
 
 function describe(value: unknown): string {
@@ -31,6 +39,8 @@ function expected(rule: Rule): string {
     case 'integer': return `an integer from ${rule.min} to ${rule.max}`;
     case 'number': return `a number from ${rule.min} to ${rule.max}`;
     case 'boolean': return 'a boolean';
+    case 'any': return 'a value';
+    case 'enum': return `one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
 }
 
@@ -39,6 +49,8 @@ function accepts(rule: Rule, value: unknown): boolean {
     case 'integer': return Number.isInteger(value) && (value as number) >= rule.min && (value as number) <= rule.max;
     case 'number': return typeof value === 'number' && Number.isFinite(value) && value >= rule.min && value <= rule.max;
     case 'boolean': return typeof value === 'boolean';
+    case 'any': return true;
+    case 'enum': return typeof value === 'string' && rule.values.includes(value);
   }
 }
 

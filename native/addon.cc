@@ -10,6 +10,7 @@
 #include "gc_tracker.h"
 #include "heap_stats.h"
 #include "malloc_stats.h"
+#include "sampler.h"
 
 namespace allocscope {
 
@@ -41,6 +42,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gcCounters", Napi::Function::New(env, GcTracker::CountersBinding));
   exports.Set("gcSetNotify", Napi::Function::New(env, GcTracker::SetNotifyBinding));
   exports.Set("gcSimulate", Napi::Function::New(env, GcTracker::SimulateBinding));
+  exports.Set("samplerStart", Napi::Function::New(env, Sampler::StartBinding));
+  exports.Set("samplerStop", Napi::Function::New(env, Sampler::StopBinding));
+  exports.Set("samplerCollect", Napi::Function::New(env, Sampler::CollectBinding));
+  exports.Set("samplerFold", Napi::Function::New(env, Sampler::FoldBinding));
+  exports.Set("collectGarbage", Napi::Function::New(env, Sampler::CollectGarbageBinding));
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 

@@ -2,6 +2,7 @@
 
 #include "gc_tracker.h"
 #include "heap_stats.h"
+#include "sampler.h"
 
 namespace allocscope {
 
@@ -14,7 +15,8 @@ EnvState::EnvState(napi_env env, v8::Isolate* isolate)
     : env(env),
       isolate(isolate),
       heap_stats(std::make_unique<HeapStatsReader>(isolate)),
-      gc(std::make_unique<GcTracker>(env, isolate, *heap_stats)) {
+      gc(std::make_unique<GcTracker>(env, isolate, *heap_stats)),
+      sampler(std::make_unique<Sampler>(isolate)) {
   Live().env_states.fetch_add(1);
 }
 
@@ -25,6 +27,7 @@ EnvState::~EnvState() {
 
 void EnvState::Teardown() {
   if (gc) gc->Stop();
+  if (sampler) sampler->Stop();  // only stops V8's sampler if we started it
 }
 
 }  // namespace allocscope

@@ -13,6 +13,7 @@ namespace allocscope {
 
 class GcTracker;
 class HeapStatsReader;
+class Sampler;
 
 struct EnvState {
   explicit EnvState(napi_env env, v8::Isolate* isolate);
@@ -27,6 +28,7 @@ struct EnvState {
   v8::Isolate* isolate;
   std::unique_ptr<HeapStatsReader> heap_stats;
   std::unique_ptr<GcTracker> gc;
+  std::unique_ptr<Sampler> sampler;
 
   static EnvState* From(const Napi::Env& env) { return env.GetInstanceData<EnvState>(); }
 };

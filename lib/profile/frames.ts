@@ -1,0 +1,43 @@
+// What a frame is, for people: names, locations, packages.
+import type { OriginalPosition } from './data';
+
+export interface FrameInfo {
+  function: string;
+  /** The location reported: the original one when a source map exists. */
+  file: string;
+  line: number;
+  column: number;
+  /** The generated (compiled) location, as V8 saw it. */
+  generated: { file: string; line: number; column: number };
+  /** True for V8 builtins and native code (no script). */
+  builtin: boolean;
+}
+
+export function frameInfo(name: string, script: string, line: number, column: number, original: OriginalPosition | null | undefined): FrameInfo {
+  const fn = name || '(anonymous)';
+  const generated = { file: script, line, column };
+  if (original) return { function: original.name || fn, file: original.file, line: original.line, column: original.column, generated, builtin: false };
+  return { function: fn, file: script, line, column, generated, builtin: script === '' };
+}
+
+/** "fn (file:line:column)" with the file shortened relative to the cwd. */
+export function frameLabel(f: FrameInfo, cwd = process.cwd()): string {
+  if (f.builtin) return `${f.function} (native)`;
+  return `${f.function} (${shortPath(f.file, cwd)}:${f.line}:${f.column})`;
+}
+
+export function shortPath(file: string, cwd = process.cwd()): string {
+  const plain = file.startsWith('file://') ? decodeURIComponent(file.slice(7)) : file;
+  return cwd && plain.startsWith(cwd + '/') ? plain.slice(cwd.length + 1) : plain;
+}
+
+/** The npm package a file belongs to, '(node)' for Node internals, '(native)', or '(app)'. */
+export function packageOf(file: string): string {
+  if (file === '') return '(native)';
+  if (file.startsWith('node:')) return '(node)';
+  const plain = file.replace(/\\/g, '/');
+  const at = plain.lastIndexOf('/node_modules/');
+  if (at < 0) return '(app)';
+  const parts = plain.slice(at + '/node_modules/'.length).split('/');
+  return parts[0]!.startsWith('@') && parts.length > 1 ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}

@@ -1,0 +1,258 @@
+// An allocation profile: a call tree of sampled allocations with per-site
+// estimates, top tables, filters, diffs and merges. Works on plain data only.
+import picomatch = require('picomatch');
+import { typeError } from '../errors';
+import { resolveOptions } from '../options';
+import type { ProfileData, ProfileMode } from './data';
+import { frameInfo, frameLabel, packageOf, type FrameInfo } from './frames';
+
+export type GroupBy = 'site' | 'function' | 'file' | 'package' | 'stack';
+const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
+
+export interface SampleType {
+  type: 'alloc_objects' | 'alloc_space' | 'inuse_objects' | 'inuse_space';
+  unit: 'count' | 'bytes';
+}
+
+/** One row of a top table. Bytes and objects are unbiased estimates. */
+export interface TopRow {
+  key: string;
+  /** Human label: "fn (file:line:column)", a file, a package, or a stack. */
+  label: string;
+  bytes: number;
+  objects: number;
+  /** bytes / objects. */
+  averageSize: number;
+  /** Share of the profile's total bytes. */
+  share: number;
+  /** Share of the total bytes of this row and all rows above it. */
+  cumulativeShare: number;
+  /** The allocating frame (for site/function grouping; the top frame for stacks). */
+  frame?: FrameInfo;
+}
+
+export interface DiffRow {
+  key: string;
+  label: string;
+  bytes: number;
+  olderBytes: number;
+  deltaBytes: number;
+  objects: number;
+  olderObjects: number;
+  deltaObjects: number;
+}
+
+export interface TopOptions {
+  /** How to group allocations. Default 'site' (function + file + line + column). */
+  by?: GroupBy;
+}
+
+export interface FilterOptions {
+  /** Keep only allocations whose allocating frame's file matches one of these globs. */
+  include?: string | string[];
+  /** Drop allocations whose allocating frame's file matches one of these globs. */
+  exclude?: string | string[];
+  /** Keep allocations made by Node's own JS (node:internal/…). Default true. */
+  nodeInternals?: boolean;
+  /** Keep allocations made by code under node_modules. Default true. */
+  nodeModules?: boolean;
+}
+
+function globs(where: string, name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every((g) => typeof g === 'string' && g.length > 0)) {
+    throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', `${where} option "${name}" must be a glob or a non-empty array of globs, got ${JSON.stringify(value)}`);
+  }
+  return list as string[];
+}
+
+export class Profile {
+  readonly data: ProfileData;
+  #frames: FrameInfo[] = [];
+  #groupOf: Int32Array | undefined; // node → node whose frame the allocation is attributed to
+
+  constructor(data: ProfileData) {
+    this.data = data;
+  }
+
+  get mode(): ProfileMode { return this.data.mode; }
+  get nodeCount(): number { return this.data.nodes.parent.length; }
+
+  /** pprof sample types this profile carries. */
+  get sampleTypes(): SampleType[] {
+    return this.mode === 'live'
+      ? [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }]
+      : [{ type: 'alloc_objects', unit: 'count' }, { type: 'alloc_space', unit: 'bytes' }];
+  }
+
+  /** Estimated bytes and objects over the whole profile. */
+  totals(): { bytes: number; objects: number } {
+    const { selfBytes, selfCount } = this.data.nodes;
+    let bytes = 0, objects = 0;
+    for (let i = 0; i < selfBytes.length; i++) { bytes += selfBytes[i]!; objects += selfCount[i]!; }
+    return { bytes, objects };
+  }
+
+  /** The frame of node `index`'s own function. */
+  frame(frameIndex: number): FrameInfo {
+    let f = this.#frames[frameIndex];
+    if (!f) {
+      const { strings, frames, original } = this.data;
+      f = frameInfo(strings[frames.name[frameIndex]!]!, strings[frames.script[frameIndex]!]!, frames.line[frameIndex]!,
+        frames.column[frameIndex]!, original?.[frameIndex]);
+      this.#frames[frameIndex] = f;
+    }
+    return f;
+  }
+
+  /**
+   * The top `n` groups by estimated bytes (tracemalloc's `statistics()`).
+   * Allocations made inside V8 builtins (Array.prototype.push, …) are attributed
+   * to the JS function that called the builtin.
+   */
+  top(n = 10, options?: TopOptions): TopRow[] {
+    const { by } = resolveOptions('profile.top()', options, { by: 'site' as GroupBy }, { by: { kind: 'enum', values: GROUPS } });
+    if (!(n === Infinity || (Number.isInteger(n) && n >= 0))) {
+      throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `profile.top() takes a row count (an integer ≥ 0 or Infinity), got ${JSON.stringify(n)}`);
+    }
+    const groups = this.#group(by);
+    const total = this.totals().bytes;
+    const rows = [...groups.values()].sort((a, b) => b.bytes - a.bytes || a.key.localeCompare(b.key));
+    let cumulative = 0;
+    return rows.slice(0, n).map((g) => {
+      cumulative += g.bytes;
+      return {
+        key: g.key, label: g.label, bytes: g.bytes, objects: g.objects,
+        averageSize: g.objects > 0 ? g.bytes / g.objects : 0,
+        share: total > 0 ? g.bytes / total : 0,
+        cumulativeShare: total > 0 ? cumulative / total : 0,
+        ...(g.frame ? { frame: g.frame } : {}),
+      };
+    });
+  }
+
+  /** Every allocation site, largest first (a flat profile). */
+  sites(): TopRow[] {
+    return this.top(Infinity, { by: 'site' });
+  }
+
+  /** A profile with only the allocations whose allocating frame passes the filters. */
+  filter(options: FilterOptions): Profile {
+    const o = resolveOptions('profile.filter()', options, { include: undefined, exclude: undefined, nodeInternals: true, nodeModules: true } as FilterOptions,
+      { include: { kind: 'any' }, exclude: { kind: 'any' }, nodeInternals: { kind: 'boolean' }, nodeModules: { kind: 'boolean' } });
+    const include = globs('profile.filter()', 'include', o.include);
+    const exclude = globs('profile.filter()', 'exclude', o.exclude);
+    const isIncluded = include.length ? picomatch(include, { dot: true }) : () => true;
+    const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+    const keepFrame = (frameIndex: number): boolean => {
+      const f = this.frame(frameIndex);
+      const file = f.file;
+      if (!o.nodeInternals && packageOf(file) === '(node)') return false;
+      if (!o.nodeModules && /[\\/]node_modules[\\/]/.test(file)) return false;
+      return isIncluded(file) && !isExcluded(file);
+    };
+    const groupOf = this.#attribution();
+    const { nodes } = this.data;
+    const selfBytes = Float64Array.from(nodes.selfBytes);
+    const selfCount = Float64Array.from(nodes.selfCount);
+    const verdict = new Map<number, boolean>();
+    for (let i = 0; i < selfBytes.length; i++) {
+      if (selfBytes[i] === 0 && selfCount[i] === 0) continue;
+      const frameIndex = nodes.frame[groupOf[i]!]!;
+      let keep = verdict.get(frameIndex);
+      if (keep === undefined) { keep = keepFrame(frameIndex); verdict.set(frameIndex, keep); }
+      if (!keep) { selfBytes[i] = 0; selfCount[i] = 0; }
+    }
+    return new Profile({ ...this.data, nodes: { ...nodes, selfBytes, selfCount } });
+  }
+
+  /** Per-group growth from `older` to this profile, largest growth first (tracemalloc's `compare_to`). */
+  diff(older: Profile, options?: TopOptions): DiffRow[] {
+    if (!(older instanceof Profile)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', 'profile.diff() takes another Profile');
+    const { by } = resolveOptions('profile.diff()', options, { by: 'site' as GroupBy }, { by: { kind: 'enum', values: GROUPS } });
+    const now = this.#group(by);
+    const before = older.#group(by);
+    const rows: DiffRow[] = [];
+    for (const key of new Set([...now.keys(), ...before.keys()])) {
+      const a = now.get(key);
+      const b = before.get(key);
+      const bytes = a?.bytes ?? 0, olderBytes = b?.bytes ?? 0, objects = a?.objects ?? 0, olderObjects = b?.objects ?? 0;
+      rows.push({ key, label: (a ?? b)!.label, bytes, olderBytes, deltaBytes: bytes - olderBytes, objects, olderObjects, deltaObjects: objects - olderObjects });
+    }
+    return rows.sort((x, y) => y.deltaBytes - x.deltaBytes || x.key.localeCompare(y.key));
+  }
+
+  /** Plain JSON-safe data (typed arrays become arrays). */
+  toJSON(): ProfileData {
+    const d = this.data;
+    const arr = (a: ArrayLike<number>) => Array.from(a);
+    return {
+      ...d,
+      frames: { name: arr(d.frames.name), script: arr(d.frames.script), line: arr(d.frames.line), column: arr(d.frames.column), scriptId: arr(d.frames.scriptId) },
+      nodes: { parent: arr(d.nodes.parent), frame: arr(d.nodes.frame), selfBytes: arr(d.nodes.selfBytes), selfCount: arr(d.nodes.selfCount) },
+    };
+  }
+
+  static fromJSON(data: ProfileData): Profile {
+    return new Profile(data);
+  }
+
+  /** Attribution: each node → the nearest node at or above it that is not a builtin. */
+  #attribution(): Int32Array {
+    if (this.#groupOf) return this.#groupOf;
+    const { parent, frame } = this.data.nodes;
+    const out = new Int32Array(parent.length);
+    for (let i = 0; i < parent.length; i++) {
+      // Parents come before children (the addon appends children after parents).
+      const p = parent[i]!;
+      out[i] = p > 0 && this.frame(frame[i]!).builtin ? out[p]! : i;
+    }
+    this.#groupOf = out;
+    return out;
+  }
+
+  #group(by: GroupBy): Map<string, { key: string; label: string; bytes: number; objects: number; frame?: FrameInfo }> {
+    const { nodes } = this.data;
+    const groupOf = this.#attribution();
+    const groups = new Map<string, { key: string; label: string; bytes: number; objects: number; frame?: FrameInfo }>();
+    const stackKeys = new Map<number, { key: string; label: string }>();
+    for (let i = 0; i < nodes.parent.length; i++) {
+      const bytes = nodes.selfBytes[i]!;
+      const objects = nodes.selfCount[i]!;
+      if (bytes === 0 && objects === 0) continue;
+      const at = groupOf[i]!;
+      const f = this.frame(nodes.frame[at]!);
+      let key: string, label: string;
+      switch (by) {
+        case 'site': key = `${f.function}\0${f.file}\0${f.line}\0${f.column}`; label = frameLabel(f); break;
+        case 'function': key = `${f.function}\0${f.file}`; label = frameLabel({ ...f, line: f.line, column: f.column }).replace(/:\d+:\d+\)$/, ')'); break;
+        case 'file': key = f.file; label = f.builtin ? '(native)' : frameLabel(f).replace(/^.* \((.*):\d+:\d+\)$/, '$1'); break;
+        case 'package': key = packageOf(f.file); label = key; break;
+        case 'stack': ({ key, label } = this.#stack(at, stackKeys)); break;
+      }
+      let g = groups.get(key);
+      if (!g) { g = { key, label, bytes: 0, objects: 0, ...(by === 'site' || by === 'function' || by === 'stack' ? { frame: f } : {}) }; groups.set(key, g); }
+      g.bytes += bytes;
+      g.objects += objects;
+    }
+    return groups;
+  }
+
+  #stack(node: number, cache: Map<number, { key: string; label: string }>): { key: string; label: string } {
+    const hit = cache.get(node);
+    if (hit) return hit;
+    const { parent, frame } = this.data.nodes;
+    const labels: string[] = [];
+    const keys: string[] = [];
+    for (let n = node; n > 0; n = parent[n]!) {
+      const f = this.frame(frame[n]!);
+      if (f.builtin && n !== node) continue;
+      keys.push(`${f.function}\0${f.file}\0${f.line}\0${f.column}`);
+      labels.push(frameLabel(f));
+    }
+    const value = { key: keys.join('\n'), label: labels.length > 4 ? `${labels.slice(0, 4).join(' ← ')} ← … (${labels.length - 4} more)` : labels.join(' ← ') };
+    cache.set(node, value);
+    return value;
+  }
+}

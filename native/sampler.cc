@@ -1,0 +1,242 @@
+#include "sampler.h"
+
+#include <memory>
+
+#include "env_state.h"
+
+namespace allocscope {
+
+// ---- ProfileTree -------------------------------------------------------------
+
+size_t ProfileTree::FrameHash::operator()(const Frame& f) const {
+  uint64_t h = f.name * 0x9E3779B97F4A7C15ull;
+  h ^= (uint64_t(f.script) << 1) + 0x85EBCA6B + (h << 6) + (h >> 2);
+  h ^= (uint64_t(uint32_t(f.line)) << 32 | uint32_t(f.column)) + 0xC2B2AE35 + (h << 6) + (h >> 2);
+  h ^= uint64_t(uint32_t(f.script_id)) + (h << 6) + (h >> 2);
+  return size_t(h);
+}
+
+void ProfileTree::Clear() {
+  strings_.clear();
+  string_ids_.clear();
+  frames_.clear();
+  frame_ids_.clear();
+  parent_.clear();
+  frame_.clear();
+  self_bytes_.clear();
+  self_count_.clear();
+  child_ids_.clear();
+  strings_.emplace_back("");                       // string 0: empty
+  strings_.emplace_back("(root)");                 // string 1
+  string_ids_.emplace("", 0);
+  string_ids_.emplace("(root)", 1);
+  frames_.push_back(Frame{1, 0, 0, 0, 0});         // frame 0: the root
+  frame_ids_.emplace(frames_[0], 0);
+  parent_.push_back(-1);
+  frame_.push_back(0);
+  self_bytes_.push_back(0);
+  self_count_.push_back(0);
+}
+
+uint32_t ProfileTree::Intern(v8::Isolate* isolate, v8::Local<v8::String> s) {
+  if (s.IsEmpty() || s->Length() == 0) return 0;
+  v8::String::Utf8Value utf8(isolate, s);
+  std::string value(*utf8 ? *utf8 : "", utf8.length());
+  auto it = string_ids_.find(value);
+  if (it != string_ids_.end()) return it->second;
+  const uint32_t id = uint32_t(strings_.size());
+  strings_.push_back(value);
+  string_ids_.emplace(std::move(value), id);
+  return id;
+}
+
+uint32_t ProfileTree::InternFrame(const Frame& f) {
+  auto it = frame_ids_.find(f);
+  if (it != frame_ids_.end()) return it->second;
+  const uint32_t id = uint32_t(frames_.size());
+  frames_.push_back(f);
+  frame_ids_.emplace(f, id);
+  return id;
+}
+
+uint32_t ProfileTree::Child(uint32_t parent, uint32_t frame) {
+  const uint64_t key = uint64_t(parent) << 32 | frame;
+  auto it = child_ids_.find(key);
+  if (it != child_ids_.end()) return it->second;
+  const uint32_t id = uint32_t(parent_.size());
+  parent_.push_back(int32_t(parent));
+  frame_.push_back(frame);
+  self_bytes_.push_back(0);
+  self_count_.push_back(0);
+  child_ids_.emplace(key, id);
+  return id;
+}
+
+void ProfileTree::FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into) {
+  for (const auto& a : node->allocations) {
+    // V8 already scaled `count` by 1 / (1 − e^(−size/interval)): unbiased.
+    self_bytes_[into] += double(a.size) * double(a.count);
+    self_count_[into] += double(a.count);
+  }
+  for (const v8::AllocationProfile::Node* child : node->children) {
+    Frame f{Intern(isolate, child->name), Intern(isolate, child->script_name), child->line_number,
+            child->column_number, child->script_id};
+    FoldNode(isolate, child, Child(into, InternFrame(f)));
+  }
+}
+
+void ProfileTree::Fold(v8::Isolate* isolate, v8::AllocationProfile* profile) {
+  FoldNode(isolate, profile->GetRootNode(), 0);
+}
+
+// { strings: string[], frames: { name, script, line, column, scriptId }, nodes: { parent, frame, selfBytes, selfCount } }
+Napi::Object ProfileTree::Export(Napi::Env env) const {
+  Napi::Array strings = Napi::Array::New(env, strings_.size());
+  for (size_t i = 0; i < strings_.size(); i++) strings.Set(uint32_t(i), Napi::String::New(env, strings_[i]));
+
+  const size_t nf = frames_.size();
+  auto name = Napi::Uint32Array::New(env, nf);
+  auto script = Napi::Uint32Array::New(env, nf);
+  auto line = Napi::Int32Array::New(env, nf);
+  auto column = Napi::Int32Array::New(env, nf);
+  auto script_id = Napi::Int32Array::New(env, nf);
+  for (size_t i = 0; i < nf; i++) {
+    name[i] = frames_[i].name;
+    script[i] = frames_[i].script;
+    line[i] = frames_[i].line;
+    column[i] = frames_[i].column;
+    script_id[i] = frames_[i].script_id;
+  }
+  Napi::Object frames = Napi::Object::New(env);
+  frames.Set("name", name);
+  frames.Set("script", script);
+  frames.Set("line", line);
+  frames.Set("column", column);
+  frames.Set("scriptId", script_id);
+
+  const size_t nn = parent_.size();
+  auto parent = Napi::Int32Array::New(env, nn);
+  auto frame = Napi::Uint32Array::New(env, nn);
+  auto bytes = Napi::Float64Array::New(env, nn);
+  auto count = Napi::Float64Array::New(env, nn);
+  std::copy(parent_.begin(), parent_.end(), parent.Data());
+  std::copy(frame_.begin(), frame_.end(), frame.Data());
+  std::copy(self_bytes_.begin(), self_bytes_.end(), bytes.Data());
+  std::copy(self_count_.begin(), self_count_.end(), count.Data());
+  Napi::Object nodes = Napi::Object::New(env);
+  nodes.Set("parent", parent);
+  nodes.Set("frame", frame);
+  nodes.Set("selfBytes", bytes);
+  nodes.Set("selfCount", count);
+
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("strings", strings);
+  out.Set("frames", frames);
+  out.Set("nodes", nodes);
+  return out;
+}
+
+// ---- Sampler -----------------------------------------------------------------
+
+bool Sampler::StartV8() {
+  const auto flags = mode_ == kAllocated
+      ? static_cast<v8::HeapProfiler::SamplingFlags>(v8::HeapProfiler::kSamplingIncludeObjectsCollectedByMajorGC |
+                                                     v8::HeapProfiler::kSamplingIncludeObjectsCollectedByMinorGC)
+      : v8::HeapProfiler::kSamplingNoFlags;
+  return isolate_->GetHeapProfiler()->StartSamplingHeapProfiler(interval_, depth_, flags);
+}
+
+bool Sampler::Stop() {
+  if (!running_) return false;
+  isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
+  running_ = false;
+  return true;
+}
+
+bool Sampler::FoldAndRestart() {
+  v8::HandleScope scope(isolate_);
+  std::unique_ptr<v8::AllocationProfile> profile(isolate_->GetHeapProfiler()->GetAllocationProfile());
+  if (!profile) return false;
+  aggregate_.Fold(isolate_, profile.get());
+  profile.reset();
+  isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
+  folds_++;
+  // Nothing runs between stop and start on this thread, so no allocation is missed.
+  return StartV8();
+}
+
+namespace {
+Napi::Value ThrowCoded(Napi::Env env, const char* code, const char* message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+}  // namespace
+
+// start(intervalBytes, stackDepth, mode) -> true | false (busy); JS validated the arguments.
+Napi::Value Sampler::StartBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Sampler& s = *EnvState::From(env)->sampler;
+  if (s.running_) return ThrowCoded(env, "ERR_ALLOCSCOPE_ALREADY_STARTED", "allocscope: heap.start() was called while the sampler is running; call heap.stop() first");
+  s.interval_ = uint64_t(info[0].As<Napi::Number>().DoubleValue());
+  s.depth_ = info[1].As<Napi::Number>().Int32Value();
+  s.mode_ = info[2].As<Napi::Number>().Int32Value() == kAllocated ? kAllocated : kLive;
+  if (!s.StartV8()) return Napi::Boolean::New(env, false);
+  s.aggregate_.Clear();
+  s.folds_ = 0;
+  s.running_ = true;
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Sampler::StopBinding(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), EnvState::From(info.Env())->sampler->Stop());
+}
+
+// fold() -> allocated mode: move V8's samples into the aggregate now (bounds V8's memory).
+Napi::Value Sampler::FoldBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Sampler& s = *EnvState::From(env)->sampler;
+  if (!s.running_ || s.mode_ != kAllocated) return Napi::Boolean::New(env, false);
+  if (!s.FoldAndRestart()) {
+    s.running_ = false;
+    return ThrowCoded(env, "ERR_ALLOCSCOPE_SAMPLER_LOST", "allocscope: V8's sampling heap profiler was stopped by someone else (an inspector session?)");
+  }
+  return Napi::Boolean::New(env, true);
+}
+
+// collect() -> exported tree. live: the current live samples; allocated: everything since start.
+Napi::Value Sampler::CollectBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Sampler& s = *EnvState::From(env)->sampler;
+  if (!s.running_) return ThrowCoded(env, "ERR_ALLOCSCOPE_NOT_STARTED", "allocscope: heap.profile() needs heap.start() first");
+  if (s.mode_ == kAllocated) {
+    if (!s.FoldAndRestart()) {
+      s.running_ = false;
+      return ThrowCoded(env, "ERR_ALLOCSCOPE_SAMPLER_LOST", "allocscope: V8's sampling heap profiler was stopped by someone else (an inspector session?)");
+    }
+    Napi::Object out = s.aggregate_.Export(env);
+    out.Set("folds", Napi::Number::New(env, s.folds_));
+    return out;
+  }
+  ProfileTree tree;
+  {
+    v8::HandleScope scope(s.isolate_);
+    std::unique_ptr<v8::AllocationProfile> profile(s.isolate_->GetHeapProfiler()->GetAllocationProfile());
+    if (!profile) {
+      s.running_ = false;
+      return ThrowCoded(env, "ERR_ALLOCSCOPE_SAMPLER_LOST", "allocscope: V8's sampling heap profiler was stopped by someone else (an inspector session?)");
+    }
+    tree.Fold(s.isolate_, profile.get());
+  }
+  return tree.Export(env);
+}
+
+// collectGarbage(): full GCs until nothing more is freed (V8's low-memory
+// notification). Needs no --expose-gc. Used for live profiles close to the live set.
+Napi::Value Sampler::CollectGarbageBinding(const Napi::CallbackInfo& info) {
+  EnvState::From(info.Env())->isolate->LowMemoryNotification();
+  return info.Env().Undefined();
+}
+
+}  // namespace allocscope

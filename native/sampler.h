@@ -1,0 +1,91 @@
+// V8's sampling heap profiler, owned per isolate. Profiles are folded into an
+// aggregate call tree keyed by frame content (not V8's node ids, which restart
+// with the sampler) and exported as flat typed arrays + a string table.
+//
+// live mode:      no flags; each collection is the current set of sampled objects
+//                 V8 still holds (dead ones stay until a GC frees them).
+// allocated mode: flags keep samples of collected objects; each collection folds
+//                 them into the aggregate and restarts V8's sampler, so V8's memory
+//                 stays bounded and no sample is ever counted twice.
+#pragma once
+
+#include <napi.h>
+#include <v8-isolate.h>
+#include <v8-profiler.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace allocscope {
+
+// The call tree: node 0 is the root; parent of the root is -1.
+class ProfileTree {
+ public:
+  ProfileTree() { Clear(); }
+  void Clear();
+  // Folds every node of `profile` into the tree (self bytes/count add up).
+  void Fold(v8::Isolate* isolate, v8::AllocationProfile* profile);
+  size_t node_count() const { return parent_.size(); }
+  Napi::Object Export(Napi::Env env) const;
+
+ private:
+  struct Frame {
+    uint32_t name, script;
+    int32_t line, column, script_id;
+    bool operator==(const Frame& o) const {
+      return name == o.name && script == o.script && line == o.line && column == o.column && script_id == o.script_id;
+    }
+  };
+  struct FrameHash {
+    size_t operator()(const Frame& f) const;
+  };
+  uint32_t Intern(v8::Isolate* isolate, v8::Local<v8::String> s);
+  uint32_t InternFrame(const Frame& f);
+  uint32_t Child(uint32_t parent, uint32_t frame);
+  void FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into);
+
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, uint32_t> string_ids_;
+  std::vector<Frame> frames_;
+  std::unordered_map<Frame, uint32_t, FrameHash> frame_ids_;
+  std::vector<int32_t> parent_;
+  std::vector<uint32_t> frame_;
+  std::vector<double> self_bytes_, self_count_;
+  std::unordered_map<uint64_t, uint32_t> child_ids_;  // (parent << 32 | frame) → node
+};
+
+class Sampler {
+ public:
+  enum Mode : int { kLive = 0, kAllocated = 1 };
+  explicit Sampler(v8::Isolate* isolate) : isolate_(isolate) {}
+  ~Sampler() { Stop(); }
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  bool Stop();  // false if we are not running; never stops a sampler we did not start
+
+  static Napi::Value StartBinding(const Napi::CallbackInfo& info);
+  static Napi::Value StopBinding(const Napi::CallbackInfo& info);
+  static Napi::Value CollectBinding(const Napi::CallbackInfo& info);
+  static Napi::Value FoldBinding(const Napi::CallbackInfo& info);
+  static Napi::Value CollectGarbageBinding(const Napi::CallbackInfo& info);
+
+ private:
+  // Starts V8's sampler with our settings; false if someone else owns it.
+  bool StartV8();
+  // allocated mode: V8's samples → aggregate, then a fresh V8 sampler. false if
+  // the sampler was stopped under us (e.g. by an inspector session).
+  bool FoldAndRestart();
+
+  v8::Isolate* isolate_;
+  bool running_ = false;
+  uint64_t interval_ = 512 * 1024;
+  int depth_ = 64;
+  Mode mode_ = kLive;
+  ProfileTree aggregate_;
+  double folds_ = 0;
+};
+
+}  // namespace allocscope
