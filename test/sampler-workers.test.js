@@ -1,0 +1,88 @@
+'use strict';
+// Each isolate has its own sampler: 10 workers profile themselves at once and
+// hand their profiles to the main thread, which merges them; workers are
+// terminated while sampling; start/stop 1,000 times stays within a memory bound.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { runNodeJson } = require('./helpers');
+
+test('10 workers profile concurrently, post their profiles, and the main thread merges them', () => {
+  const { json } = runNodeJson({ timeoutMs: 180_000, code: `
+    const { Worker } = require('node:worker_threads');
+    const a = require(process.env.ALLOCSCOPE_DIST);
+    const WORKER = \`
+      const { parentPort, workerData, threadId } = require('node:worker_threads');
+      const a = require(process.env.ALLOCSCOPE_DIST);
+      const ring = new Array(64);
+      function workerSite(n) { for (let i = 0; i < n; i++) ring[i & 63] = { w: workerData.id, i }; }
+      workerSite(100000); // warm up: optimized code allocates a different volume than the interpreter
+      a.heap.start({ intervalBytes: 16384, mode: 'allocated' });
+      workerSite(workerData.n);
+      const p = a.heap.profile();
+      a.heap.stop();
+      parentPort.postMessage({ data: p.data, threadId }); // typed arrays are structured-cloned
+    \`;
+    const ns = Array.from({ length: 10 }, (_, id) => 200000 * (id + 1));
+    Promise.all(ns.map((n, id) => new Promise((resolve, reject) => {
+      const w = new Worker(WORKER, { eval: true, workerData: { id, n } });
+      w.once('message', (m) => { resolve(m); w.terminate(); });
+      w.once('error', reject);
+    }))).then((messages) => {
+      a.heap.start({ intervalBytes: 16384, mode: 'allocated' });
+      const mainProfile = a.heap.profile();
+      a.heap.stop();
+      const profiles = messages.map((m) => new a.Profile(m.data));
+      const perWorker = profiles.map((p) => p.top(Infinity, { by: 'function' }).filter((r) => r.frame.function === 'workerSite').reduce((x, r) => x + r.bytes, 0));
+      const merged = a.mergeProfiles([mainProfile, ...profiles]);
+      const mergedSite = merged.top(Infinity, { by: 'function' }).filter((r) => r.frame.function === 'workerSite').reduce((x, r) => x + r.bytes, 0);
+      console.log(JSON.stringify({ perWorker, mergedSite, threadIds: merged.data.threadIds, workerThreadIds: messages.map((m) => m.threadId) }));
+    });
+  ` });
+  // Worker k allocated (k+1)× the volume of worker 0: each profile is its own worker's.
+  const base = json.perWorker[0];
+  assert.ok(base > 0);
+  json.perWorker.forEach((bytes, k) => assert.ok(Math.abs(bytes / base - (k + 1)) < 0.2 * (k + 1), `worker ${k}: ${bytes} vs ${(k + 1)} × ${base}`));
+  assert.equal(json.mergedSite, json.perWorker.reduce((x, y) => x + y, 0), 'the merge adds the workers up exactly');
+  assert.deepEqual(json.threadIds, [0, ...json.workerThreadIds].sort((x, y) => x - y));
+});
+
+test('workers terminated while sampling (both modes, with folds pending): no crash, no state left', () => {
+  const { json, status } = runNodeJson({ timeoutMs: 180_000, code: `
+    const { Worker } = require('node:worker_threads');
+    const a = require(process.env.ALLOCSCOPE_DIST);
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+    const WORKER = \`
+      const { workerData } = require('node:worker_threads');
+      const a = require(process.env.ALLOCSCOPE_DIST);
+      a.heap.start({ intervalBytes: 4096, mode: workerData.mode, foldIntervalMs: 5 });
+      a.gc.start();
+      let keep = [];
+      setInterval(() => { for (let i = 0; i < 20000; i++) { keep.push({ i }); if (keep.length > 5000) keep = []; } if (workerData.collect) a.heap.profile(); }, 1);
+    \`;
+    const exits = [];
+    for (let i = 0; i < 30; i++) {
+      const w = new Worker(WORKER, { eval: true, workerData: { mode: i % 2 ? 'allocated' : 'live', collect: i % 3 === 0 } });
+      exits.push(new Promise((resolve) => w.on('exit', resolve)));
+      setTimeout(() => w.terminate(), 20 + (i % 10) * 7);
+    }
+    Promise.all(exits).then(() => setTimeout(() => console.log(JSON.stringify({ live: native.liveCounters() })), 20));
+  ` });
+  assert.equal(status, 0);
+  assert.deepEqual(json.live, { envStates: 1, gcCallbackPairs: 0 });
+});
+
+test('start/stop 1,000 times (with a collection each time) keeps RSS within 16 MiB', () => {
+  const { json } = runNodeJson({ timeoutMs: 180_000, code: `
+    const a = require(process.env.ALLOCSCOPE_DIST);
+    const ring = new Array(64);
+    function site() { for (let i = 0; i < 2000; i++) ring[i & 63] = { i }; }
+    const cycle = (k) => { for (let i = 0; i < k; i++) { a.heap.start({ intervalBytes: 1024, mode: i % 2 ? 'allocated' : 'live' }); site(); a.heap.profile({ sourceMaps: false }); a.heap.stop(); } };
+    cycle(200); // warm up: allocator pools, JIT
+    const before = process.memoryUsage.rss();
+    cycle(1000);
+    const after = process.memoryUsage.rss();
+    console.log(JSON.stringify({ before, after, growth: after - before, running: a.heap.running }));
+  ` });
+  assert.equal(json.running, false);
+  assert.ok(json.growth < 16 * 2 ** 20, `RSS grew ${(json.growth / 2 ** 20).toFixed(1)} MiB over 1,000 cycles`);
+});
