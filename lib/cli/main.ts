@@ -2,15 +2,18 @@
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../errors';
 import { runStats, STATS_HELP } from './stats';
+import { runTop, TOP_HELP } from './top';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   stats: { run: runStats, help: STATS_HELP },
+  top: { run: runTop, help: TOP_HELP },
 };
 
 const USAGE = `Usage: allocscope <command> [options]
 
 Commands:
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
+  top      the top allocation sites of a program (sampling heap profiler)
 
 Run "allocscope <command> --help" for a command's options.`;
 

@@ -1,0 +1,48 @@
+// allocscope top [options] [--] script.js [args…]: the top allocation sites of a program.
+import { Profile, type GroupBy } from '../profile/profile';
+import { renderTopText } from '../profile/top-text';
+import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
+import { runWithPreload } from './run-with-preload';
+import { usageError } from './usage-error';
+
+export const TOP_HELP = `Usage: allocscope top [options] [--] script.js [args…]
+
+Runs "node script.js args…" with the sampling heap profiler from the first line
+and prints its top allocation sites when the program ends. Its exit code passes
+through.
+
+Options:
+  --mode <m>        allocated (default: everything allocated) or live (still in the heap at exit)
+  --interval <n>    mean bytes between samples, e.g. 512k (default), 64k, 4096
+  --depth <n>       stack frames per sample, 1–1024 (default 64)
+  --by <g>          site (default), function, file, package or stack
+  -n, --top <n>     rows to print (default 15)
+  --include <glob>  only allocations whose file matches (picomatch glob)
+  --exclude <glob>  drop allocations whose file matches
+  --json            print the rows as JSON
+  -h, --help        this text`;
+
+const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
+
+export async function runTop(argv: string[]): Promise<number> {
+  const { options: o, program } = parseArgs('top', argv, {
+    mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' }, by: { type: 'string' },
+    top: { type: 'string', short: 'n' }, include: { type: 'string' }, exclude: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const mode = o.mode === undefined ? 'allocated' : parseChoice('top', 'mode', String(o.mode), ['allocated', 'live'] as const);
+  const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('top', 'interval', String(o.interval));
+  const stackDepth = o.depth === undefined ? 64 : parseCount('top', 'depth', String(o.depth), 1, 1024);
+  const by = o.by === undefined ? 'site' : parseChoice('top', 'by', String(o.by), GROUPS);
+  const n = o.top === undefined ? 15 : parseCount('top', 'top', String(o.top), 1, 1_000_000);
+  if (program.length === 0) throw usageError('top: no script given (see allocscope top --help)');
+
+  const { result, status } = runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } });
+  if (!result?.profile) return status ?? 1;
+  let profile = Profile.fromJSON(result.profile);
+  if (o.include !== undefined || o.exclude !== undefined) {
+    profile = profile.filter({ ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) });
+  }
+  const rows = profile.top(n, { by });
+  process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTopText(profile, rows, by)}\n`);
+  return status ?? 1;
+}
