@@ -26,7 +26,7 @@ test('allocscope top --json --by package gives rows a machine can read', () => {
 });
 
 test('allocscope top with a tiny program explains an empty profile', () => {
-  const r = runCli(['top', '--mode', 'live', CHURN, '10']);
+  const r = runCli(['top', '--mode', 'live', '--interval', '1g', CHURN, '10']);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /No allocation was sampled .* try a smaller interval/);
 });

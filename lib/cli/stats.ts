@@ -1,7 +1,7 @@
 // allocscope stats [--json] [--] [script.js [args…]]
 import { collectStatsReport, renderStatsText, type StatsReport } from '../stats-report';
 import { parseArgs } from './args';
-import { runWithPreload } from './run-with-preload';
+import { exitStatusOf, runWithPreload } from './run-with-preload';
 
 export const STATS_HELP = `Usage: allocscope stats [--json] [--] [script.js [args…]]
 
@@ -23,13 +23,14 @@ export async function runStats(argv: string[]): Promise<number> {
     print(collectStatsReport(), json);
     return 0;
   }
-  const { result, status, signal } = runWithPreload('stats', program, { stats: true });
-  if (!result?.stats) return status ?? 1;
-  const report = result.stats;
-  report.meta.exitCode = status;
-  report.meta.signal = signal;
-  print(report, json);
-  return status ?? 1;
+  const exit = await runWithPreload('stats', program, { stats: true });
+  if (exit.result?.stats) {
+    const report = exit.result.stats;
+    report.meta.exitCode = exit.status;
+    report.meta.signal = exit.signal;
+    print(report, json);
+  }
+  return exitStatusOf(exit);
 }
 
 function print(report: StatsReport, json: boolean): void {

@@ -2,8 +2,7 @@
 import { Profile, type GroupBy } from '../profile/profile';
 import { renderTopText } from '../profile/top-text';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
-import { runWithPreload } from './run-with-preload';
-import { usageError } from './usage-error';
+import { exitStatusOf, runWithPreload } from './run-with-preload';
 
 export const TOP_HELP = `Usage: allocscope top [options] [--] script.js [args…]
 
@@ -34,15 +33,14 @@ export async function runTop(argv: string[]): Promise<number> {
   const stackDepth = o.depth === undefined ? 64 : parseCount('top', 'depth', String(o.depth), 1, 1024);
   const by = o.by === undefined ? 'site' : parseChoice('top', 'by', String(o.by), GROUPS);
   const n = o.top === undefined ? 15 : parseCount('top', 'top', String(o.top), 1, 1_000_000);
-  if (program.length === 0) throw usageError('top: no script given (see allocscope top --help)');
 
-  const { result, status } = runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } });
-  if (!result?.profile) return status ?? 1;
-  let profile = Profile.fromJSON(result.profile);
+  const exit = await runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } });
+  if (!exit.result?.profile) return exitStatusOf(exit);
+  let profile = Profile.fromJSON(exit.result.profile);
   if (o.include !== undefined || o.exclude !== undefined) {
     profile = profile.filter({ ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) });
   }
   const rows = profile.top(n, { by });
   process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTopText(profile, rows, by)}\n`);
-  return status ?? 1;
+  return exitStatusOf(exit);
 }

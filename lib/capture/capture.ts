@@ -1,0 +1,70 @@
+// The capture: everything one run recorded, as plain data. Written by the
+// recorder in the measured process, read and reported anywhere.
+// The format is documented in docs/capture-format.md; bump CAPTURE_VERSION on
+// any incompatible change.
+import type { FragmentationReport } from '../fragmentation';
+import type { GcEvent, GcSummary } from '../gc';
+import type { HeapStats } from '../heap';
+import type { MallocStats } from '../malloc';
+import type { ProfileData } from '../profile/data';
+import type { SpaceStats } from '../spaces';
+
+export const CAPTURE_FORMAT = 'allocscope-capture';
+export const CAPTURE_VERSION = 1;
+
+/** A GC event as stored: JSON-safe (startNs as a string) and with an epoch time. */
+export type CaptureGcEvent = Omit<GcEvent, 'startNs'> & {
+  startNs: string;
+  /** Epoch milliseconds of the GC's start. */
+  timeMs: number;
+};
+
+/** Heap/process figures sampled every `periodMs`, as columns. */
+export interface Timeline {
+  periodMs: number;
+  /** Epoch milliseconds of each sample. */
+  timeMs: number[];
+  heapUsedBytes: number[];
+  heapCommittedBytes: number[];
+  externalBytes: number[];
+  rssBytes: number[];
+}
+
+export interface CaptureMeta {
+  node: string;
+  v8: string;
+  platform: string;
+  arch: string;
+  pid: number;
+  /** The program's argv (script and arguments). */
+  argv: string[];
+  cwd: string;
+  startTimeMs: number;
+  endTimeMs: number;
+  /** What made this capture: the program's end, a signal, SIGUSR2, or an API call. */
+  reason: 'exit' | 'SIGINT' | 'SIGTERM' | 'SIGUSR2' | 'api';
+  exitCode?: number | null;
+  /** The options the recorder ran with. */
+  options: Record<string, unknown>;
+}
+
+export interface Capture {
+  format: typeof CAPTURE_FORMAT;
+  version: typeof CAPTURE_VERSION;
+  meta: CaptureMeta;
+  /** The allocation profile, or null when the sampler did not run. */
+  profile: ProfileData | null;
+  gc: {
+    /** The newest events (bounded by the tracker's buffer). */
+    events: CaptureGcEvent[];
+    summary: GcSummary | null;
+  };
+  timeline: Timeline;
+  /** Figures at capture time. */
+  heap: HeapStats;
+  spaces: SpaceStats[];
+  malloc: MallocStats | null;
+  fragmentation: FragmentationReport | null;
+  /** Pool statistics (none recorded yet: an empty list). */
+  pools: unknown[];
+}

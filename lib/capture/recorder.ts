@@ -1,0 +1,133 @@
+// Records a capture in the measured process: the sampling heap profiler, GC
+// tracking and a heap/RSS timeline, until snapshot() turns them into a Capture.
+import { performance } from 'node:perf_hooks';
+import { fragmentation } from '../fragmentation';
+import { gc, type GcEvent } from '../gc';
+import { heap } from '../heap';
+import type { HeapStartOptions } from '../heap-profiler';
+import { malloc } from '../malloc';
+import { native } from '../native';
+import { resolveOptions } from '../options';
+import { spaces } from '../spaces';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from './capture';
+
+export interface RecorderOptions extends HeapStartOptions {
+  /** Heap/RSS timeline period. Default 100 ms. */
+  timelinePeriodMs?: number;
+  /** GC events kept (the newest). Default 4096. */
+  gcEvents?: number;
+  /** Run the sampling heap profiler. Default true. */
+  profile?: boolean;
+}
+
+const DEFAULTS: Required<RecorderOptions> = {
+  intervalBytes: 512 * 1024, stackDepth: 64, mode: 'allocated', foldIntervalMs: 10_000,
+  timelinePeriodMs: 100, gcEvents: 4096, profile: true,
+};
+const SCHEMA = {
+  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
+  stackDepth: { kind: 'integer', min: 1, max: 1024 },
+  mode: { kind: 'enum', values: ['live', 'allocated'] },
+  foldIntervalMs: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+  timelinePeriodMs: { kind: 'integer', min: 1, max: 3_600_000 },
+  gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
+  profile: { kind: 'boolean' },
+} as const;
+/** Past this many samples the timeline halves its resolution, so memory stays bounded. */
+const MAX_TIMELINE_SAMPLES = 10_000;
+
+export class CaptureRecorder {
+  readonly options: Required<RecorderOptions>;
+  #startTimeMs = Date.now();
+  #timeline: Timeline;
+  #timer: NodeJS.Timeout | undefined;
+  #tick = 0;
+  #stride = 1;
+  #events: CaptureGcEvent[] = [];
+  #ownsGc = false;
+  #ownsHeap = false;
+
+  constructor(options?: RecorderOptions) {
+    this.options = resolveOptions('new CaptureRecorder()', options, DEFAULTS, SCHEMA);
+    this.#timeline = { periodMs: this.options.timelinePeriodMs, timeMs: [], heapUsedBytes: [], heapCommittedBytes: [], externalBytes: [], rssBytes: [] };
+  }
+
+  start(): this {
+    const { intervalBytes, stackDepth, mode, foldIntervalMs, gcEvents } = this.options;
+    if (this.options.profile) { heap.start({ intervalBytes, stackDepth, mode, foldIntervalMs }); this.#ownsHeap = true; }
+    try {
+      gc.start({ bufferSize: gcEvents });
+      this.#ownsGc = true;
+    } catch (error) {
+      if (this.#ownsHeap) heap.stop();
+      throw error;
+    }
+    this.#startTimeMs = Date.now();
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), this.options.timelinePeriodMs);
+    this.#timer.unref();
+    return this;
+  }
+
+  /** The capture so far. Recording goes on. */
+  snapshot(reason: CaptureMeta['reason'], extra: Partial<CaptureMeta> = {}): Capture {
+    this.#sample();
+    this.#drainGc();
+    const profile = this.#ownsHeap && heap.running ? heap.profile().toJSON() : null;
+    return {
+      format: CAPTURE_FORMAT,
+      version: CAPTURE_VERSION,
+      meta: {
+        node: process.version, v8: native.constants.v8Version, platform: process.platform, arch: process.arch,
+        pid: process.pid, argv: process.argv.slice(1), cwd: process.cwd(),
+        startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, options: { ...this.options }, ...extra,
+      },
+      profile,
+      gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
+      timeline: structuredClone(this.#timeline),
+      heap: heap.stats(),
+      spaces: spaces.stats(),
+      malloc: malloc.stats(),
+      fragmentation: fragmentation(),
+      pools: [],
+    };
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#ownsHeap) heap.stop();
+    if (this.#ownsGc) gc.stop();
+    this.#ownsHeap = this.#ownsGc = false;
+  }
+
+  #drainGc(): void {
+    if (!this.#ownsGc) return;
+    for (const e of gc.events()) this.#events.push(toCaptureEvent(e));
+    const excess = this.#events.length - this.options.gcEvents;
+    if (excess > 0) this.#events.splice(0, excess);
+  }
+
+  #sample(): void {
+    if (this.#tick++ % this.#stride !== 0) return;
+    const t = this.#timeline;
+    const h = heap.stats();
+    t.timeMs.push(Date.now());
+    t.heapUsedBytes.push(h.usedHeapSizeBytes);
+    t.heapCommittedBytes.push(h.totalHeapSizeBytes);
+    t.externalBytes.push(h.externalMemoryBytes);
+    t.rssBytes.push(process.memoryUsage.rss());
+    if (t.timeMs.length > MAX_TIMELINE_SAMPLES) {
+      for (const key of ['timeMs', 'heapUsedBytes', 'heapCommittedBytes', 'externalBytes', 'rssBytes'] as const) {
+        t[key] = t[key].filter((_, i) => i % 2 === 0);
+      }
+      this.#stride *= 2;
+      t.periodMs = this.options.timelinePeriodMs * this.#stride;
+    }
+    this.#drainGc();
+  }
+}
+
+function toCaptureEvent(e: GcEvent): CaptureGcEvent {
+  return { ...e, startNs: e.startNs.toString(), timeMs: performance.timeOrigin + e.startTime };
+}
