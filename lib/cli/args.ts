@@ -13,14 +13,23 @@ export interface ParsedArgs {
   program: string[];
 }
 
-export function parseArgs(command: string, argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
+/**
+ * @param interspersed options may follow positionals (report, diff); otherwise the
+ * first positional starts the program and everything after it is the program's.
+ */
+export function parseArgs(command: string, argv: string[], spec: Record<string, OptionSpec>, interspersed = false): ParsedArgs {
   const options: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
   const byShort = new Map(Object.entries(spec).filter(([, s]) => s.short).map(([name, s]) => [s.short!, name]));
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') { i++; break; }
-    if (!arg.startsWith('-') || arg === '-') break;
+    if (!arg.startsWith('-') || arg === '-') {
+      if (!interspersed) break;
+      positionals.push(arg);
+      continue;
+    }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const name = flag.startsWith('--') ? flag.slice(2) : byShort.get(flag.slice(1));
     const s = name !== undefined ? spec[name] : undefined;
@@ -37,7 +46,7 @@ export function parseArgs(command: string, argv: string[], spec: Record<string, 
       options[name] = value;
     }
   }
-  return { options, program: argv.slice(i) };
+  return { options, program: [...positionals, ...argv.slice(i)] };
 }
 
 /** "512k", "64KiB", "1m", "4096" → bytes. */

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../errors';
+import { runReport, REPORT_HELP } from './report';
+import { runRun, RUN_HELP } from './run';
 import { runStats, STATS_HELP } from './stats';
 import { runTop, TOP_HELP } from './top';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  run: { run: runRun, help: RUN_HELP },
+  report: { run: runReport, help: REPORT_HELP },
   stats: { run: runStats, help: STATS_HELP },
   top: { run: runTop, help: TOP_HELP },
 };
@@ -12,6 +16,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
 const USAGE = `Usage: allocscope <command> [options]
 
 Commands:
+  run      run a program with the profiler and write a capture
+  report   render a capture: text, markdown, json, html, pprof, heapprofile, speedscope
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
 

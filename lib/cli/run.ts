@@ -1,0 +1,86 @@
+// allocscope run [options] <script.js> [args…]  |  allocscope run [options] -- node [node options] script.js [args…]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readCapture } from '../capture/file';
+import type { Capture } from '../capture/capture';
+import { bytes, ms, percent } from '../format';
+import { Profile } from '../profile/profile';
+import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
+import { exitStatusOf, scriptOf, spawnWithPreload } from './run-with-preload';
+import { usageError } from './usage-error';
+
+export const RUN_HELP = `Usage: allocscope run [options] <script.js> [args…]
+       allocscope run [options] -- node [node options] <script.js> [args…]
+
+Runs the program with allocscope preloaded (CommonJS, ESM, or TypeScript compiled
+with source maps): the sampling heap profiler, GC tracking and a heap/RSS
+timeline from its first line. When it ends (also on SIGINT/SIGTERM) the capture
+is written and a summary printed; the program's exit code passes through.
+Send SIGUSR2 to write a numbered snapshot (<output>.usr2-N.allocscope) without
+stopping it.
+
+Options:
+  -o, --output <file>        capture file (default: allocscope-<script>-<time>.allocscope)
+  --mode <m>                 allocated (default) or live
+  --interval <n>             mean bytes between samples, e.g. 512k (default), 64k
+  --depth <n>                stack frames per sample, 1–1024 (default 64)
+  --timeline-period <ms>     heap/RSS timeline period (default 100)
+  --include <glob>           keep only allocations whose file matches
+  --exclude <glob>           drop allocations whose file matches
+  -q, --quiet                no summary
+  -h, --help                 this text
+
+Then: allocscope report <capture> --format text|html|pprof|…`;
+
+function defaultOutput(program: string[]): string {
+  const name = path.basename(scriptOf(program)).replace(/\.[cm]?[jt]s$/, '').replace(/[^\w.-]+/g, '_') || 'node';
+  const time = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `allocscope-${name}-${time}.allocscope`;
+}
+
+export async function runRun(argv: string[]): Promise<number> {
+  const { options: o, program } = parseArgs('run', argv, {
+    output: { type: 'string', short: 'o' }, mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' },
+    'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+  });
+  const mode = o.mode === undefined ? 'allocated' : parseChoice('run', 'mode', String(o.mode), ['allocated', 'live'] as const);
+  const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('run', 'interval', String(o.interval));
+  const stackDepth = o.depth === undefined ? 64 : parseCount('run', 'depth', String(o.depth), 1, 1024);
+  const timelinePeriodMs = o['timeline-period'] === undefined ? 100 : parseCount('run', 'timeline-period', String(o['timeline-period']), 1, 3_600_000);
+  if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
+  const output = path.resolve(o.output === undefined ? defaultOutput(program) : String(o.output));
+  if (!fs.existsSync(path.dirname(output))) throw usageError(`run: cannot write ${o.output}: directory ${path.dirname(output)} does not exist`);
+  const filter = o.include !== undefined || o.exclude !== undefined
+    ? { ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) }
+    : undefined;
+
+  const exit = await spawnWithPreload('run', program, {
+    out: output,
+    capture: { mode, intervalBytes, stackDepth, timelinePeriodMs, ...(filter ? { filter } : {}) },
+  });
+  if (!fs.existsSync(output)) {
+    console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
+    return exitStatusOf(exit);
+  }
+  if (!o.quiet) console.error(summary(readCapture(output), output));
+  return exitStatusOf(exit);
+}
+
+function summary(capture: Capture, file: string): string {
+  const lines = [`allocscope: wrote ${path.relative(process.cwd(), file) || file} (${bytes(fs.statSync(file).size)})`];
+  const peak = Math.max(capture.heap.usedHeapSizeBytes, ...capture.timeline.heapUsedBytes, ...capture.gc.events.map((e) => e.usedBeforeBytes));
+  const g = capture.gc.summary;
+  const facts = [`peak heap ${bytes(peak)}`, `RSS ${bytes(Math.max(...capture.timeline.rssBytes))} max`];
+  if (g) facts.push(`GC ${percent(g.gcTimeShare)} of wall time (${g.count} GCs, longest ${ms(Math.max(0, ...Object.values(g.byType).map((t) => t!.maxMs)))})`);
+  if (capture.profile) {
+    const profile = new Profile(capture.profile);
+    facts.push(`${bytes(profile.totals().bytes)} ${profile.mode === 'live' ? 'live' : 'allocated'}`);
+    lines.push(`  ${facts.join(' · ')}`);
+    const top = profile.top(5);
+    if (top.length) lines.push('  top sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
+  } else {
+    lines.push(`  ${facts.join(' · ')}`);
+  }
+  lines.push(`  next: allocscope report ${path.relative(process.cwd(), file) || file} --format html -o report.html`);
+  return lines.join('\n');
+}

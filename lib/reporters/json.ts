@@ -1,0 +1,32 @@
+// The report's data as JSON for tools. Schema: docs/report-json.md.
+import { Profile } from '../profile/profile';
+import type { Reporter } from './reporter';
+
+export const jsonReporter: Reporter = {
+  name: 'json',
+  description: 'the report data as JSON (schema in docs/report-json.md)',
+  extension: '.json',
+  render(capture, options) {
+    const profile = capture.profile ? new Profile(capture.profile) : null;
+    const report = {
+      format: 'allocscope-report',
+      version: 1,
+      meta: capture.meta,
+      profile: profile && {
+        mode: profile.mode,
+        intervalBytes: profile.data.intervalBytes,
+        sampleTypes: profile.sampleTypes,
+        totals: profile.totals(),
+        by: options.by,
+        top: profile.top(options.top, { by: options.by }),
+      },
+      gc: capture.gc.summary,
+      heap: capture.heap,
+      spaces: capture.spaces,
+      malloc: capture.malloc,
+      fragmentation: capture.fragmentation,
+      pools: capture.pools,
+    };
+    return `${JSON.stringify(report, null, 2)}\n`;
+  },
+};

@@ -1,0 +1,106 @@
+// The content of the text and markdown reports, as blocks: one function per section.
+import type { Capture } from '../capture/capture';
+import type { FragmentationReport } from '../fragmentation';
+import type { GcSummary } from '../gc';
+import type { HeapStats } from '../heap';
+import { bytes, ms, percent } from '../format';
+import type { MallocStats } from '../malloc';
+import { Profile, type GroupBy } from '../profile/profile';
+import type { Block } from './document';
+import type { ReportOptions } from './reporter';
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function headerBlocks(c: Capture): Block[] {
+  const m = c.meta;
+  const seconds = (m.endTimeMs - m.startTimeMs) / 1000;
+  return [
+    { kind: 'heading', text: `allocscope report · ${m.argv.join(' ')}` },
+    { kind: 'line', text: `node ${m.node} (V8 ${m.v8}) · pid ${m.pid} · ${new Date(m.startTimeMs).toISOString()} · ${seconds.toFixed(2)} s · captured at ${m.reason}${m.exitCode !== undefined && m.exitCode !== null ? ` (exit code ${m.exitCode})` : ''}` },
+  ];
+}
+
+export function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
+  const totals = profile.totals();
+  const d = profile.data;
+  const rows = profile.top(n, { by });
+  const what = d.mode === 'live' ? 'live (in use)' : 'allocated';
+  const blocks: Block[] = [
+    { kind: 'heading', text: `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what})` },
+    { kind: 'line', text: `${bytes(totals.bytes)} in ${count(totals.objects)} objects, estimated from ~${count(totals.bytes / d.intervalBytes)} samples at a ${bytes(d.intervalBytes)} interval` },
+  ];
+  if (rows.length === 0) return [...blocks, { kind: 'line', text: 'No allocation was sampled: record with a smaller interval.' }];
+  blocks.push({
+    kind: 'table',
+    header: ['#', 'bytes', 'share', 'cumul.', 'objects', 'avg size', by],
+    rows: rows.map((r, i) => [String(i + 1), bytes(r.bytes), percent(r.share), percent(r.cumulativeShare), count(r.objects), bytes(r.averageSize), r.label]),
+    align: ['right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  });
+  return blocks;
+}
+
+export function heapBlocks(h: HeapStats): Block[] {
+  return [
+    { kind: 'heading', text: 'V8 heap' },
+    { kind: 'line', text: `used ${bytes(h.usedHeapSizeBytes)} of ${bytes(h.totalHeapSizeBytes)} committed (${bytes(h.totalPhysicalSizeBytes)} physical), limit ${bytes(h.heapSizeLimitBytes)}` },
+    { kind: 'line', text: `external ${bytes(h.externalMemoryBytes)} · V8 malloc ${bytes(h.mallocedMemoryBytes)} (peak ${bytes(h.peakMallocedMemoryBytes)}) · contexts ${h.numberOfNativeContexts} (${h.numberOfDetachedContexts} detached)` },
+  ];
+}
+
+export function spaceBlocks(f: FragmentationReport): Block[] {
+  const rows = f.v8.spaces.filter((x) => x.committedBytes > 0 || x.usedBytes > 0).map((x) => [
+    x.name, bytes(x.usedBytes), bytes(x.committedBytes), bytes(x.availableBytes), bytes(x.physicalBytes), percent(x.fragmentation),
+  ]);
+  const t = f.v8.total;
+  rows.push(['total', bytes(t.usedBytes), bytes(t.committedBytes), bytes(t.availableBytes), bytes(t.physicalBytes), percent(t.fragmentation)]);
+  return [{ kind: 'heading', text: 'Heap spaces' }, { kind: 'table', header: ['space', 'used', 'committed', 'available', 'physical', 'unused'], rows }];
+}
+
+export function gcBlocks(g: GcSummary | null): Block[] {
+  if (!g || g.count === 0) return [];
+  return [
+    { kind: 'heading', text: `Garbage collection · ${g.count} GCs in ${ms(g.elapsedMs)} · ${percent(g.gcTimeShare)} of wall time paused` },
+    {
+      kind: 'table',
+      header: ['type', 'count', 'total', 'mean', 'p50', 'p90', 'p99', 'max', 'freed'],
+      rows: Object.entries(g.byType).map(([type, x]) => [type, String(x!.count), ms(x!.totalMs), ms(x!.meanMs), ms(x!.p50Ms), ms(x!.p90Ms), ms(x!.p99Ms), ms(x!.maxMs), bytes(x!.freedBytes)]),
+    },
+    { kind: 'line', text: `promoted ${bytes(g.promotedBytes)} (${percent(g.promotionRatio)} of young-generation bytes, ${bytes(g.promotedBytesPerSecond)}/s)${g.droppedEvents > 0 ? ` · ${g.droppedEvents} events dropped from the buffer` : ''}` },
+  ];
+}
+
+export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null): Block[] {
+  const blocks: Block[] = [{ kind: 'heading', text: `C allocator (${m?.allocator ?? 'unknown'})` }];
+  if (f.jemalloc) {
+    const j = f.jemalloc;
+    blocks.push({ kind: 'line', text: `allocated ${bytes(j.allocatedBytes)} · active ${bytes(j.activeBytes)} · resident ${bytes(j.residentBytes)} · fragmentation ${percent(j.fragmentation)} · resident/active ${j.residentToActive.toFixed(2)}` });
+  } else if (f.glibc) {
+    const c = f.glibc;
+    blocks.push({ kind: 'line', text: `arena ${bytes(c.arenaBytes)} · in use ${bytes(c.inUseBytes)} · free ${bytes(c.freeBytes)} (fragmentation ${percent(c.fragmentation)}) · mmapped ${bytes(c.mmappedBytes)} · top pad ${bytes(c.topPadBytes)}` });
+  } else {
+    blocks.push({ kind: 'line', text: 'no statistics for this allocator' });
+  }
+  const p = f.process;
+  blocks.push({ kind: 'heading', text: 'Process' }, {
+    kind: 'line',
+    text: `RSS ${bytes(p.rssBytes)} = V8 heap ${bytes(p.v8PhysicalBytes)} + C allocator ${bytes(p.mallocFootprintBytes)} + unattributed ${bytes(p.unattributedBytes)} (${percent(p.unattributedShare)})`,
+  });
+  return blocks;
+}
+
+export function poolBlocks(pools: unknown[]): Block[] {
+  if (pools.length === 0) return [];
+  return [{ kind: 'heading', text: 'Pools' }, { kind: 'line', text: `${pools.length} pools recorded` }];
+}
+
+/** The whole report of a capture. */
+export function captureBlocks(c: Capture, o: ReportOptions): Block[] {
+  return [
+    ...headerBlocks(c),
+    ...(c.profile ? topBlocks(new Profile(c.profile), o.by, o.top) : [{ kind: 'line', text: 'No allocation profile in this capture.' } as Block]),
+    ...gcBlocks(c.gc.summary),
+    ...heapBlocks(c.heap),
+    ...(c.fragmentation ? [...spaceBlocks(c.fragmentation), ...allocatorBlocks(c.fragmentation, c.malloc)] : []),
+    ...poolBlocks(c.pools),
+  ];
+}
