@@ -1,5 +1,6 @@
 // Records a capture in the measured process: the sampling heap profiler, GC
 // tracking and a heap/RSS timeline, until snapshot() turns them into a Capture.
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fragmentation } from '../fragmentation';
 import { gc, type GcEvent } from '../gc';
@@ -33,6 +34,9 @@ const SCHEMA = {
   gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
   profile: { kind: 'boolean' },
 } as const;
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
+
 /** Past this many samples the timeline halves its resolution, so memory stays bounded. */
 const MAX_TIMELINE_SAMPLES = 10_000;
 
@@ -73,7 +77,8 @@ export class CaptureRecorder {
   snapshot(reason: CaptureMeta['reason'], extra: Partial<CaptureMeta> = {}): Capture {
     this.#sample();
     this.#drainGc();
-    const profile = this.#ownsHeap && heap.running ? heap.profile().toJSON() : null;
+    // allocscope's own allocations (this recorder, its timeline) are not the program's.
+    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: OWN_FILES }).toJSON() : null;
     return {
       format: CAPTURE_FORMAT,
       version: CAPTURE_VERSION,
@@ -101,6 +106,7 @@ export class CaptureRecorder {
     this.#ownsHeap = this.#ownsGc = false;
   }
 
+  /** GC events since the last drain; the tracker's ring keeps the newest `gcEvents`, so draining at snapshots loses nothing it would keep. */
   #drainGc(): void {
     if (!this.#ownsGc) return;
     for (const e of gc.events()) this.#events.push(toCaptureEvent(e));
@@ -124,7 +130,6 @@ export class CaptureRecorder {
       this.#stride *= 2;
       t.periodMs = this.options.timelinePeriodMs * this.#stride;
     }
-    this.#drainGc();
   }
 }
 

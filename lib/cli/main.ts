@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../errors';
+import { DIFF_HELP, runDiff } from './diff';
 import { runReport, REPORT_HELP } from './report';
 import { runRun, RUN_HELP } from './run';
 import { runStats, STATS_HELP } from './stats';
@@ -9,6 +10,7 @@ import { runTop, TOP_HELP } from './top';
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   run: { run: runRun, help: RUN_HELP },
   report: { run: runReport, help: REPORT_HELP },
+  diff: { run: runDiff, help: DIFF_HELP },
   stats: { run: runStats, help: STATS_HELP },
   top: { run: runTop, help: TOP_HELP },
 };
@@ -18,6 +20,7 @@ const USAGE = `Usage: allocscope <command> [options]
 Commands:
   run      run a program with the profiler and write a capture
   report   render a capture: text, markdown, json, html, pprof, heapprofile, speedscope
+  diff     per-site growth between two captures
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
 
