@@ -13,11 +13,17 @@ export interface FrameInfo {
   builtin: boolean;
 }
 
-export function frameInfo(name: string, script: string, line: number, column: number, original: OriginalPosition | null | undefined): FrameInfo {
+/** Shown as the file of code that has a script but no name (eval, new Function). */
+export const EVAL_FILE = '<eval>';
+
+export function frameInfo(name: string, script: string, line: number, column: number, scriptId: number, original: OriginalPosition | null | undefined): FrameInfo {
   const fn = name || '(anonymous)';
-  const generated = { file: script, line, column };
+  // V8 builtins and native code have no script at all; eval'd code has one without a name.
+  const builtin = scriptId === 0 && script === '';
+  const file = script === '' && !builtin ? EVAL_FILE : script;
+  const generated = { file, line, column };
   if (original) return { function: original.name || fn, file: original.file, line: original.line, column: original.column, generated, builtin: false };
-  return { function: fn, file: script, line, column, generated, builtin: script === '' };
+  return { function: fn, file, line, column, generated, builtin };
 }
 
 /** "fn (file:line:column)" with the file shortened relative to the cwd. */

@@ -100,7 +100,7 @@ export class Profile {
     if (!f) {
       const { strings, frames, original } = this.data;
       f = frameInfo(strings[frames.name[frameIndex]!]!, strings[frames.script[frameIndex]!]!, frames.line[frameIndex]!,
-        frames.column[frameIndex]!, original?.[frameIndex]);
+        frames.column[frameIndex]!, frames.scriptId[frameIndex]!, original?.[frameIndex]);
       this.#frames[frameIndex] = f;
     }
     return f;

@@ -1,0 +1,163 @@
+// The data the HTML report's page draws, built from a capture: compact columns
+// (a string table, frame and node columns), raw numbers (the page formats them).
+// Names are data here: the page only ever puts them into the DOM as text.
+import type { Capture } from '../../capture/capture';
+import { packageOf, shortPath } from '../../profile/frames';
+import { Profile } from '../../profile/profile';
+import type { ReportOptions } from '../reporter';
+
+/** Frame kinds, for colours: the program's code, Node's own JS, a dependency, V8 native code. */
+export const FRAME_KIND = { app: 0, node: 1, module: 2, native: 3 } as const;
+
+export interface PageProfile {
+  mode: 'live' | 'allocated';
+  intervalBytes: number;
+  totalBytes: number;
+  totalObjects: number;
+  /** Nodes dropped because nothing was sampled under them. */
+  prunedNodes: number;
+  strings: string[];
+  /** Per frame: index into `strings` of the function name and of the (shortened) file. */
+  frames: { name: number[]; file: number[]; line: number[]; column: number[]; kind: number[] };
+  /** The call tree, node 0 the root, parents before children. Bytes and objects rounded. */
+  nodes: { parent: number[]; frame: number[]; selfBytes: number[]; selfObjects: number[] };
+}
+
+export interface PageTopRow {
+  label: string;
+  /** Function and location, for groupings that have an allocating frame (site, function). */
+  function?: string;
+  location?: string;
+  bytes: number;
+  objects: number;
+  averageSize: number;
+  share: number;
+  cumulativeShare: number;
+}
+
+export interface PageData {
+  version: 1;
+  meta: Capture['meta'];
+  profile: PageProfile | null;
+  top: { by: ReportOptions['by']; rows: PageTopRow[]; total: number } | null;
+  timeline: Capture['timeline'];
+  /** GC events as rows: [epoch ms, pause ms, type, depth, used before, used after, committed before, committed after, external before, external after]. */
+  gcEvents: (string | number)[][];
+  gc: Capture['gc']['summary'];
+  heap: Capture['heap'];
+  spaces: Capture['spaces'];
+  malloc: Capture['malloc'];
+  fragmentation: Capture['fragmentation'];
+  pools: unknown[];
+}
+
+function kindOf(file: string, builtin: boolean): number {
+  if (builtin) return FRAME_KIND.native;
+  const p = packageOf(file);
+  if (p === '(node)') return FRAME_KIND.node;
+  if (p === '(app)') return FRAME_KIND.app;
+  return FRAME_KIND.module;
+}
+
+function pageProfile(profile: Profile, cwd: string): PageProfile {
+  const { nodes } = profile.data;
+  const n = nodes.parent.length;
+  // Subtree totals: parents precede children, so one backward pass adds each node into its parent.
+  const total = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    total[i] = total[i]! + nodes.selfBytes[i]!;
+    const p = nodes.parent[i]!;
+    if (p >= 0 && i > 0) total[p] = total[p]! + total[i]!;
+  }
+  // Keep the root and every node with something sampled under it; renumber.
+  const newIndex = new Int32Array(n).fill(-1);
+  const parent: number[] = [], frame: number[] = [], selfBytes: number[] = [], selfObjects: number[] = [];
+  const frameIndex = new Map<number, number>();
+  const strings: string[] = [], stringIndex = new Map<string, number>();
+  const str = (s: string) => {
+    let k = stringIndex.get(s);
+    if (k === undefined) { k = strings.length; strings.push(s); stringIndex.set(s, k); }
+    return k;
+  };
+  const frames: PageProfile['frames'] = { name: [], file: [], line: [], column: [], kind: [] };
+  let totalObjects = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && !(total[i]! > 0)) continue;
+    const p = i === 0 ? -1 : newIndex[nodes.parent[i]!]!;
+    if (i > 0 && p < 0) continue; // orphan (parent pruned): cannot happen when totals are consistent
+    const raw = nodes.frame[i]!;
+    let f = frameIndex.get(raw);
+    if (f === undefined) {
+      const info = profile.frame(raw);
+      f = frames.name.length;
+      frameIndex.set(raw, f);
+      frames.name.push(str(i === 0 ? 'all' : info.function));
+      frames.file.push(str(info.builtin ? '' : shortPath(info.file, cwd)));
+      frames.line.push(info.line);
+      frames.column.push(info.column);
+      frames.kind.push(kindOf(info.file, info.builtin));
+    }
+    newIndex[i] = parent.length;
+    parent.push(p);
+    frame.push(f);
+    selfBytes.push(Math.round(nodes.selfBytes[i]!));
+    selfObjects.push(Math.round(nodes.selfCount[i]! * 10) / 10);
+    totalObjects += nodes.selfCount[i]!;
+  }
+  return {
+    mode: profile.mode,
+    intervalBytes: profile.data.intervalBytes,
+    totalBytes: total[0] ?? 0,
+    totalObjects,
+    prunedNodes: n - parent.length,
+    strings,
+    frames,
+    nodes: { parent, frame, selfBytes, selfObjects },
+  };
+}
+
+function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageData['top'] {
+  const rows = profile.top(options.top, { by: options.by }).map((r): PageTopRow => {
+    const row: PageTopRow = {
+      label: r.label, bytes: r.bytes, objects: r.objects, averageSize: r.averageSize, share: r.share, cumulativeShare: r.cumulativeShare,
+    };
+    if (r.frame && (options.by === 'site' || options.by === 'function')) {
+      row.function = r.frame.function;
+      row.location = r.frame.builtin ? '(native)'
+        : options.by === 'site' ? `${shortPath(r.frame.file, cwd)}:${r.frame.line}:${r.frame.column}` : shortPath(r.frame.file, cwd);
+    }
+    return row;
+  });
+  return { by: options.by, rows, total: profile.totals().bytes };
+}
+
+export function pageData(capture: Capture, options: ReportOptions): PageData {
+  const cwd = capture.meta.cwd ?? process.cwd();
+  const profile = capture.profile ? new Profile(capture.profile) : null;
+  return {
+    version: 1,
+    meta: capture.meta,
+    profile: profile && pageProfile(profile, cwd),
+    top: profile && pageTop(profile, options, cwd),
+    timeline: capture.timeline,
+    gcEvents: capture.gc.events.map((e) => [
+      e.timeMs, e.duration, e.type, e.depth, e.usedBeforeBytes, e.usedAfterBytes, e.committedBeforeBytes, e.committedAfterBytes,
+      e.externalBeforeBytes, e.externalAfterBytes,
+    ]),
+    gc: capture.gc.summary,
+    heap: capture.heap,
+    spaces: capture.spaces,
+    malloc: capture.malloc,
+    fragmentation: capture.fragmentation,
+    pools: Array.isArray(capture.pools) ? capture.pools : [],
+  };
+}
+
+/**
+ * JSON for a `<script type="application/json">` element: `<` becomes \u003c, so
+ * no string in the data can close the element or open a comment; U+2028/2029
+ * are escaped too, so the text is also a valid JS literal.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
