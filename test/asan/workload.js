@@ -5,10 +5,12 @@
 // is to drive the native code through every path, including the error paths,
 // the GC callbacks, uv_async notifications and worker teardown at each stage.
 //
-//   node --expose-gc test/asan/workload.js [--quick] [--workers N] [--modes a,b] [--workers-only]
+//   node --expose-gc test/asan/workload.js [--quick] [--workers N] [--modes a,b] [--workers-only] [--exit-early]
 //
 // ALLOCSCOPE_ADDON selects the build (the lane points it at build-asan/).
 // --quick: fewer iterations and workers (the valgrind pass, ~50x slower).
+// --exit-early: start tracking with a listener on the main thread, start
+// workers, and process.exit() while they are still tracking and allocating.
 // --modes: only these worker modes (see workerMain); --workers-only: skip the
 // main-thread scenarios. Both are for narrowing down a report.
 //
@@ -23,6 +25,13 @@ const root = path.resolve(__dirname, '..', '..');
 const addonPath = process.env.ALLOCSCOPE_ADDON
   ? path.resolve(process.env.ALLOCSCOPE_ADDON)
   : path.join(root, 'build', 'Release', 'allocscope.node');
+
+// Under `node --test test/` (npm test) this file is picked up as a test file; it
+// belongs to the sanitizer lane (test/asan/run.js), so it does nothing there.
+if (isMainThread && process.env.NODE_TEST_CONTEXT && !process.env.ALLOCSCOPE_SANITIZER) {
+  console.log('test/asan/workload.js: part of `npm run test:asan`; skipped under node --test');
+  process.exit(0);
+}
 
 const argv = process.argv.slice(2);
 const quick = isMainThread ? argv.includes('--quick') : workerData.quick;
@@ -421,7 +430,22 @@ async function main() {
   log('ok');
 }
 
-if (isMainThread) {
+async function exitEarly() {
+  log(`addon ${addonPath}: exit while workers run`);
+  api.gc.start({ bufferSize: 64 });
+  api.gc.on('gc', () => {});
+  native.gcSimulate(PROLOGUE, 4, 0); // and with a prologue open
+  for (let id = 0; id < 8; id++) spawnWorker(id, id % 2 === 0 ? 'tracking' : 'normal');
+  doubleLoadScenario();
+  const deadline = Date.now() + 400;
+  while (Date.now() < deadline) { churn(512 << 10); await new Promise(setImmediate); }
+  log('ok: exiting with workers alive');
+  process.exit(0);
+}
+
+if (isMainThread && argv.includes('--exit-early')) {
+  exitEarly().catch((error) => { console.error(error); process.exit(1); });
+} else if (isMainThread) {
   main().catch((error) => { console.error(error); process.exitCode = 1; });
 } else {
   workerMain().catch((error) => { throw error; });
