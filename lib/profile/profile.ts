@@ -4,7 +4,7 @@ import picomatch = require('picomatch');
 import { typeError } from '../errors';
 import { resolveOptions } from '../options';
 import type { ProfileData, ProfileMode } from './data';
-import { frameInfo, frameLabel, packageOf, type FrameInfo } from './frames';
+import { frameInfo, frameLabel, packageOf, shortPath, type FrameInfo } from './frames';
 
 export type GroupBy = 'site' | 'function' | 'file' | 'package' | 'stack';
 const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
@@ -216,25 +216,43 @@ export class Profile {
     const { nodes } = this.data;
     const groupOf = this.#attribution();
     const groups = new Map<string, { key: string; label: string; bytes: number; objects: number; frame?: FrameInfo }>();
-    const stackKeys = new Map<number, { key: string; label: string }>();
-    for (let i = 0; i < nodes.parent.length; i++) {
-      const bytes = nodes.selfBytes[i]!;
-      const objects = nodes.selfCount[i]!;
-      if (bytes === 0 && objects === 0) continue;
-      const at = groupOf[i]!;
-      const f = this.frame(nodes.frame[at]!);
-      let key: string, label: string;
-      switch (by) {
-        case 'site': key = `${f.function}\0${f.file}\0${f.line}\0${f.column}`; label = frameLabel(f); break;
-        case 'function': key = `${f.function}\0${f.file}`; label = frameLabel({ ...f, line: f.line, column: f.column }).replace(/:\d+:\d+\)$/, ')'); break;
-        case 'file': key = f.file; label = f.builtin ? '(native)' : frameLabel(f).replace(/^.* \((.*):\d+:\d+\)$/, '$1'); break;
-        case 'package': key = packageOf(f.file); label = key; break;
-        case 'stack': ({ key, label } = this.#stack(at, stackKeys)); break;
-      }
+    const add = (key: string, label: string, bytes: number, objects: number, frame: FrameInfo | undefined) => {
       let g = groups.get(key);
-      if (!g) { g = { key, label, bytes: 0, objects: 0, ...(by === 'site' || by === 'function' || by === 'stack' ? { frame: f } : {}) }; groups.set(key, g); }
+      if (!g) { g = { key, label, bytes: 0, objects: 0, ...(frame ? { frame } : {}) }; groups.set(key, g); }
       g.bytes += bytes;
       g.objects += objects;
+    };
+    if (by === 'stack') {
+      const stackKeys = new Map<number, { key: string; label: string }>();
+      for (let i = 0; i < nodes.parent.length; i++) {
+        const bytes = nodes.selfBytes[i]!, objects = nodes.selfCount[i]!;
+        if (bytes === 0 && objects === 0) continue;
+        const at = groupOf[i]!;
+        const { key, label } = this.#stack(at, stackKeys);
+        add(key, label, bytes, objects, this.frame(nodes.frame[at]!));
+      }
+      return groups;
+    }
+    // Every other grouping depends only on the attributed frame: sum per frame
+    // first (numbers), then key the few distinct frames (strings).
+    const frameCount = this.data.frames.name.length;
+    const bytesPerFrame = new Float64Array(frameCount);
+    const objectsPerFrame = new Float64Array(frameCount);
+    for (let i = 0; i < nodes.parent.length; i++) {
+      const f = nodes.frame[groupOf[i]!]!;
+      bytesPerFrame[f]! += nodes.selfBytes[i]!;
+      objectsPerFrame[f]! += nodes.selfCount[i]!;
+    }
+    for (let fi = 0; fi < frameCount; fi++) {
+      const bytes = bytesPerFrame[fi]!, objects = objectsPerFrame[fi]!;
+      if (bytes === 0 && objects === 0) continue;
+      const f = this.frame(fi);
+      switch (by) {
+        case 'site': add(`${f.function}\0${f.file}\0${f.line}\0${f.column}`, frameLabel(f), bytes, objects, f); break;
+        case 'function': add(`${f.function}\0${f.file}`, frameLabel(f).replace(/:\d+:\d+\)$/, ')'), bytes, objects, f); break;
+        case 'file': add(f.file, f.builtin ? '(native)' : shortPath(f.file), bytes, objects, undefined); break;
+        case 'package': { const p = packageOf(f.file); add(p, p, bytes, objects, undefined); break; }
+      }
     }
     return groups;
   }
