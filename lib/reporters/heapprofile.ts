@@ -6,6 +6,7 @@
 import { AllocscopeError } from '../errors';
 import type { Capture } from '../capture/capture';
 import type { Reporter } from './reporter';
+import { roundedRunning } from '../profile/rounding';
 
 export interface HeapProfileCallFrame {
   functionName: string;
@@ -33,18 +34,6 @@ export interface HeapProfile {
   samples: HeapProfileSample[];
 }
 
-/** Integer values within 1 of each estimate whose sum is the rounded total. */
-function roundedRunning(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length);
-  let sum = 0, previous = 0;
-  for (let i = 0; i < values.length; i++) {
-    sum += values[i]!;
-    const rounded = Math.round(sum);
-    out[i] = rounded - previous;
-    previous = rounded;
-  }
-  return out;
-}
 
 export function toHeapProfile(capture: Capture): HeapProfile {
   const data = capture.profile;

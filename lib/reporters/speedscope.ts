@@ -7,6 +7,7 @@ import { shortPath } from '../profile/frames';
 import { Profile } from '../profile/profile';
 import type { Capture } from '../capture/capture';
 import type { Reporter } from './reporter';
+import { roundedRunning } from '../profile/rounding';
 
 export interface SpeedscopeFrame {
   name: string;
@@ -32,18 +33,6 @@ export interface SpeedscopeFile {
   exporter: string;
 }
 
-/** Integer values within 1 of each estimate whose sum is the rounded total. */
-function roundedRunning(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length);
-  let sum = 0, previous = 0;
-  for (let i = 0; i < values.length; i++) {
-    sum += values[i]!;
-    const rounded = Math.round(sum);
-    out[i] = rounded - previous;
-    previous = rounded;
-  }
-  return out;
-}
 
 /** "examples/app.js --flag": the program as run, relative to its cwd. */
 function programName(capture: Capture): string {
