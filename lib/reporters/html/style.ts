@@ -37,10 +37,13 @@ section { margin-top: 22px; padding: 16px 18px; border: 1px solid var(--line); b
 .crumbs button:hover { text-decoration: underline; }
 .crumbs .sep { margin: 0 5px; color: var(--muted); }
 .flame { position: relative; width: 100%; overflow: hidden; font: 12px/17px var(--sans); user-select: none; }
-.frame { position: absolute; height: 17px; padding: 0 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
+.flame-scroll { max-height: 78vh; overflow-y: auto; overflow-x: hidden; border-top: 1px solid var(--line); border-bottom: 1px solid var(--line); }
+.frame { position: absolute; height: 17px; padding: 0; text-indent: 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
   color: #1b1b1b; border-right: 1px solid rgba(255,255,255,.8); border-bottom: 1px solid rgba(255,255,255,.8); cursor: pointer; }
 .frame:hover { filter: brightness(1.12); outline: 1px solid rgba(0,0,0,.45); outline-offset: -1px; z-index: 1; }
 .frame.ancestor { opacity: .55; }
+.frame .floc { color: rgba(0,0,0,.55); font-size: 11px; margin-left: 8px; text-indent: 0; }
+.frame.hit .floc { color: rgba(255,255,255,.8); }
 .frame.k3 { color: #333; }
 .flame.searching .frame:not(.hit) { opacity: .28; }
 .frame.hit { background: var(--hit) !important; color: #fff; opacity: 1 !important; }

@@ -15,7 +15,7 @@ let cached: Vendor | undefined;
  * (the same text in a JS string, regular expression or comment). "<!--" has no
  * such rewrite in every JS context, so it is refused.
  */
-export function inlineSafe(text: string, element: 'script' | 'style', name = element): string {
+export function inlineSafe(text: string, element: 'script' | 'style', name: string = element): string {
   if (text.includes('<!--')) throw new Error(`cannot inline ${name} into the HTML report: it contains "<!--"`);
   return text.replace(new RegExp(`</(${element})`, 'gi'), '<\\/$1');
 }
