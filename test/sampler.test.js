@@ -170,6 +170,10 @@ test('top/filter/diff/merge/JSON on a real profile', () => {
       excluded: bytesOf(p1.filter({ exclude: '**/[[]eval*' }), 'big'),
       included: bytesOf(p1.filter({ include: ['[[]eval*'] }), 'big'),
       noInternals: p1.filter({ nodeInternals: false }).top(50, { by: 'package' }).map((r) => r.key),
+      // allFrames: excluding the eval'd script drops everything it allocated, through any callee.
+      // The sampler started inside [eval], so every sampled stack passes through it.
+      allFramesExcluded: p1.filter({ exclude: '[[]eval*', allFrames: true }).totals().bytes,
+      allFramesIncluded: p1.filter({ include: '[[]eval*', allFrames: true }).totals().bytes,
     });
   ` });
   assert.equal(json.top[0].fn, 'big');
@@ -189,6 +193,8 @@ test('top/filter/diff/merge/JSON on a real profile', () => {
   assert.equal(json.excluded, 0);
   assert.equal(json.included, json.p1Big);
   assert.ok(!json.noInternals.includes('(node)'));
+  assert.equal(json.allFramesExcluded, 0, 'no stack through [eval] is left');
+  assert.equal(json.allFramesIncluded, json.total, 'every stack passes through [eval]');
 });
 
 test('source maps: sites are reported at their TypeScript lines, generated locations kept', () => {

@@ -78,7 +78,7 @@ export class CaptureRecorder {
     this.#sample();
     this.#drainGc();
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
-    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: OWN_FILES }).toJSON() : null;
+    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: OWN_FILES, allFrames: true }).toJSON() : null;
     return {
       format: CAPTURE_FORMAT,
       version: CAPTURE_VERSION,

@@ -56,6 +56,12 @@ export interface FilterOptions {
   nodeInternals?: boolean;
   /** Keep allocations made by code under node_modules. Default true. */
   nodeModules?: boolean;
+  /**
+   * Match include/exclude against every frame of the stack, not only the
+   * allocating one (tracemalloc's `all_frames`): `exclude` then drops whatever a
+   * matching function allocated through its callees too. Default false.
+   */
+  allFrames?: boolean;
 }
 
 function globs(where: string, name: string, value: unknown): string[] {
@@ -139,29 +145,44 @@ export class Profile {
 
   /** A profile with only the allocations whose allocating frame passes the filters. */
   filter(options: FilterOptions): Profile {
-    const o = resolveOptions('profile.filter()', options, { include: undefined, exclude: undefined, nodeInternals: true, nodeModules: true } as FilterOptions,
-      { include: { kind: 'any' }, exclude: { kind: 'any' }, nodeInternals: { kind: 'boolean' }, nodeModules: { kind: 'boolean' } });
+    const o = resolveOptions('profile.filter()', options, { include: undefined, exclude: undefined, nodeInternals: true, nodeModules: true, allFrames: false } as FilterOptions,
+      { include: { kind: 'any' }, exclude: { kind: 'any' }, nodeInternals: { kind: 'boolean' }, nodeModules: { kind: 'boolean' }, allFrames: { kind: 'boolean' } });
     const include = globs('profile.filter()', 'include', o.include);
     const exclude = globs('profile.filter()', 'exclude', o.exclude);
     const isIncluded = include.length ? picomatch(include, { dot: true }) : () => true;
     const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
-    const keepFrame = (frameIndex: number): boolean => {
-      const f = this.frame(frameIndex);
-      const file = f.file;
-      if (!o.nodeInternals && packageOf(file) === '(node)') return false;
-      if (!o.nodeModules && /[\\/]node_modules[\\/]/.test(file)) return false;
-      return isIncluded(file) && !isExcluded(file);
+    const memo = new Map<number, { included: boolean; excluded: boolean; kept: boolean }>();
+    const judge = (frameIndex: number) => {
+      let v = memo.get(frameIndex);
+      if (!v) {
+        const file = this.frame(frameIndex).file;
+        const kept = (o.nodeInternals || packageOf(file) !== '(node)') && (o.nodeModules || !/[\\/]node_modules[\\/]/.test(file));
+        v = { included: isIncluded(file), excluded: isExcluded(file), kept };
+        memo.set(frameIndex, v);
+      }
+      return v;
     };
     const groupOf = this.#attribution();
     const { nodes } = this.data;
+    const n = nodes.parent.length;
+    // With allFrames, a stack is included if any of its frames is, and excluded
+    // if any is: propagate from parents (which precede their children).
+    const stackIncluded = new Uint8Array(n);
+    const stackExcluded = new Uint8Array(n);
+    if (o.allFrames) {
+      for (let i = 1; i < n; i++) {
+        const p = nodes.parent[i]!;
+        const v = judge(nodes.frame[i]!);
+        stackIncluded[i] = (p > 0 && stackIncluded[p]) || v.included ? 1 : 0;
+        stackExcluded[i] = (p > 0 && stackExcluded[p]) || v.excluded ? 1 : 0;
+      }
+    }
     const selfBytes = Float64Array.from(nodes.selfBytes);
     const selfCount = Float64Array.from(nodes.selfCount);
-    const verdict = new Map<number, boolean>();
-    for (let i = 0; i < selfBytes.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (selfBytes[i] === 0 && selfCount[i] === 0) continue;
-      const frameIndex = nodes.frame[groupOf[i]!]!;
-      let keep = verdict.get(frameIndex);
-      if (keep === undefined) { keep = keepFrame(frameIndex); verdict.set(frameIndex, keep); }
+      const v = judge(nodes.frame[groupOf[i]!]!);
+      const keep = v.kept && (o.allFrames ? stackIncluded[i] === 1 && stackExcluded[i] === 0 : v.included && !v.excluded);
       if (!keep) { selfBytes[i] = 0; selfCount[i] = 0; }
     }
     return new Profile({ ...this.data, nodes: { ...nodes, selfBytes, selfCount } });
