@@ -56,6 +56,9 @@ export interface NativeBinding {
   samplerCollect(): RawProfile;
   samplerFold(): boolean;
   collectGarbage(): void;
+  rssStart(periodMs: number, capacity: number): boolean;
+  rssStop(): boolean;
+  rssRead(): Float64Array;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
   constants: {

@@ -10,6 +10,7 @@
 #include "gc_tracker.h"
 #include "heap_stats.h"
 #include "malloc_stats.h"
+#include "rss_sampler.h"
 #include "sampler.h"
 
 namespace allocscope {
@@ -47,6 +48,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("samplerCollect", Napi::Function::New(env, Sampler::CollectBinding));
   exports.Set("samplerFold", Napi::Function::New(env, Sampler::FoldBinding));
   exports.Set("collectGarbage", Napi::Function::New(env, Sampler::CollectGarbageBinding));
+  exports.Set("rssStart", Napi::Function::New(env, RssSampler::StartBinding));
+  exports.Set("rssStop", Napi::Function::New(env, RssSampler::StopBinding));
+  exports.Set("rssRead", Napi::Function::New(env, RssSampler::ReadBinding));
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 

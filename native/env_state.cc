@@ -2,6 +2,7 @@
 
 #include "gc_tracker.h"
 #include "heap_stats.h"
+#include "rss_sampler.h"
 #include "sampler.h"
 
 namespace allocscope {
@@ -16,7 +17,8 @@ EnvState::EnvState(napi_env env, v8::Isolate* isolate)
       isolate(isolate),
       heap_stats(std::make_unique<HeapStatsReader>(isolate)),
       gc(std::make_unique<GcTracker>(env, isolate, *heap_stats)),
-      sampler(std::make_unique<Sampler>(isolate)) {
+      sampler(std::make_unique<Sampler>(isolate)),
+      rss(std::make_unique<RssSampler>()) {
   Live().env_states.fetch_add(1);
 }
 
@@ -28,6 +30,7 @@ EnvState::~EnvState() {
 void EnvState::Teardown() {
   if (gc) gc->Stop();
   if (sampler) sampler->Stop();  // only stops V8's sampler if we started it
+  if (rss) rss->Stop();          // joins the sampling thread
 }
 
 }  // namespace allocscope

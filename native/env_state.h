@@ -14,6 +14,7 @@ namespace allocscope {
 class GcTracker;
 class HeapStatsReader;
 class Sampler;
+class RssSampler;
 
 struct EnvState {
   explicit EnvState(napi_env env, v8::Isolate* isolate);
@@ -29,6 +30,7 @@ struct EnvState {
   std::unique_ptr<HeapStatsReader> heap_stats;
   std::unique_ptr<GcTracker> gc;
   std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<RssSampler> rss;
 
   static EnvState* From(const Napi::Env& env) { return env.GetInstanceData<EnvState>(); }
 };

@@ -42,6 +42,12 @@ test('the capture holds the profile, GC log, timeline, heap figures and metadata
   assert.ok(c.gc.events.length > 0 && c.gc.summary.count >= c.gc.events.length);
   assert.ok(c.timeline.timeMs.length >= 2, 'timeline sampled at least at start and end');
   assert.equal(c.timeline.rssBytes.length, c.timeline.timeMs.length);
+  // churn.js keeps the event loop busy: the background thread still samples RSS every 100 ms.
+  const rss = c.timeline.rss;
+  assert.ok(rss.timeMs.length >= 3, `RSS sampled while the program was busy (${rss.timeMs.length} samples)`);
+  assert.ok(rss.timeMs.every((t, i) => i === 0 || t > rss.timeMs[i - 1]), 'in time order');
+  assert.ok(rss.timeMs[0] >= c.meta.startTimeMs - 50 && rss.timeMs[rss.timeMs.length - 1] <= c.meta.endTimeMs + 50);
+  assert.ok(rss.bytes.every((b) => b > 10 * 2 ** 20 && b < 4 * 2 ** 30), 'plausible RSS values');
   assert.ok(c.spaces.length >= 8 && c.heap.usedHeapSizeBytes > 0 && c.fragmentation.process.rssBytes > 0);
   assert.deepEqual(c.pools, []);
 });

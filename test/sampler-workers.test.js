@@ -46,7 +46,7 @@ test('10 workers profile concurrently, post their profiles, and the main thread 
   assert.deepEqual(json.threadIds, [0, ...json.workerThreadIds].sort((x, y) => x - y));
 });
 
-test('workers terminated while sampling (both modes, with folds pending): no crash, no state left', () => {
+test('workers terminated while sampling (both modes, folds pending, RSS thread running): no crash, no state left', () => {
   const { json, status } = runNodeJson({ timeoutMs: 180_000, code: `
     const { Worker } = require('node:worker_threads');
     const a = require(process.env.ALLOCSCOPE_DIST);
@@ -56,6 +56,7 @@ test('workers terminated while sampling (both modes, with folds pending): no cra
       const a = require(process.env.ALLOCSCOPE_DIST);
       a.heap.start({ intervalBytes: 4096, mode: workerData.mode, foldIntervalMs: 5 });
       a.gc.start();
+      require(process.env.ALLOCSCOPE_DIST + '/native').native.rssStart(1, 64); // a native thread to join at teardown
       let keep = [];
       setInterval(() => { for (let i = 0; i < 20000; i++) { keep.push({ i }); if (keep.length > 5000) keep = []; } if (workerData.collect) a.heap.profile(); }, 1);
     \`;

@@ -28,6 +28,12 @@ export interface Timeline {
   heapCommittedBytes: number[];
   externalBytes: number[];
   rssBytes: number[];
+  /**
+   * RSS sampled every `periodMs` by a background thread, which also runs while
+   * JavaScript keeps the event loop busy (when the columns above get no sample).
+   * Optional: absent in captures of platforms without /proc.
+   */
+  rss?: { timeMs: number[]; bytes: number[] };
 }
 
 export interface CaptureMeta {

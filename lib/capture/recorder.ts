@@ -37,6 +37,8 @@ const SCHEMA = {
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
 
+/** RSS samples the background thread keeps (the newest): 2.7 hours at 100 ms. */
+const RSS_CAPACITY = 100_000;
 /** Past this many samples the timeline halves its resolution, so memory stays bounded. */
 const MAX_TIMELINE_SAMPLES = 10_000;
 
@@ -50,6 +52,7 @@ export class CaptureRecorder {
   #events: CaptureGcEvent[] = [];
   #ownsGc = false;
   #ownsHeap = false;
+  #ownsRss = false;
 
   constructor(options?: RecorderOptions) {
     this.options = resolveOptions('new CaptureRecorder()', options, DEFAULTS, SCHEMA);
@@ -67,6 +70,7 @@ export class CaptureRecorder {
       throw error;
     }
     this.#startTimeMs = Date.now();
+    this.#ownsRss = native.rssStart(this.options.timelinePeriodMs, RSS_CAPACITY);
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), this.options.timelinePeriodMs);
     this.#timer.unref();
@@ -89,7 +93,7 @@ export class CaptureRecorder {
       },
       profile,
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
-      timeline: structuredClone(this.#timeline),
+      timeline: { ...structuredClone(this.#timeline), ...(this.#ownsRss ? { rss: this.#rssSamples() } : {}) },
       heap: heap.stats(),
       spaces: spaces.stats(),
       malloc: malloc.stats(),
@@ -103,7 +107,19 @@ export class CaptureRecorder {
     this.#timer = undefined;
     if (this.#ownsHeap) heap.stop();
     if (this.#ownsGc) gc.stop();
-    this.#ownsHeap = this.#ownsGc = false;
+    if (this.#ownsRss) native.rssStop();
+    this.#ownsHeap = this.#ownsGc = this.#ownsRss = false;
+  }
+
+  /** The background thread's RSS samples, thinned to at most MAX_TIMELINE_SAMPLES. */
+  #rssSamples(): { timeMs: number[]; bytes: number[] } {
+    const pairs = native.rssRead();
+    const n = pairs.length / 2;
+    const stride = Math.max(1, Math.ceil(n / MAX_TIMELINE_SAMPLES));
+    const timeMs: number[] = [];
+    const bytes: number[] = [];
+    for (let i = 0; i < n; i += stride) { timeMs.push(pairs[2 * i]!); bytes.push(pairs[2 * i + 1]!); }
+    return { timeMs, bytes };
   }
 
   /** GC events since the last drain; the tracker's ring keeps the newest `gcEvents`, so draining at snapshots loses nothing it would keep. */

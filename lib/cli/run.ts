@@ -70,7 +70,8 @@ function summary(capture: Capture, file: string): string {
   const lines = [`allocscope: wrote ${path.relative(process.cwd(), file) || file} (${bytes(fs.statSync(file).size)})`];
   const peak = Math.max(capture.heap.usedHeapSizeBytes, ...capture.timeline.heapUsedBytes, ...capture.gc.events.map((e) => e.usedBeforeBytes));
   const g = capture.gc.summary;
-  const facts = [`peak heap ${bytes(peak)}`, `RSS ${bytes(Math.max(...capture.timeline.rssBytes))} max`];
+  const rssPeak = Math.max(...capture.timeline.rssBytes, ...(capture.timeline.rss?.bytes ?? []));
+  const facts = [`peak heap ${bytes(peak)}`, `RSS ${bytes(rssPeak)} max`];
   if (g) facts.push(`GC ${percent(g.gcTimeShare)} of wall time (${g.count} GCs, longest ${ms(Math.max(0, ...Object.values(g.byType).map((t) => t!.maxMs)))})`);
   if (capture.profile) {
     const profile = new Profile(capture.profile);

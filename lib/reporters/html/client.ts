@@ -119,6 +119,7 @@ function header() {
   for (i = 0; i < tl.timeMs.length; i++) {
     peakUsed = Math.max(peakUsed, tl.heapUsedBytes[i]); peakCommitted = Math.max(peakCommitted, tl.heapCommittedBytes[i]); peakRss = Math.max(peakRss, tl.rssBytes[i]);
   }
+  if (tl.rss) tl.rss.bytes.forEach(function (b) { peakRss = Math.max(peakRss, b); });
   D.gcEvents.forEach(function (e) { peakUsed = Math.max(peakUsed, e[4]); peakCommitted = Math.max(peakCommitted, e[6], e[7]); });
   peakUsed = Math.max(peakUsed, D.heap.usedHeapSizeBytes);
   card('Peak heap used', bytes(peakUsed), 'committed up to ' + bytes(Math.max(peakCommitted, D.heap.totalHeapSizeBytes)));
@@ -370,6 +371,8 @@ function sites(flameApi) {
 function timeline() {
   var box = $('timeline'), tl = D.timeline, t0 = D.meta.startTimeMs, pts = [], i;
   for (i = 0; i < tl.timeMs.length; i++) pts.push([(tl.timeMs[i] - t0) / 1000, tl.heapUsedBytes[i], tl.heapCommittedBytes[i], tl.externalBytes[i], tl.rssBytes[i]]);
+  // RSS from the background thread: points even while the program kept the event loop busy.
+  if (tl.rss) for (i = 0; i < tl.rss.timeMs.length; i++) pts.push([(tl.rss.timeMs[i] - t0) / 1000, null, null, null, tl.rss.bytes[i]]);
   var pauses = [];
   D.gcEvents.forEach(function (e) {
     if (e[3] !== 0) return; // nested GCs are inside their parent's pause
@@ -422,7 +425,7 @@ function timeline() {
   [['rgba(191,135,0,0.85)', 'young-generation GC pause (' + count(minor) + ')'], ['rgba(207,34,46,0.9)', 'full / incremental GC pause (' + count(pauses.length - minor) + ')']].forEach(function (x) {
     var sw = el('span', 'sw'); sw.style.background = x[0]; key.appendChild(sw); key.appendChild(document.createTextNode(x[1]));
   });
-  key.appendChild(document.createTextNode(' · drag to zoom the time axis, double-click to reset' + (tl.timeMs.length < 3 ? ' · heap points come from GC events (few timeline samples: the program kept the event loop busy)' : '')));
+  key.appendChild(document.createTextNode(' · drag to zoom the time axis, double-click to reset' + (tl.timeMs.length < 3 ? ' · heap points come from GC events (few timeline samples: the program kept the event loop busy)' + (tl.rss ? '; RSS is sampled by a background thread' : '') : '')));
   var pending = 0;
   window.addEventListener('resize', function () {
     cancelAnimationFrame(pending);
