@@ -26,6 +26,7 @@ void ProfileTree::Clear() {
   self_bytes_.clear();
   self_count_.clear();
   child_ids_.clear();
+  frame_by_position_.clear();
   strings_.emplace_back("");                       // string 0: empty
   strings_.emplace_back("(root)");                 // string 1
   string_ids_.emplace("", 0);
@@ -79,9 +80,18 @@ void ProfileTree::FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::No
     self_count_[into] += double(a.count);
   }
   for (const v8::AllocationProfile::Node* child : node->children) {
-    Frame f{Intern(isolate, child->name), Intern(isolate, child->script_name), child->line_number,
-            child->column_number, child->script_id};
-    FoldNode(isolate, child, Child(into, InternFrame(f)));
+    uint32_t frame;
+    const auto position = std::make_tuple(child->script_id, child->line_number, child->column_number);
+    auto cached = child->script_id != 0 ? frame_by_position_.find(position) : frame_by_position_.end();
+    if (cached != frame_by_position_.end()) {
+      frame = cached->second;
+    } else {
+      Frame f{Intern(isolate, child->name), Intern(isolate, child->script_name), child->line_number,
+              child->column_number, child->script_id};
+      frame = InternFrame(f);
+      if (child->script_id != 0) frame_by_position_.emplace(position, frame);
+    }
+    FoldNode(isolate, child, Child(into, frame));
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -54,6 +55,14 @@ class ProfileTree {
   std::vector<uint32_t> frame_;
   std::vector<double> self_bytes_, self_count_;
   std::unordered_map<uint64_t, uint32_t> child_ids_;  // (parent << 32 | frame) → node
+  // A function in a script is identified by (script id, line, column): frames seen
+  // again skip the UTF-8 conversion of their names. Builtins (script id 0) do not.
+  struct PositionHash {
+    size_t operator()(const std::tuple<int32_t, int32_t, int32_t>& k) const {
+      return std::hash<uint64_t>()((uint64_t(uint32_t(std::get<0>(k))) << 40) ^ (uint64_t(uint32_t(std::get<1>(k))) << 20) ^ uint32_t(std::get<2>(k)));
+    }
+  };
+  std::unordered_map<std::tuple<int32_t, int32_t, int32_t>, uint32_t, PositionHash> frame_by_position_;
 };
 
 class Sampler {

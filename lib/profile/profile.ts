@@ -73,6 +73,9 @@ function globs(where: string, name: string, value: unknown): string[] {
   return list as string[];
 }
 
+/** Code-unit order: deterministic, locale-free, and no ICU start-up on the first sort. */
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export class Profile {
   readonly data: ProfileData;
   #frames: FrameInfo[] = [];
@@ -124,7 +127,7 @@ export class Profile {
     }
     const groups = this.#group(by);
     const total = this.totals().bytes;
-    const rows = [...groups.values()].sort((a, b) => b.bytes - a.bytes || a.key.localeCompare(b.key));
+    const rows = [...groups.values()].sort((a, b) => b.bytes - a.bytes || byKey(a.key, b.key));
     let cumulative = 0;
     return rows.slice(0, n).map((g) => {
       cumulative += g.bytes;
@@ -201,7 +204,7 @@ export class Profile {
       const bytes = a?.bytes ?? 0, olderBytes = b?.bytes ?? 0, objects = a?.objects ?? 0, olderObjects = b?.objects ?? 0;
       rows.push({ key, label: (a ?? b)!.label, bytes, olderBytes, deltaBytes: bytes - olderBytes, objects, olderObjects, deltaObjects: objects - olderObjects });
     }
-    return rows.sort((x, y) => y.deltaBytes - x.deltaBytes || x.key.localeCompare(y.key));
+    return rows.sort((x, y) => y.deltaBytes - x.deltaBytes || byKey(x.key, y.key));
   }
 
   /** Plain JSON-safe data (typed arrays become arrays). */
