@@ -256,7 +256,15 @@ class GcTracker extends EventEmitter {
       return;
     }
     this.#listenerCursor = batch.nextSeq;
-    for (const event of batch.events) this.emit('gc', event);
+    // A throwing listener must not stop the others, nor throw into the addon:
+    // rethrow on the next tick, where it is an ordinary uncaught exception.
+    for (const event of batch.events) {
+      try {
+        this.emit('gc', event);
+      } catch (error) {
+        process.nextTick(() => { throw error; });
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "env_state.h"
+#include "typed_array_util.h"
 
 namespace allocscope {
 
@@ -196,17 +197,24 @@ void GcTracker::OnAsync(uv_async_t* async) {
 }
 
 void GcTracker::CallNotify() {
+  // Plain N-API calls with their statuses checked: this runs from the event loop,
+  // possibly while a worker's environment is being torn down, when calls into JS
+  // fail. The JS side catches listener errors itself and rethrows them on the next
+  // tick, so whatever is still pending here (termination) is only cleared.
   if (notify_fn_.IsEmpty()) return;
-  Napi::Env env(env_);
-  Napi::HandleScope scope(env);
-  napi_value result;
-  const napi_status status =
-      napi_make_callback(env_, nullptr, env.Global(), notify_fn_.Value(), 0, nullptr, &result);
-  if (status == napi_pending_exception || env.IsExceptionPending()) {
-    // No JS frame is below us: report it as an uncaught exception, as Node would.
-    napi_value error;
-    if (napi_get_and_clear_last_exception(env_, &error) == napi_ok) napi_fatal_exception(env_, error);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok) return;
+  napi_value fn = nullptr, global = nullptr, result = nullptr;
+  if (napi_get_reference_value(env_, notify_fn_, &fn) == napi_ok && fn != nullptr &&
+      napi_get_global(env_, &global) == napi_ok) {
+    napi_make_callback(env_, nullptr, global, fn, 0, nullptr, &result);
   }
+  bool pending = false;
+  if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env_, &ignored);
+  }
+  napi_close_handle_scope(env_, scope);
 }
 
 // ---- bindings -------------------------------------------------------------
@@ -241,7 +249,8 @@ Napi::Value GcTracker::ReadBinding(const Napi::CallbackInfo& info) {
   from = std::min(std::max(from, oldest), next);
   const size_t count = size_t(next - from);
   const size_t width = gc.record_width();
-  Napi::Float64Array out = Napi::Float64Array::New(env, count * width);
+  Napi::Float64Array out;
+  if (!NewTypedArray(env, count * width, &out)) return env.Undefined();
   for (size_t i = 0; i < count; i++) {
     const double* src = &gc.ring_[((from + i) % gc.capacity_) * width];
     std::memcpy(out.Data() + i * width, src, width * sizeof(double));
@@ -259,7 +268,8 @@ Napi::Value GcTracker::CountersBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   GcTracker& gc = *EnvState::From(env)->gc;
   const size_t size = kCntHeader + kGcKindCount * kKindFields + kGcKindCount * kHistogramBuckets;
-  Napi::Float64Array out = Napi::Float64Array::New(env, size);
+  Napi::Float64Array out;
+  if (!NewTypedArray(env, size, &out)) return env.Undefined();
   double* o = out.Data();
   const uint64_t end = gc.running_ ? uv_hrtime() : gc.stopped_ns_;
   o[kCntElapsedNs] = gc.origin_ns_ ? double(end - gc.origin_ns_) : 0;
@@ -294,7 +304,16 @@ Napi::Value GcTracker::SimulateBinding(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "allocscope native: GC tracking is not running").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  const auto type = static_cast<v8::GCType>(info[1].As<Napi::Number>().Uint32Value());
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "allocscope native: simulate(phase, type, flags) takes three numbers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t type_bits = info[1].As<Napi::Number>().Uint32Value();
+  if (type_bits == 0 || (type_bits & (type_bits - 1)) != 0 || (type_bits & kAllGcTypes) == 0) {
+    Napi::RangeError::New(env, "allocscope native: type must be one V8 GCType bit").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const auto type = static_cast<v8::GCType>(type_bits);
   const auto flags = static_cast<v8::GCCallbackFlags>(info[2].As<Napi::Number>().Uint32Value());
   if (info[0].As<Napi::Number>().Uint32Value() == 0) OnPrologue(gc.isolate_, type, flags, &gc);
   else OnEpilogue(gc.isolate_, type, flags, &gc);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "env_state.h"
+#include "typed_array_util.h"
 
 namespace allocscope {
 
@@ -97,7 +98,8 @@ Napi::Value RssSampler::ReadBinding(const Napi::CallbackInfo& info) {
   RssSampler& s = *EnvState::From(info.Env())->rss;
   std::lock_guard<std::mutex> lock(s.mu_);
   const uint64_t count = s.capacity_ == 0 ? 0 : std::min<uint64_t>(s.next_, s.capacity_);
-  Napi::Float64Array out = Napi::Float64Array::New(info.Env(), size_t(count * 2));
+  Napi::Float64Array out;
+  if (!NewTypedArray(info.Env(), size_t(count * 2), &out)) return info.Env().Undefined();
   const uint64_t first = s.next_ - count;
   for (uint64_t i = 0; i < count; i++) {
     const double* slot = &s.ring_[((first + i) % s.capacity_) * 2];

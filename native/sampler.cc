@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "env_state.h"
+#include "typed_array_util.h"
 
 namespace allocscope {
 
@@ -100,22 +101,25 @@ void ProfileTree::Fold(v8::Isolate* isolate, v8::AllocationProfile* profile) {
 }
 
 // { strings: string[], frames: { name, script, line, column, scriptId }, nodes: { parent, frame, selfBytes, selfCount } }
-Napi::Object ProfileTree::Export(Napi::Env env) const {
+Napi::Value ProfileTree::Export(Napi::Env env) const {
   Napi::Array strings = Napi::Array::New(env, strings_.size());
+  if (strings.IsEmpty()) return env.Undefined();
   for (size_t i = 0; i < strings_.size(); i++) strings.Set(uint32_t(i), Napi::String::New(env, strings_[i]));
 
+  // Every typed array is checked: N-API returns none while the env is torn down.
   const size_t nf = frames_.size();
-  auto name = Napi::Uint32Array::New(env, nf);
-  auto script = Napi::Uint32Array::New(env, nf);
-  auto line = Napi::Int32Array::New(env, nf);
-  auto column = Napi::Int32Array::New(env, nf);
-  auto script_id = Napi::Int32Array::New(env, nf);
+  Napi::Uint32Array name, script;
+  Napi::Int32Array line, column, script_id;
+  if (!NewTypedArray(env, nf, &name) || !NewTypedArray(env, nf, &script) || !NewTypedArray(env, nf, &line) ||
+      !NewTypedArray(env, nf, &column) || !NewTypedArray(env, nf, &script_id)) {
+    return env.Undefined();
+  }
   for (size_t i = 0; i < nf; i++) {
-    name[i] = frames_[i].name;
-    script[i] = frames_[i].script;
-    line[i] = frames_[i].line;
-    column[i] = frames_[i].column;
-    script_id[i] = frames_[i].script_id;
+    name.Data()[i] = frames_[i].name;
+    script.Data()[i] = frames_[i].script;
+    line.Data()[i] = frames_[i].line;
+    column.Data()[i] = frames_[i].column;
+    script_id.Data()[i] = frames_[i].script_id;
   }
   Napi::Object frames = Napi::Object::New(env);
   frames.Set("name", name);
@@ -125,10 +129,13 @@ Napi::Object ProfileTree::Export(Napi::Env env) const {
   frames.Set("scriptId", script_id);
 
   const size_t nn = parent_.size();
-  auto parent = Napi::Int32Array::New(env, nn);
-  auto frame = Napi::Uint32Array::New(env, nn);
-  auto bytes = Napi::Float64Array::New(env, nn);
-  auto count = Napi::Float64Array::New(env, nn);
+  Napi::Int32Array parent;
+  Napi::Uint32Array frame;
+  Napi::Float64Array bytes, count;
+  if (!NewTypedArray(env, nn, &parent) || !NewTypedArray(env, nn, &frame) || !NewTypedArray(env, nn, &bytes) ||
+      !NewTypedArray(env, nn, &count)) {
+    return env.Undefined();
+  }
   std::copy(parent_.begin(), parent_.end(), parent.Data());
   std::copy(frame_.begin(), frame_.end(), frame.Data());
   std::copy(self_bytes_.begin(), self_bytes_.end(), bytes.Data());
@@ -225,8 +232,8 @@ Napi::Value Sampler::CollectBinding(const Napi::CallbackInfo& info) {
       s.running_ = false;
       return ThrowCoded(env, "ERR_ALLOCSCOPE_SAMPLER_LOST", "allocscope: V8's sampling heap profiler was stopped by someone else (an inspector session?)");
     }
-    Napi::Object out = s.aggregate_.Export(env);
-    out.Set("folds", Napi::Number::New(env, s.folds_));
+    Napi::Value out = s.aggregate_.Export(env);
+    if (out.IsObject()) out.As<Napi::Object>().Set("folds", Napi::Number::New(env, s.folds_));
     return out;
   }
   ProfileTree tree;

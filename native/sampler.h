@@ -29,7 +29,8 @@ class ProfileTree {
   // Folds every node of `profile` into the tree (self bytes/count add up).
   void Fold(v8::Isolate* isolate, v8::AllocationProfile* profile);
   size_t node_count() const { return parent_.size(); }
-  Napi::Object Export(Napi::Env env) const;
+  // The tree as typed arrays + strings; undefined if the env can no longer create values.
+  Napi::Value Export(Napi::Env env) const;
 
  private:
   struct Frame {

@@ -24,4 +24,12 @@ inline double* Float64ArgOfAtLeast(const Napi::CallbackInfo& info, size_t index,
   return array.Data();
 }
 
+// A new typed array, or an empty one when N-API could not create it (the env is
+// being torn down, e.g. a worker terminated mid-call): check IsEmpty() before Data().
+template <typename TypedArray>
+inline bool NewTypedArray(Napi::Env env, size_t length, TypedArray* out) {
+  *out = TypedArray::New(env, length);
+  return !out->IsEmpty() && (length == 0 || out->Data() != nullptr);
+}
+
 }  // namespace allocscope

@@ -1,14 +1,14 @@
 'use strict';
 // Exercises every native binding of allocscope hard, for the sanitizer lane
-// (test/asan/run.js runs it under AddressSanitizer + UBSan + LeakSanitizer, and
-// under valgrind). It asserts only what must hold for any correct addon; its job
+// (test/asan/run.js runs it under AddressSanitizer + UBSan + LeakSanitizer). It
+// asserts only what must hold for any correct addon; its job
 // is to drive the native code through every path, including the error paths,
 // the GC callbacks, uv_async notifications and worker teardown at each stage.
 //
 //   node --expose-gc test/asan/workload.js [--quick] [--workers N] [--modes a,b] [--workers-only] [--exit-early]
 //
 // ALLOCSCOPE_ADDON selects the build (the lane points it at build-asan/).
-// --quick: fewer iterations and workers (the valgrind pass, ~50x slower).
+// --quick: fewer iterations and workers (for a manual run under valgrind or gdb).
 // --exit-early: start tracking with a listener on the main thread, start
 // workers, and process.exit() while they are still tracking and allocating.
 // --modes: only these worker modes (see workerMain); --workers-only: skip the
@@ -42,7 +42,17 @@ const modesArg = argv.indexOf('--modes'); // e.g. --modes tracking,exit (default
 const onlyModes = modesArg >= 0 ? argv[modesArg + 1].split(',') : null;
 const skipMain = argv.includes('--workers-only');
 
-const native = require(addonPath);
+// Every binding the workload calls is recorded: at the end, a binding of the addon
+// that it never called fails the run (a new binding must be added here).
+const rawNative = require(addonPath);
+const calledBindings = new Set();
+const native = new Proxy(rawNative, {
+  get(target, key) {
+    const value = target[key];
+    if (typeof value === 'function') calledBindings.add(key);
+    return value;
+  },
+});
 const api = require(path.join(root, 'dist'));
 
 const forceGc = typeof global.gc === 'function'
@@ -183,10 +193,12 @@ function gcSimulateScenario(rounds) {
     const deep = 8 + 5 + (r % 7);
     for (let i = 0; i < deep; i++) native.gcSimulate(PROLOGUE, TYPES[i % TYPES.length], i);
     for (let i = 0; i < deep + 3; i++) native.gcSimulate(EPILOGUE, TYPES[(deep - 1 - i + 100) % TYPES.length], 0);
-    // Odd type bits: none, several, all (kGCTypeAll = 31); odd flags. Values above
-    // 31 are outside v8::GCType's range: casting them is UB (UBSan -fsanitize=enum),
-    // so the hook's contract is 0..31 and the workload stays inside it.
-    for (const type of [0, 3, 5, 6, 24, 31]) {
+    // Odd type bits (none, several, all, beyond V8's GCType): the hook takes exactly
+    // one V8 GCType bit and rejects the rest before any cast (a cast would be UB).
+    for (const type of [0, 3, 5, 6, 24, 31, 32, 64, 2 ** 31]) {
+      assert.throws(() => native.gcSimulate(PROLOGUE, type, 0xffffffff), /one V8 GCType bit/);
+    }
+    for (const type of TYPES) {
       native.gcSimulate(PROLOGUE, type, 0xffffffff);
       native.gcSimulate(EPILOGUE, type, 0);
     }
@@ -272,6 +284,137 @@ async function gcApiScenario(rounds) {
   log(`throwing notify callback: ${caught.length} uncaught exception(s) delivered`);
 }
 
+// ---- sampling heap profiler ---------------------------------------------------
+
+const ALLOCATED = 1;
+const LIVE = 0;
+
+/** Allocations under a call stack `depth` frames deep (deeper than the sampler's stackDepth). */
+function deepAllocations(depth, keep) {
+  if (depth > 0) return deepAllocations(depth - 1, keep) + 1;
+  for (let i = 0; i < 64; i++) keep.push({ i, s: `deep-${i}`, a: new Array(16).fill(i) });
+  return 0;
+}
+
+// Many distinct frames and scripts (eval, new Function, long and non-ASCII names).
+const generated = [];
+for (let i = 0; i < 40; i++) {
+  const name = i % 3 === 0 ? `f_${'x'.repeat(200)}_${i}` : i % 3 === 1 ? `fé_ünïcødé_${i}` : `g${i}`;
+  generated.push(new Function('n', `return (function ${name}(n) { const out = []; for (let j = 0; j < n; j++) out.push({ j, v: 'v' + j }); return out; })(n);\n//# sourceURL=generated-${i}.js`));
+}
+generated.push((n) => eval('(function evaluated(n) { return new Array(n).fill(0).map((_, k) => ({ k })); })')(n));
+
+/** Checks the invariants of an exported profile tree; corrupt output shows up here. */
+function checkProfile(p) {
+  const nf = p.frames.name.length;
+  for (const k of ['script', 'line', 'column', 'scriptId']) assert.equal(p.frames[k].length, nf);
+  const nn = p.nodes.parent.length;
+  for (const k of ['frame', 'selfBytes', 'selfCount']) assert.equal(p.nodes[k].length, nn);
+  assert.equal(p.nodes.parent[0], -1);
+  for (let i = 1; i < nn; i++) {
+    assert.ok(p.nodes.parent[i] >= 0 && p.nodes.parent[i] < i);
+    assert.ok(p.nodes.frame[i] < nf);
+    assert.ok(p.nodes.selfBytes[i] >= 0 && p.nodes.selfCount[i] >= 0);
+  }
+  for (let f = 0; f < nf; f++) assert.ok(p.frames.name[f] < p.strings.length && p.frames.script[f] < p.strings.length);
+  return nn;
+}
+
+function samplerScenario(rounds) {
+  // Misuse while stopped.
+  assert.equal(native.samplerStop(), false);
+  assert.throws(() => native.samplerCollect());
+  assert.equal(native.samplerFold(), false);
+  native.collectGarbage();
+  const configs = [
+    [1024, 64, ALLOCATED], [512 * 1024, 128, LIVE], [64, 8, ALLOCATED], [4096, 1, LIVE], [1, 16, ALLOCATED], [32768, 256, LIVE],
+  ];
+  let nodes = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const [interval, depth, mode] of configs) {
+      assert.equal(native.samplerStart(interval, depth, mode), true);
+      assert.throws(() => native.samplerStart(interval, depth, mode)); // already running
+      const keep = [];
+      const scale = interval === 1 ? 4 : 64; // every allocation is a sample at interval 1
+      for (let i = 0; i < 3; i++) {
+        deepAllocations(depth + 5, keep);
+        for (const fn of generated) keep.push(fn(scale));
+        if (mode === ALLOCATED) assert.equal(native.samplerFold(), true);
+        else assert.equal(native.samplerFold(), false); // live mode does not fold
+        churn(interval === 1 ? 16 << 10 : 256 << 10);
+      }
+      nodes += checkProfile(native.samplerCollect());
+      keep.length = 0;
+      if (r % 2 === 0) native.collectGarbage();
+      else forceGc(true);
+      nodes += checkProfile(native.samplerCollect()); // again, after the GC
+      assert.equal(native.samplerStop(), true);
+      assert.equal(native.samplerStop(), false);
+      assert.throws(() => native.samplerCollect());
+    }
+  }
+  log(`sampler: ${rounds * configs.length} sessions, ${nodes} profile nodes checked`);
+}
+
+/** An inspector session owning V8's sampler, and one that stops ours under us. */
+async function inspectorScenario() {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096 });
+  const started = native.samplerStart(4096, 32, ALLOCATED); // V8's sampler is taken: false, or ours if V8 allows it
+  churn(256 << 10);
+  if (started) {
+    try { native.samplerCollect(); } catch { /* lost to the inspector: a coded error */ }
+    native.samplerStop();
+  }
+  await post('HeapProfiler.stopSampling');
+  // Ours running, the inspector stops V8's sampler under it: collect/fold must notice, not crash.
+  assert.equal(native.samplerStart(2048, 32, ALLOCATED), true);
+  churn(256 << 10);
+  await post('HeapProfiler.startSampling', { samplingInterval: 2048 }).catch(() => {});
+  await post('HeapProfiler.stopSampling').catch(() => {});
+  churn(256 << 10);
+  try { native.samplerFold(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
+  try { native.samplerCollect(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
+  native.samplerStop();
+  session.disconnect();
+}
+
+// ---- RSS sampler thread -----------------------------------------------------
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function rssScenario(rounds) {
+  native.rssRead(); // never started
+  assert.equal(native.rssStop(), false);
+  assert.throws(() => native.rssStart(0, 16), RangeError);
+  assert.throws(() => native.rssStart(1, 0), RangeError);
+  let points = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const capacity of [1, 2, 3, 64]) {
+      assert.equal(native.rssStart(1, capacity), true); // 1 ms: the ring wraps quickly
+      assert.equal(native.rssStart(1, capacity), false); // already running
+      for (let i = 0; i < 6; i++) {
+        churn(128 << 10);
+        const pairs = native.rssRead(); // reads race with the thread's writes (under its mutex)
+        assert.ok(pairs.length <= 2 * capacity && pairs.length % 2 === 0);
+        points += pairs.length / 2;
+        if (i % 2 === 0) await sleep(2);
+      }
+      if (r % 2 === 0) {
+        assert.equal(native.rssStop(), true);
+        native.rssRead(); // after stop: the kept points
+      } else {
+        native.rssStop();
+        assert.equal(native.rssStop(), false);
+      }
+    }
+  }
+  log(`rss: ${points} points read`);
+}
+
 // ---- one environment loading the addon twice (two napi_envs, two states) ----
 
 function doubleLoadScenario() {
@@ -287,6 +430,12 @@ function doubleLoadScenario() {
     copy.gcStart(8);
     copy.gcSetNotify(() => {});
   }
+  // V8 has one sampler per isolate: the first copy gets it, the others are refused.
+  const sampling = copies.map((copy) => copy.samplerStart(4096, 16, ALLOCATED));
+  assert.equal(sampling.filter(Boolean).length <= 1, true);
+  churn(128 << 10);
+  copies.forEach((copy, i) => { if (sampling[i]) { copy.samplerFold(); checkProfile(copy.samplerCollect()); } });
+  for (const copy of copies) assert.equal(copy.rssStart(2, 4), true); // one thread per state, joined at teardown
   forceGc(true);
   for (const [i, copy] of copies.entries()) {
     copy.gcRead(0);
@@ -304,6 +453,9 @@ async function runAll(label) {
   gcNativeScenario(Math.max(2, Math.round(6 * N)));
   gcSimulateScenario(Math.max(2, Math.round(20 * N)));
   await gcApiScenario(Math.max(2, Math.round(6 * N)));
+  samplerScenario(Math.max(1, Math.round(2 * N)));
+  await inspectorScenario();
+  await rssScenario(Math.max(1, Math.round(3 * N)));
   log(`${label}: scenarios done in ${Date.now() - t0} ms`);
 }
 
@@ -327,6 +479,8 @@ async function workerMain() {
     mallocScenario(10);
     gcSimulateScenario(2);
     await gcApiScenario(1);
+    samplerScenario(1);
+    await rssScenario(1);
     parentPort.postMessage({ id, state: 'done' });
     return;
   }
@@ -339,6 +493,10 @@ async function workerMain() {
   api.gc.start({ bufferSize: 32 });
   api.gc.on('gc', () => {});
   native.readHeap(new Float64Array(native.heapLayout().heapFields.length));
+  // Sampling too (allocated mode on even ids, live on odd), and the RSS thread:
+  // teardown must stop the one and join the other.
+  native.samplerStart(id % 2 === 0 ? 1024 : 16384, 32, id % 2 === 0 ? ALLOCATED : LIVE);
+  native.rssStart(1, 8);
   if (mode === 'exit') {
     churn(2 << 20);
     forceGc(false);
@@ -359,6 +517,9 @@ async function workerMain() {
     if (i % 7 === 0) native.gcSimulate(PROLOGUE, 1, 0);
     if (i % 7 === 3) native.gcSimulate(EPILOGUE, 1, 0);
     if (i % 3 === 0) api.gc.events();
+    if (i % 5 === 0) native.samplerFold();
+    if (i % 11 === 0) native.samplerCollect();
+    if (i % 4 === 0) native.rssRead();
     if (i % 2 === 0) await new Promise(setImmediate);
   }
 }
@@ -427,7 +588,15 @@ async function main() {
   api.gc.start();
   api.gc.on('gc', () => {});
   forceGc(false);
-  log('ok');
+  // And the sampler and the RSS thread.
+  native.samplerStart(8192, 32, LIVE);
+  native.rssStart(5, 32);
+  churn(64 << 10);
+  const untouched = Object.keys(rawNative).filter((k) => typeof rawNative[k] === 'function' && !calledBindings.has(k));
+  if (untouched.length > 0) {
+    throw new Error(`test/asan/workload.js never calls these bindings: ${untouched.join(', ')}; add them to a scenario`);
+  }
+  log(`ok: ${calledBindings.size} bindings exercised`);
 }
 
 async function exitEarly() {
@@ -435,6 +604,8 @@ async function exitEarly() {
   api.gc.start({ bufferSize: 64 });
   api.gc.on('gc', () => {});
   native.gcSimulate(PROLOGUE, 4, 0); // and with a prologue open
+  native.samplerStart(2048, 64, ALLOCATED); // and sampling
+  native.rssStart(1, 16); // and the RSS thread running
   for (let id = 0; id < 8; id++) spawnWorker(id, id % 2 === 0 ? 'tracking' : 'normal');
   doubleLoadScenario();
   const deadline = Date.now() + 400;
