@@ -29,6 +29,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { WORKLOADS } = require('./workloads');
 
+const { environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
+const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
 const CONVERT_CHILD = path.join(__dirname, 'convert-child.js');
@@ -105,32 +107,6 @@ function progress(message) {
   process.stderr.write(`[bench:sampler +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
 }
 
-function median(values) {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-function quantile(values, p) {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const at = (v.length - 1) * p;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return v[lo] + (v[hi] - v[lo]) * (at - lo);
-}
-const round = (x, digits) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
-
-function run(command, args, options = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: ROOT, ...options });
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error) throw r.error;
-  if (r.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}:\n${r.stderr}`);
-  }
-  return { stdout: r.stdout, stderr: r.stderr, wallMs };
-}
 function runAsync(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -146,10 +122,6 @@ function runAsync(command, args, options = {}) {
       else resolve({ stdout, stderr, wallMs });
     });
   });
-}
-function lastJsonLine(stdout) {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
 }
 async function pool(tasks, jobs) {
   const results = new Array(tasks.length);
@@ -387,34 +359,9 @@ function convert() {
 
 // ---- environment -----------------------------------------------------------
 
-function environment() {
-  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const version = (name) => {
-    try { return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return null; }
-  };
-  return {
-    date: new Date().toISOString(),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    cpuCount: os.cpus().length,
-    totalMemoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    loadAverageAtStart: os.loadavg().map((x) => round(x, 2)),
-    allocscope: pkg.version,
-    datadogPprof: version('@datadog/pprof'),
-    marked: version('marked'),
-    commit: git.status === 0 ? git.stdout.trim() : null,
-  };
-}
 
 // ---- report ----------------------------------------------------------------
 
-function fmt(x, digits = 0) {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 const ratioText = (r, digits = 3) => (r === null || r === undefined ? '—' : `${r.toFixed(digits)}×`);
 const LABELS = {
   baseline: 'baseline (no profiler)',
@@ -585,32 +532,17 @@ function markdown(results) {
   return L.join('\n');
 }
 
-function writeDocs(section) {
-  // Read-modify-write of our own marked section only: another benchmark owns other sections.
-  let text;
-  if (fs.existsSync(DOCS)) {
-    text = fs.readFileSync(DOCS, 'utf8');
-    const a = text.indexOf(START_MARK);
-    const b = text.indexOf(END_MARK);
-    if (a !== -1 && b > a) text = text.slice(0, a) + section + text.slice(b + END_MARK.length);
-    else text = `${text.replace(/\s*$/, '')}\n\n${section}\n`;
-  } else {
-    fs.mkdirSync(path.dirname(DOCS), { recursive: true });
-    text = `# Benchmarks\n\n${section}\n`;
-  }
-  fs.writeFileSync(DOCS, text);
-}
 
 // ---- main ------------------------------------------------------------------
 
 async function main() {
   if (flag('--render-only')) {
     // Rewrite the docs section from the committed results.json, measuring nothing.
-    writeDocs(markdown(JSON.parse(fs.readFileSync(RESULTS, 'utf8'))));
+    updateSection('sampler', markdown(JSON.parse(fs.readFileSync(RESULTS, 'utf8'))));
     progress(`wrote ${path.relative(ROOT, DOCS)} from ${path.relative(ROOT, RESULTS)}`);
     return;
   }
-  const env = environment();
+  const env = baseEnvironment([['datadogPprof', '@datadog/pprof'], ['marked', 'marked']]);
   progress(`starting: workloads ${CONFIG.workloads.join(', ')}; ${CONFIG.wall.rounds} rounds × ${CONFIG.wall.variants.length} variants, then callgrind, then conversion`);
   const wall = wallTime();
   const conv = convert();
@@ -652,7 +584,7 @@ async function main() {
   const section = markdown(results);
   if (CONFIG.write) {
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
-    writeDocs(section);
+    updateSection('sampler', section);
     progress(`wrote ${path.relative(ROOT, RESULTS)} and ${path.relative(ROOT, DOCS)} in ${env.durationS} s`);
   } else {
     process.stdout.write(section + '\n');

@@ -1,0 +1,77 @@
+'use strict';
+// What every benchmark runner needs: order statistics, running a child and
+// reading its JSON line, the machine's description, and number formatting.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const finite = (values) => values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+
+function median(values) {
+  const v = finite(values);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** Linear-interpolated quantile p (0..1), or null for no finite values. */
+function quantile(values, p) {
+  const v = finite(values);
+  if (v.length === 0) return null;
+  const at = (v.length - 1) * p;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return v[lo] + (v[hi] - v[lo]) * (at - lo);
+}
+
+const round = (x, digits) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+
+/** Runs a command to completion; throws with its stderr on failure. */
+function run(command, args, options = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: ROOT, ...options });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}:\n${r.stderr}`);
+  }
+  return { stdout: r.stdout, stderr: r.stderr, wallMs };
+}
+
+function lastJsonLine(stdout) {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** The machine and software a result was measured on; `packages` adds dependency versions. */
+function environment(packages = []) {
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const version = (name) => {
+    try { return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return null; }
+  };
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cpuCount: os.cpus().length,
+    totalMemoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    loadAverageAtStart: os.loadavg().map((x) => round(x, 2)),
+    allocscope: pkg.version,
+    ...Object.fromEntries(packages.map(([key, name]) => [key, version(name)])),
+    commit: git.status === 0 ? git.stdout.trim() : null,
+  };
+}
+
+/** 12345.6 → "12,346" ("—" for missing values). */
+function fmt(x, digits = 0) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+module.exports = { ROOT, median, quantile, round, run, lastJsonLine, environment, fmt };
