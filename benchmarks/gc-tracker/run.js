@@ -24,7 +24,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
+const { commandLine, environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
 const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
@@ -37,18 +37,8 @@ const END_MARK = '<!-- gc-tracker:end -->';
 
 // ---- configuration ---------------------------------------------------------
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-function option(name, fallback) {
-  const i = argv.indexOf(name);
-  if (i === -1) return fallback;
-  const value = Number(argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`bench:gc: ${name} expects a positive number, got ${JSON.stringify(argv[i + 1])}`);
-    process.exit(2);
-  }
-  return value;
-}
+const { argv, flag, option: positive } = commandLine('bench:gc');
+const option = (name, fallback) => positive(name, fallback, { integer: false });
 const quick = flag('--quick');
 const CONFIG = {
   wall: {

@@ -74,4 +74,25 @@ function fmt(x, digits = 0) {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-module.exports = { ROOT, median, quantile, round, run, lastJsonLine, environment, fmt };
+/**
+ * The runner's command line: `flag('--x')`, and `option('--n', fallback)` for a
+ * positive number (an integer unless `{ integer: false }`); a bad value exits 2
+ * with one line naming the benchmark.
+ */
+function commandLine(benchmark, argv = process.argv.slice(2)) {
+  const flag = (name) => argv.includes(name);
+  function option(name, fallback, { integer = true } = {}) {
+    const i = argv.indexOf(name);
+    if (i === -1) return fallback;
+    const value = Number(argv[i + 1]);
+    if (!(integer ? Number.isInteger(value) : Number.isFinite(value)) || value <= 0) {
+      console.error(`${benchmark}: ${name} expects a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(argv[i + 1])}`);
+      process.exit(2);
+    }
+    return value;
+  }
+  return { argv, flag, option };
+}
+
+module.exports = {
+  commandLine, ROOT, median, quantile, round, run, lastJsonLine, environment, fmt };

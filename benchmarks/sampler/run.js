@@ -29,7 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { WORKLOADS } = require('./workloads');
 
-const { environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
+const { commandLine, environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
 const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
@@ -41,18 +41,8 @@ const END_MARK = '<!-- sampler:end -->';
 
 // ---- configuration ---------------------------------------------------------
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-function option(name, fallback) {
-  const i = argv.indexOf(name);
-  if (i === -1) return fallback;
-  const value = Number(argv[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`bench:sampler: ${name} expects a positive integer, got ${JSON.stringify(argv[i + 1])}`);
-    process.exit(2);
-  }
-  return value;
-}
+const { argv, flag, option: positive } = commandLine('bench:sampler');
+const option = (name, fallback) => positive(name, fallback);
 function listOption(name, fallback) {
   const i = argv.indexOf(name);
   if (i === -1) return fallback;
