@@ -5,7 +5,8 @@ import { gc, type GcSummary } from './gc';
 import { memory, type MemorySnapshot } from './memory';
 import { native } from './native';
 import { renderText, type Block } from './reporters/document';
-import { allocatorBlocks, gcBlocks, heapBlocks, spaceBlocks } from './reporters/sections';
+import { allocatorBlocks, gcBlocks, heapBlocks, poolBlocks, spaceBlocks } from './reporters/sections';
+import { pools, type PoolStats } from './pools';
 
 export interface StatsReport {
   version: 1;
@@ -24,6 +25,8 @@ export interface StatsReport {
   fragmentation: FragmentationReport;
   /** GC summary when tracking ran, else null. */
   gc: GcSummary | null;
+  /** Registered pools (pools.track, ObjectPool). */
+  pools: PoolStats[];
 }
 
 export function collectStatsReport(): StatsReport {
@@ -41,6 +44,7 @@ export function collectStatsReport(): StatsReport {
     snapshot: memory.snapshot(),
     fragmentation: fragmentation(),
     gc: gcSummary,
+    pools: pools.stats(),
   };
 }
 
@@ -50,6 +54,6 @@ export function renderStatsText(report: StatsReport): string {
   if (meta.exitCode !== undefined) {
     blocks.push({ kind: 'line', text: `program: ${meta.argv.join(' ')} · ${meta.signal ? `killed by ${meta.signal}` : `exit code ${meta.exitCode}`}` });
   }
-  blocks.push(...heapBlocks(s.heap), ...spaceBlocks(f), ...gcBlocks(report.gc), ...allocatorBlocks(f, s.malloc));
+  blocks.push(...heapBlocks(s.heap), ...spaceBlocks(f), ...gcBlocks(report.gc), ...allocatorBlocks(f, s.malloc), ...poolBlocks(report.pools ?? []));
   return renderText(blocks);
 }

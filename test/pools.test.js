@@ -129,3 +129,39 @@ test('pools misuse: clear errors with codes', () => {
   assert.throws(() => pools.track('dup'), /a pool named "dup" is registered already/);
   assert.throws(() => pools.track('dup2').acquire('yes'), /acquire\(hit\) takes a boolean/);
 });
+
+test('pools registered by a program appear in allocscope stats, in its capture and in the reports', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { runCli, DIST } = require('./helpers');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-pools-'));
+  try {
+    const app = path.join(dir, 'pool-app.js');
+    fs.writeFileSync(app, `
+      const { pools } = require(${JSON.stringify(DIST)});
+      const p = pools.objectPool('parsers', { create: () => ({ buf: Buffer.alloc(2048) }), capacity: 4, objectBytes: 2200 });
+      const held = [];
+      for (let i = 1; i <= 5000; i++) { const want = i % 50 === 0 ? 9 : 2; while (held.length < want) held.push(p.acquire()); while (held.length > want) p.release(held.pop()); }
+      while (held.length) p.release(held.pop());`);
+    const stats = runCli(['stats', '--json', app]);
+    assert.equal(stats.status, 0, stats.stderr);
+    const report = JSON.parse(stats.stdout);
+    assert.equal(report.pools.length, 1);
+    assert.equal(report.pools[0].name, 'parsers');
+    assert.equal(report.pools[0].recommendation.capacity, 9, 'bursts of 9 are 2 % of the requests: 99 % needs 9');
+    assert.ok(report.pools[0].hitRate < 0.5, 'capacity 4 misses the bursts');
+
+    const capture = path.join(dir, 'pools.allocscope');
+    assert.equal(runCli(['run', '-q', '-o', capture, app]).status, 0);
+    const text = runCli(['report', capture]).stdout;
+    assert.match(text, /^Pools$/m);
+    assert.match(text, /^\s+parsers\s+object\s+[\d,]+\s+[\d.]+ %\s+0\s+9\s+4\s+9\s/m);
+    const md = runCli(['report', capture, '--format', 'markdown']).stdout;
+    assert.match(md, /^\| parsers \| object \|/m);
+    const json = JSON.parse(runCli(['report', capture, '--format', 'json']).stdout);
+    assert.equal(json.pools[0].inUseHighWater, 9);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

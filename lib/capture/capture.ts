@@ -71,6 +71,6 @@ export interface Capture {
   spaces: SpaceStats[];
   malloc: MallocStats | null;
   fragmentation: FragmentationReport | null;
-  /** Pool statistics (none recorded yet: an empty list). */
+  /** Statistics of the pools registered in the program (pools.track, ObjectPool), with recommendations. */
   pools: unknown[];
 }

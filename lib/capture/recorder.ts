@@ -9,6 +9,7 @@ import type { HeapStartOptions } from '../heap-profiler';
 import { malloc } from '../malloc';
 import { native } from '../native';
 import { resolveOptions } from '../options';
+import { pools } from '../pools';
 import { spaces } from '../spaces';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from './capture';
 
@@ -98,7 +99,7 @@ export class CaptureRecorder {
       spaces: spaces.stats(),
       malloc: malloc.stats(),
       fragmentation: fragmentation(),
-      pools: [],
+      pools: pools.stats(),
     };
   }
 

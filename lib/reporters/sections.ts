@@ -5,6 +5,7 @@ import type { GcSummary } from '../gc';
 import type { HeapStats } from '../heap';
 import { bytes, ms, percent } from '../format';
 import type { MallocStats } from '../malloc';
+import type { PoolStats } from '../pools';
 import { Profile, type GroupBy } from '../profile/profile';
 import type { Block } from './document';
 import type { ReportOptions } from './reporter';
@@ -90,7 +91,20 @@ export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null): 
 
 export function poolBlocks(pools: unknown[]): Block[] {
   if (pools.length === 0) return [];
-  return [{ kind: 'heading', text: 'Pools' }, { kind: 'line', text: `${pools.length} pools recorded` }];
+  const stats = pools.filter((p): p is PoolStats => typeof p === 'object' && p !== null && 'recommendation' in p);
+  const share = stats[0]?.recommendation.share ?? 0.99;
+  return [
+    { kind: 'heading', text: 'Pools' },
+    {
+      kind: 'table',
+      header: ['pool', 'kind', 'acquires', 'hit rate', 'in use', 'high water', 'capacity', `recommended (${percent(share)})`, 'its miss rate', 'its idle'],
+      rows: stats.map((p) => [
+        p.name, p.kind, count(p.acquires), p.hitRate === null ? '–' : percent(p.hitRate), count(p.inUse), count(p.inUseHighWater),
+        p.capacity === null ? '–' : count(p.capacity), count(p.recommendation.capacity), percent(p.recommendation.missRate),
+        p.recommendation.idleBytesMean === null ? `${p.recommendation.idleObjectsMean.toFixed(1)} objects` : bytes(p.recommendation.idleBytesMean),
+      ]),
+    },
+  ];
 }
 
 /** The whole report of a capture. */

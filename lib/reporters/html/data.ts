@@ -2,6 +2,7 @@
 // (a string table, frame and node columns), raw numbers (the page formats them).
 // Names are data here: the page only ever puts them into the DOM as text.
 import type { Capture } from '../../capture/capture';
+import type { PoolStats } from '../../pools';
 import { packageOf, shortPath } from '../../profile/frames';
 import { Profile } from '../../profile/profile';
 import type { ReportOptions } from '../reporter';
@@ -149,7 +150,7 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
     spaces: capture.spaces,
     malloc: capture.malloc,
     fragmentation: capture.fragmentation,
-    pools: Array.isArray(capture.pools) ? capture.pools : [],
+    pools: Array.isArray(capture.pools) ? capture.pools.map(flattenPool) : [],
   };
 }
 
@@ -160,4 +161,16 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
  */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** allocscope pool statistics as one flat table row (the histogram stays in the capture). */
+function flattenPool(pool: unknown): unknown {
+  const p = pool as Partial<PoolStats> | null;
+  if (!p || typeof p !== 'object' || !p.recommendation) return pool;
+  const r = p.recommendation;
+  return {
+    name: p.name, kind: p.kind, acquires: p.acquires, hitRate: p.hitRate, inUse: p.inUse, inUseHighWater: p.inUseHighWater,
+    capacity: p.capacity, [`recommended (${Math.round(r.share * 1000) / 10} %)`]: r.capacity, recommendedMissRate: r.missRate,
+    idleObjectsMean: Math.round(r.idleObjectsMean * 10) / 10, idleBytes: r.idleBytesMean,
+  };
 }
