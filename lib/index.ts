@@ -10,6 +10,6 @@ export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, typ
 export { memory, type MemorySnapshot } from './memory';
 export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './gc';
 export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './fragmentation';
-export { pools, ObjectPool, TrackedPool, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
+export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';

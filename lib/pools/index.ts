@@ -1,10 +1,11 @@
 // pools: instrument pools (tracked or allocscope's ObjectPool), list their
 // statistics with a recommended capacity, and describe Node's own Buffer pool.
 import { typeError } from '../errors';
+import { BufferPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats } from './buffer-pool';
 import { ObjectPool, type ObjectPoolOptions, type ObjectPoolStats } from './object-pool';
 import { TrackedPool, type TrackOptions, type TrackedPoolStats } from './tracked-pool';
 
-export type PoolStats = ObjectPoolStats | TrackedPoolStats;
+export type PoolStats = ObjectPoolStats | TrackedPoolStats | BufferPoolStats;
 
 /** Node's Buffer pool: the slab behind Buffer.allocUnsafe/Buffer.from for small sizes. */
 export interface NodeBufferPoolInfo {
@@ -31,6 +32,10 @@ function register<P extends Registered>(pool: P): P {
 }
 
 export const pools = {
+  /** A size-class slab allocator for Buffers, registered under `name`. */
+  create(name: string, options?: BufferPoolOptions): BufferPool {
+    return register(new BufferPool(name, options));
+  },
   /** Instruments an existing pool: report acquire/release on the handle, or pass getters. */
   track(name: string, options?: TrackOptions): TrackedPool {
     return register(new TrackedPool(name, options));
@@ -57,5 +62,5 @@ export const pools = {
   },
 };
 
-export { ObjectPool, TrackedPool };
-export type { ObjectPoolOptions, ObjectPoolStats, TrackOptions, TrackedPoolStats };
+export { BufferPool, ObjectPool, TrackedPool };
+export type { BufferPoolOptions, BufferPoolStats, SizeClassStats, ObjectPoolOptions, ObjectPoolStats, TrackOptions, TrackedPoolStats };

@@ -1,0 +1,297 @@
+// A size-class slab allocator for Buffers, "fast" mode: each slab is one
+// ArrayBuffer, and every Buffer handed out is a view of a block in it (as Node's
+// own allocUnsafe pool does). No native use-after-free is possible: a slab lives
+// while any view of it does. A view kept after release() would alias the block's
+// next user, so `debug: true` poisons released blocks and reports writes made to
+// them after release. Blocks whose Buffers are dropped without release() come
+// back when the GC collects the Buffer.
+import { AllocscopeError, typeError } from '../errors';
+import { resolveOptions } from '../options';
+import { checkClasses, classFor, geometricClasses } from './size-classes';
+import { PoolUsage, type PoolRecommendation } from './usage';
+
+export interface BufferPoolOptions {
+  /** 'fast' (views into slabs). The detachable 'safe' mode needs the native pool (not yet available). */
+  mode?: 'fast';
+  /** Block sizes, ascending multiples of 8. Default: 16 B to 64 KiB, each ~1.25× the previous. */
+  sizeClasses?: number[];
+  /** Bytes per slab (a class whose block is larger gets one block per slab). Default 256 KiB. */
+  slabBytes?: number;
+  /** Cap on the bytes of all slabs; requests beyond it get an unpooled Buffer (counted). Default: none. */
+  maxBytes?: number;
+  /** Empty slabs kept per class; more are dropped for the GC to return. Default 1. */
+  emptySlabsKept?: number;
+  /** Poison released blocks and report writes made after release. Default false. */
+  debug?: boolean;
+}
+
+export interface SizeClassStats {
+  blockBytes: number;
+  slabs: number;
+  blocksTotal: number;
+  blocksInUse: number;
+  blocksFree: number;
+  /** Bytes asked for by the Buffers in use. */
+  requestedBytes: number;
+  /** blocksInUse × blockBytes. */
+  handedOutBytes: number;
+  /** 1 − requested / handed out: what rounding up to the class wastes. */
+  internalFragmentation: number;
+  /** Free bytes in slabs that also hold blocks in use (cannot be returned). */
+  freeBytesInPartialSlabs: number;
+  peakInUse: number;
+  allocs: number;
+  releases: number;
+  /** Blocks returned because their Buffer was garbage-collected without release(). */
+  gcReclaimed: number;
+  /** Allocations served from a free block. */
+  hits: number;
+  /** Allocations that needed a new slab. */
+  misses: number;
+  /** Blocks the class should keep to serve 99 % of its requests, and what they would idle. */
+  recommendation: PoolRecommendation;
+}
+
+export interface BufferPoolStats {
+  name: string;
+  kind: 'buffer';
+  mode: 'fast';
+  slabBytesTotal: number;
+  /** Requests larger than the largest class (served unpooled). */
+  tooBig: number;
+  /** Requests refused by maxBytes (served unpooled). */
+  overCap: number;
+  /** Writes found in released blocks (debug mode). */
+  writesAfterRelease: number;
+  classes: SizeClassStats[];
+  /** Sum over classes of the recommended blocks × block size. */
+  recommendedBytes: number;
+  recommendation: PoolRecommendation;
+  acquires: number;
+  hitRate: number | null;
+  inUse: number;
+  inUseHighWater: number;
+  capacity: number | null;
+}
+
+const POISON = 0xdb;
+
+interface Slab {
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  readonly sizeClass: SizeClass;
+  readonly free: number[];          // free block indexes
+  readonly allocated: Uint8Array;   // 1 while a block is handed out
+  readonly generation: Uint32Array; // bumped at every hand-out, so stale GC reclaims are ignored
+  readonly requested: Uint32Array;  // requested bytes of each block in use
+  inUse: number;
+  listed: boolean;                  // in the class's list of slabs with free blocks
+}
+
+interface SizeClass {
+  readonly index: number;
+  readonly blockBytes: number;
+  readonly blocksPerSlab: number;
+  readonly slabs: Slab[];
+  readonly withFree: Slab[];
+  readonly usage: PoolUsage;
+  inUse: number;
+  requestedBytes: number;
+  peakInUse: number;
+  allocs: number;
+  releases: number;
+  gcReclaimed: number;
+  hits: number;
+  misses: number;
+}
+
+interface Held { slab: Slab; block: number; generation: number }
+
+const DEFAULTS = { mode: 'fast' as const, sizeClasses: geometricClasses(16, 65536, 1.25), slabBytes: 256 * 1024, maxBytes: Infinity, emptySlabsKept: 1, debug: false };
+
+export class BufferPool {
+  readonly name: string;
+  readonly #classes: SizeClass[];
+  readonly #slabOf = new WeakMap<ArrayBuffer, Slab>();
+  readonly #unpooled = new WeakSet<Buffer>();
+  /** The block generation each Buffer was handed out with: a stale Buffer (its block reissued) is told apart. */
+  readonly #generationOf = new WeakMap<Buffer, number>();
+  readonly #options: typeof DEFAULTS;
+  readonly #reclaim: FinalizationRegistry<Held>;
+  #slabBytesTotal = 0;
+  #tooBig = 0;
+  #overCap = 0;
+  #writesAfterRelease = 0;
+
+  constructor(name: string, options?: BufferPoolOptions) {
+    if (typeof name !== 'string' || name.length === 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pools.create() takes a pool name (a non-empty string), got ${JSON.stringify(name)}`);
+    if (options?.mode === ('safe' as string)) {
+      throw new AllocscopeError('ERR_ALLOCSCOPE_UNSUPPORTED', 'pools.create(): mode "safe" (a detachable block per Buffer) needs the native pool, which is not available yet; use mode "fast"');
+    }
+    const o = resolveOptions('pools.create()', options, DEFAULTS, {
+      mode: { kind: 'enum', values: ['fast'] }, sizeClasses: { kind: 'any' }, slabBytes: { kind: 'integer', min: 1024, max: 2 ** 30 },
+      maxBytes: { kind: 'number', min: 1, max: Infinity }, emptySlabsKept: { kind: 'integer', min: 0, max: 1 << 20 }, debug: { kind: 'boolean' },
+    });
+    o.sizeClasses = checkClasses('pools.create()', o.sizeClasses);
+    this.name = name;
+    this.#options = o;
+    this.#classes = o.sizeClasses.map((blockBytes, index) => ({
+      index, blockBytes, blocksPerSlab: Math.max(1, Math.floor(o.slabBytes / blockBytes)), slabs: [], withFree: [],
+      usage: new PoolUsage(blockBytes), inUse: 0, requestedBytes: 0, peakInUse: 0, allocs: 0, releases: 0, gcReclaimed: 0, hits: 0, misses: 0,
+    }));
+    this.#reclaim = new FinalizationRegistry((held) => this.#reclaimBlock(held));
+  }
+
+  /** A Buffer of `size` bytes from the pool (uninitialised, as Buffer.allocUnsafe). */
+  alloc(size: number): Buffer {
+    if (!Number.isInteger(size) || size < 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": alloc(size) takes an integer ≥ 0, got ${JSON.stringify(size)}`);
+    const ci = classFor(this.#options.sizeClasses, Math.max(size, 1));
+    if (ci < 0) { this.#tooBig++; return this.#unpooledBuffer(size); }
+    const c = this.#classes[ci]!;
+    let slab = c.withFree[c.withFree.length - 1];
+    if (slab) {
+      c.hits++;
+    } else {
+      const slabBytes = c.blockBytes * c.blocksPerSlab;
+      if (this.#slabBytesTotal + slabBytes > this.#options.maxBytes) { this.#overCap++; return this.#unpooledBuffer(size); }
+      c.misses++;
+      slab = this.#newSlab(c);
+    }
+    const block = slab.free.pop()!;
+    if (slab.free.length === 0) { c.withFree.pop(); slab.listed = false; }
+    const offset = block * c.blockBytes;
+    if (this.#options.debug) this.#verifyPoison(slab, block);
+    slab.allocated[block] = 1;
+    slab.generation[block] = (slab.generation[block]! + 1) >>> 0;
+    slab.requested[block] = size;
+    slab.inUse++;
+    c.inUse++;
+    c.allocs++;
+    c.requestedBytes += size;
+    if (c.inUse > c.peakInUse) c.peakInUse = c.inUse;
+    c.usage.acquire(c.hits > 0 && slab.inUse <= c.blocksPerSlab);
+    const buffer = Buffer.from(slab.buffer, offset, size);
+    this.#generationOf.set(buffer, slab.generation[block]!);
+    this.#reclaim.register(buffer, { slab, block, generation: slab.generation[block]! }, buffer);
+    return buffer;
+  }
+
+  /** Gives the block back at once. The Buffer must not be used afterwards. */
+  release(buffer: Buffer): void {
+    if (!Buffer.isBuffer(buffer)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() takes a Buffer from this pool`);
+    if (this.#unpooled.has(buffer)) { this.#unpooled.delete(buffer); return; }
+    const slab = this.#slabOf.get(buffer.buffer as ArrayBuffer);
+    const c = slab?.sizeClass;
+    const block = c ? buffer.byteOffset / c.blockBytes : -1;
+    if (!slab || !c || !Number.isInteger(block)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() got a Buffer that this pool did not hand out`);
+    if (slab.allocated[block] !== 1 || this.#generationOf.get(buffer) !== slab.generation[block]) throw new AllocscopeError('ERR_ALLOCSCOPE_DOUBLE_RELEASE', `pool "${this.name}": this Buffer was released already (class ${c.blockBytes} B, block ${block})`);
+    this.#reclaim.unregister(buffer);
+    c.releases++;
+    this.#freeBlock(slab, block);
+  }
+
+  /** Debug mode: checks every free block for writes made after release; returns how many it found. */
+  check(): number {
+    if (!this.#options.debug) return 0;
+    let found = 0;
+    for (const c of this.#classes) for (const slab of c.slabs) for (const block of slab.free) if (!this.#verifyPoison(slab, block)) found++;
+    return found;
+  }
+
+  stats(share = 0.99): BufferPoolStats {
+    const classes: SizeClassStats[] = this.#classes.filter((c) => c.slabs.length > 0 || c.allocs > 0).map((c) => {
+      const blocksTotal = c.slabs.length * c.blocksPerSlab;
+      const handedOutBytes = c.inUse * c.blockBytes;
+      const freeBytesInPartialSlabs = c.slabs.filter((s) => s.inUse > 0).reduce((a, s) => a + s.free.length * c.blockBytes, 0);
+      return {
+        blockBytes: c.blockBytes, slabs: c.slabs.length, blocksTotal, blocksInUse: c.inUse, blocksFree: blocksTotal - c.inUse,
+        requestedBytes: c.requestedBytes, handedOutBytes, internalFragmentation: handedOutBytes > 0 ? 1 - c.requestedBytes / handedOutBytes : 0,
+        freeBytesInPartialSlabs, peakInUse: c.peakInUse, allocs: c.allocs, releases: c.releases, gcReclaimed: c.gcReclaimed,
+        hits: c.hits, misses: c.misses, recommendation: c.usage.recommend(share),
+      };
+    });
+    const acquires = classes.reduce((a, c) => a + c.allocs, 0);
+    const hits = classes.reduce((a, c) => a + c.hits, 0);
+    const recommendedBytes = classes.reduce((a, c) => a + c.recommendation.capacity * c.blockBytes, 0);
+    const idleBytesMean = classes.reduce((a, c) => a + (c.recommendation.idleBytesMean ?? 0), 0);
+    const missRate = acquires > 0 ? classes.reduce((a, c) => a + c.recommendation.missRate * c.allocs, 0) / acquires : 0;
+    return {
+      name: this.name, kind: 'buffer', mode: 'fast', slabBytesTotal: this.#slabBytesTotal, tooBig: this.#tooBig, overCap: this.#overCap,
+      writesAfterRelease: this.#writesAfterRelease, classes, recommendedBytes,
+      recommendation: { share, capacity: recommendedBytes, missRate, idleObjectsMean: NaN, idleBytesMean },
+      acquires, hitRate: acquires > 0 ? hits / acquires : null,
+      inUse: classes.reduce((a, c) => a + c.blocksInUse, 0),
+      inUseHighWater: classes.reduce((a, c) => a + c.peakInUse, 0),
+      capacity: Number.isFinite(this.#options.maxBytes) ? this.#options.maxBytes : null,
+    };
+  }
+
+  #newSlab(c: SizeClass): Slab {
+    const bytes = c.blockBytes * c.blocksPerSlab;
+    const buffer = new ArrayBuffer(bytes);
+    const slab: Slab = {
+      buffer, bytes: new Uint8Array(buffer), sizeClass: c,
+      free: Array.from({ length: c.blocksPerSlab }, (_, i) => c.blocksPerSlab - 1 - i),
+      allocated: new Uint8Array(c.blocksPerSlab), generation: new Uint32Array(c.blocksPerSlab), requested: new Uint32Array(c.blocksPerSlab),
+      inUse: 0, listed: true,
+    };
+    if (this.#options.debug) slab.bytes.fill(POISON);
+    this.#slabOf.set(buffer, slab);
+    c.slabs.push(slab);
+    c.withFree.push(slab);
+    this.#slabBytesTotal += bytes;
+    return slab;
+  }
+
+  #freeBlock(slab: Slab, block: number): void {
+    const c = slab.sizeClass;
+    slab.allocated[block] = 0;
+    c.requestedBytes -= slab.requested[block]!;
+    slab.requested[block] = 0;
+    slab.inUse--;
+    c.inUse--;
+    c.usage.release();
+    if (this.#options.debug) slab.bytes.fill(POISON, block * c.blockBytes, (block + 1) * c.blockBytes);
+    slab.free.push(block);
+    if (!slab.listed) { c.withFree.push(slab); slab.listed = true; }
+    if (slab.inUse === 0) this.#maybeDropSlab(slab);
+  }
+
+  /** Empty slabs beyond `emptySlabsKept` leave the pool; the GC returns their memory. */
+  #maybeDropSlab(slab: Slab): void {
+    const c = slab.sizeClass;
+    const empty = c.slabs.filter((s) => s.inUse === 0).length;
+    if (empty <= this.#options.emptySlabsKept) return;
+    c.slabs.splice(c.slabs.indexOf(slab), 1);
+    c.withFree.splice(c.withFree.indexOf(slab), 1);
+    this.#slabBytesTotal -= slab.buffer.byteLength;
+  }
+
+  #reclaimBlock(held: Held): void {
+    const { slab, block, generation } = held;
+    if (slab.allocated[block] !== 1 || slab.generation[block] !== generation) return; // released meanwhile
+    if (!slab.sizeClass.slabs.includes(slab)) return;
+    slab.sizeClass.gcReclaimed++;
+    this.#freeBlock(slab, block);
+  }
+
+  #verifyPoison(slab: Slab, block: number): boolean {
+    const start = block * slab.sizeClass.blockBytes;
+    const end = start + slab.sizeClass.blockBytes;
+    for (let i = start; i < end; i++) {
+      if (slab.bytes[i] !== POISON) {
+        this.#writesAfterRelease++;
+        process.emitWarning(`pool "${this.name}": a Buffer was written after release() (class ${slab.sizeClass.blockBytes} B, block ${block}, byte ${i - start})`, { code: 'ALLOCSCOPE_WRITE_AFTER_RELEASE' });
+        slab.bytes.fill(POISON, start, end);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #unpooledBuffer(size: number): Buffer {
+    const buffer = Buffer.allocUnsafeSlow(size);
+    this.#unpooled.add(buffer);
+    return buffer;
+  }
+}

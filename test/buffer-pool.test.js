@@ -1,0 +1,186 @@
+'use strict';
+// The Buffer pool ("fast" mode): class boundaries, statistics that add up against
+// a model over 1,000,000 random operations, no overlap between live Buffers,
+// GC reclaim of dropped Buffers, debug poisoning, misuse, and workers.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { BufferPool } = require('../dist');
+const { runNodeJson } = require('./helpers');
+
+const CLASSES = [16, 32, 64, 128, 256, 512, 1024, 4096, 65536];
+
+test('sizes at every class boundary land in the right class; zero works; too large is served unpooled', () => {
+  const pool = new BufferPool('bounds', { sizeClasses: CLASSES, slabBytes: 65536 });
+  for (const [i, c] of CLASSES.entries()) {
+    for (const size of [c - 1, c, c + 1]) {
+      const b = pool.alloc(size);
+      assert.equal(b.length, size);
+      const expected = size <= c ? c : CLASSES[i + 1];
+      const cls = pool.stats().classes.find((x) => x.blockBytes === expected);
+      if (expected === undefined) {
+        assert.equal(pool.stats().tooBig, 1, `${size} B is larger than every class`);
+      } else {
+        assert.ok(cls && cls.blocksInUse >= 1, `${size} B goes to the ${expected} B class`);
+      }
+      pool.release(b);
+    }
+  }
+  const zero = pool.alloc(0);
+  assert.equal(zero.length, 0);
+  pool.release(zero);
+  const s = pool.stats();
+  assert.equal(s.inUse, 0);
+  assert.equal(s.tooBig, 1);
+});
+
+test('1,000,000 random alloc/release operations: statistics add up exactly against a model; live Buffers never overlap', () => {
+  const pool = new BufferPool('random', { sizeClasses: CLASSES, slabBytes: 32768, emptySlabsKept: 0 });
+  let seed = 12345;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  const live = [];
+  const model = new Map(CLASSES.map((c) => [c, { inUse: 0, requested: 0, allocs: 0, releases: 0 }]));
+  const classOf = (size) => CLASSES.find((c) => c >= Math.max(1, size));
+  for (let op = 0; op < 1_000_000; op++) {
+    if (live.length === 0 || (live.length < 4000 && rnd(100) < 52)) {
+      const size = rnd(4) === 0 ? rnd(5000) : rnd(300);
+      const b = pool.alloc(size);
+      b.fill(op & 0xff);
+      live.push([b, op & 0xff]);
+      const m = model.get(classOf(size));
+      m.inUse++; m.requested += size; m.allocs++;
+    } else {
+      const [b, mark] = live.splice(rnd(live.length), 1)[0];
+      if (b.length > 0) assert.ok(b[0] === mark && b[b.length - 1] === mark, 'no other Buffer wrote into this one');
+      pool.release(b);
+      const m = model.get(classOf(b.length));
+      m.inUse--; m.requested -= b.length; m.releases++;
+    }
+  }
+  const s = pool.stats();
+  for (const c of s.classes) {
+    const m = model.get(c.blockBytes);
+    assert.equal(c.blocksInUse, m.inUse, `${c.blockBytes}: in use`);
+    assert.equal(c.blocksInUse + c.blocksFree, c.blocksTotal, `${c.blockBytes}: in use + free = total`);
+    assert.equal(c.requestedBytes, m.requested, `${c.blockBytes}: requested`);
+    assert.ok(c.requestedBytes <= c.handedOutBytes, `${c.blockBytes}: requested ≤ handed out`);
+    assert.equal(c.allocs, m.allocs);
+    assert.equal(c.releases, m.releases);
+    assert.equal(c.hits + c.misses, c.allocs);
+    assert.ok(c.freeBytesInPartialSlabs <= c.blocksFree * c.blockBytes);
+  }
+  assert.equal(s.slabBytesTotal, s.classes.reduce((a, c) => a + c.slabs * c.blockBytes * Math.max(1, Math.floor(32768 / c.blockBytes)), 0));
+  for (const [b] of live) pool.release(b);
+  const after = pool.stats();
+  assert.equal(after.inUse, 0);
+  assert.equal(after.slabBytesTotal, 0, 'emptySlabsKept: 0 gives every empty slab back');
+});
+
+test('released blocks are reused (hits), and emptySlabsKept bounds the empty slabs a class keeps', () => {
+  const pool = new BufferPool('reuse', { sizeClasses: [64], slabBytes: 1024, emptySlabsKept: 1 });
+  const many = Array.from({ length: 64 }, () => pool.alloc(60)); // 4 slabs of 16 blocks
+  assert.equal(pool.stats().classes[0].slabs, 4);
+  many.forEach((b) => pool.release(b));
+  assert.equal(pool.stats().classes[0].slabs, 1, 'three empty slabs returned, one kept');
+  const again = pool.alloc(60);
+  assert.equal(pool.stats().classes[0].hits > 0, true);
+  pool.release(again);
+});
+
+test('maxBytes caps the slabs; requests beyond it are served unpooled and counted', () => {
+  const pool = new BufferPool('capped', { sizeClasses: [1024], slabBytes: 4096, maxBytes: 8192 });
+  const held = Array.from({ length: 10 }, () => pool.alloc(1000));
+  const s = pool.stats();
+  assert.equal(s.slabBytesTotal, 8192);
+  assert.equal(s.overCap, 2);
+  held.forEach((b) => pool.release(b)); // unpooled ones are accepted too
+  assert.equal(pool.stats().inUse, 0);
+});
+
+test('debug mode reports a write made after release()', () => {
+  const warnings = [];
+  const onWarning = (w) => { if (w.code === 'ALLOCSCOPE_WRITE_AFTER_RELEASE') warnings.push(w.message); };
+  process.on('warning', onWarning);
+  try {
+    const pool = new BufferPool('debug', { sizeClasses: [64], debug: true });
+    const b = pool.alloc(50);
+    pool.release(b);
+    assert.equal(pool.check(), 0, 'clean after release');
+    b[10] = 42; // the bug: a stale view written after release
+    assert.equal(pool.check(), 1);
+    assert.equal(pool.stats().writesAfterRelease, 1);
+    const clean = new BufferPool('debug-clean', { sizeClasses: [64], debug: true });
+    const c = clean.alloc(64);
+    c.fill(7);
+    clean.release(c);
+    assert.equal(clean.check(), 0, 'writes before release are fine');
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
+test('blocks of Buffers dropped without release() come back after a GC', () => {
+  const { json } = runNodeJson({ nodeArgs: ['--expose-gc'], code: `
+    const { BufferPool } = require(process.env.ALLOCSCOPE_DIST);
+    const pool = new BufferPool('gc', { sizeClasses: [256], slabBytes: 4096 });
+    (function drop() { for (let i = 0; i < 100; i++) pool.alloc(200); })();
+    const before = pool.stats().classes[0];
+    (async () => {
+      for (let i = 0; i < 10 && pool.stats().classes[0].gcReclaimed < 100; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      const after = pool.stats().classes[0];
+      console.log(JSON.stringify({ before: before.blocksInUse, after: after.blocksInUse, reclaimed: after.gcReclaimed }));
+    })();
+  ` });
+  assert.equal(json.before, 100);
+  assert.equal(json.reclaimed, 100);
+  assert.equal(json.after, 0);
+});
+
+test('misuse: clear errors with codes', () => {
+  const pool = new BufferPool('misuse', { sizeClasses: [64] });
+  const b = pool.alloc(10);
+  pool.release(b);
+  const reissued = pool.alloc(10); // the same block, handed to a new owner
+  const cases = [
+    [() => pool.alloc(-1), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /alloc\(size\) takes an integer ≥ 0, got -1/],
+    [() => pool.alloc(1.5), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /got 1\.5/],
+    [() => pool.alloc('8'), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /got "8"/],
+    [() => pool.release(b), 'ERR_ALLOCSCOPE_DOUBLE_RELEASE', /released already/],
+    [() => pool.release(Buffer.alloc(10)), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /did not hand out/],
+    [() => pool.release('x'), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /takes a Buffer/],
+    [() => new BufferPool('m2', { mode: 'safe' }), 'ERR_ALLOCSCOPE_UNSUPPORTED', /needs the native pool/],
+    [() => new BufferPool('m3', { sizeClasses: [64, 32] }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /ascending multiples of 8/],
+    [() => new BufferPool('m4', { sizeClasses: [] }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /non-empty array/],
+    [() => new BufferPool('m5', { slabBytes: 10 }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /"slabBytes"/],
+    [() => new BufferPool('m6', { slabByte: 4096 }), 'ERR_ALLOCSCOPE_UNKNOWN_OPTION', /did you mean "slabBytes"/],
+  ];
+  for (const [fn, code, pattern] of cases) {
+    assert.throws(fn, (e) => e.code === code && pattern.test(e.message), String(fn));
+  }
+  pool.release(reissued); // the new owner's release still works
+  assert.equal(pool.stats().inUse, 0);
+});
+
+test('20 workers each use their own pool', () => {
+  const { json } = runNodeJson({ code: `
+    const { Worker } = require('node:worker_threads');
+    const src = \`
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { BufferPool } = require(process.env.ALLOCSCOPE_DIST);
+      const pool = new BufferPool('w' + workerData, { debug: true });
+      const held = [];
+      for (let i = 0; i < 20000; i++) {
+        if (held.length > 50 && i % 3) pool.release(held.shift());
+        const b = pool.alloc(16 + (i * 37) % 3000); b.fill(workerData); held.push(b);
+      }
+      const ok = held.every((b) => b.every((x) => x === workerData));
+      held.forEach((b) => pool.release(b));
+      parentPort.postMessage({ ok, inUse: pool.stats().inUse, writes: pool.stats().writesAfterRelease });
+    \`;
+    Promise.all(Array.from({ length: 20 }, (_, i) => new Promise((resolve, reject) => {
+      const w = new Worker(src, { eval: true, workerData: i + 1 });
+      w.once('message', resolve); w.once('error', reject);
+    }))).then((r) => console.log(JSON.stringify(r)));
+  ` });
+  assert.equal(json.length, 20);
+  for (const r of json) assert.deepEqual(r, { ok: true, inUse: 0, writes: 0 });
+});
