@@ -165,3 +165,13 @@ test('pools registered by a program appear in allocscope stats, in its capture a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('examples/tuned-pool.js: the recommended capacity lifts the hit rate above 99 % and cuts allocation', () => {
+  const path = require('node:path');
+  const { runNode, ROOT } = require('./helpers');
+  const r = runNode({ file: path.join(ROOT, 'examples', 'tuned-pool.js') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /before \(guess\)'\s*│ 3\s*│ '80\.\d %'/);
+  assert.match(r.stdout, /after \(recommended\)'\s*│ 13\s*│ '99\.\d %'/);
+  assert.match(r.stdout, /allocscope recommended 13 parsers for 99 % of requests without a miss \(in use peaked at 14/);
+});
