@@ -59,6 +59,11 @@ export interface NativeBinding {
   rssStart(periodMs: number, capacity: number): boolean;
   rssStop(): boolean;
   rssRead(): Float64Array;
+  poolCreate(classes: Float64Array, slabBytes: number, maxBytes: number, emptySlabsKept: number): number;
+  poolAlloc(pool: number, size: number): Buffer | undefined;
+  poolRelease(pool: number, buffer: Buffer): 0 | 1 | 2;
+  poolStats(pool: number): Float64Array;
+  poolClose(pool: number): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
   constants: {

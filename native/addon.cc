@@ -10,6 +10,7 @@
 #include "gc_tracker.h"
 #include "heap_stats.h"
 #include "malloc_stats.h"
+#include "pool.h"
 #include "rss_sampler.h"
 #include "sampler.h"
 
@@ -51,6 +52,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rssStart", Napi::Function::New(env, RssSampler::StartBinding));
   exports.Set("rssStop", Napi::Function::New(env, RssSampler::StopBinding));
   exports.Set("rssRead", Napi::Function::New(env, RssSampler::ReadBinding));
+  exports.Set("poolCreate", Napi::Function::New(env, NativePool::CreateBinding));
+  exports.Set("poolAlloc", Napi::Function::New(env, NativePool::AllocBinding));
+  exports.Set("poolRelease", Napi::Function::New(env, NativePool::ReleaseBinding));
+  exports.Set("poolStats", Napi::Function::New(env, NativePool::StatsBinding));
+  exports.Set("poolClose", Napi::Function::New(env, NativePool::CloseBinding));
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 

@@ -2,6 +2,7 @@
 
 #include "gc_tracker.h"
 #include "heap_stats.h"
+#include "pool.h"
 #include "rss_sampler.h"
 #include "sampler.h"
 
@@ -24,6 +25,7 @@ EnvState::EnvState(napi_env env, v8::Isolate* isolate)
 
 EnvState::~EnvState() {
   Teardown();
+  NativePool::DeleteAll(pools);
   Live().env_states.fetch_sub(1);
 }
 

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <memory>
 
+#include "pool.h"
+
 namespace allocscope {
 
 class GcTracker;
@@ -31,6 +33,7 @@ struct EnvState {
   std::unique_ptr<GcTracker> gc;
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<RssSampler> rss;
+  PoolRegistry pools;  // owns the env's native pools: see NativePool::DeleteAll
 
   static EnvState* From(const Napi::Env& env) { return env.GetInstanceData<EnvState>(); }
 };

@@ -9,8 +9,9 @@ const { runNodeJson } = require('./helpers');
 
 const CLASSES = [16, 32, 64, 128, 256, 512, 1024, 4096, 65536];
 
-test('sizes at every class boundary land in the right class; zero works; too large is served unpooled', () => {
-  const pool = new BufferPool('bounds', { sizeClasses: CLASSES, slabBytes: 65536 });
+for (const mode of ['fast', 'safe']) {
+test(`${mode}: sizes at every class boundary land in the right class; zero works; too large is served unpooled`, () => {
+  const pool = new BufferPool(`bounds-${mode}`, { mode, sizeClasses: CLASSES, slabBytes: 65536 });
   for (const [i, c] of CLASSES.entries()) {
     for (const size of [c - 1, c, c + 1]) {
       const b = pool.alloc(size);
@@ -33,8 +34,8 @@ test('sizes at every class boundary land in the right class; zero works; too lar
   assert.equal(s.tooBig, 1);
 });
 
-test('1,000,000 random alloc/release operations: statistics add up exactly against a model; live Buffers never overlap', () => {
-  const pool = new BufferPool('random', { sizeClasses: CLASSES, slabBytes: 32768, emptySlabsKept: 0 });
+test(`${mode}: 1,000,000 random alloc/release operations: statistics add up exactly against a model; live Buffers never overlap`, () => {
+  const pool = new BufferPool(`random-${mode}`, { mode, sizeClasses: CLASSES, slabBytes: 32768, emptySlabsKept: 0 });
   let seed = 12345;
   const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
   const live = [];
@@ -45,15 +46,17 @@ test('1,000,000 random alloc/release operations: statistics add up exactly again
       const size = rnd(4) === 0 ? rnd(5000) : rnd(300);
       const b = pool.alloc(size);
       b.fill(op & 0xff);
-      live.push([b, op & 0xff]);
+      live.push([b, op & 0xff, size]);
+      if (mode === 'safe' && size === 0) continue; // served unpooled: empty external Buffers have no memory
       const m = model.get(classOf(size));
       m.inUse++; m.requested += size; m.allocs++;
     } else {
-      const [b, mark] = live.splice(rnd(live.length), 1)[0];
+      const [b, mark, size] = live.splice(rnd(live.length), 1)[0];
       if (b.length > 0) assert.ok(b[0] === mark && b[b.length - 1] === mark, 'no other Buffer wrote into this one');
-      pool.release(b);
-      const m = model.get(classOf(b.length));
-      m.inUse--; m.requested -= b.length; m.releases++;
+      pool.release(b); // in safe mode b.length is 0 from here on (detached)
+      if (mode === 'safe' && size === 0) continue;
+      const m = model.get(classOf(size));
+      m.inUse--; m.requested -= size; m.releases++;
     }
   }
   const s = pool.stats();
@@ -75,8 +78,8 @@ test('1,000,000 random alloc/release operations: statistics add up exactly again
   assert.equal(after.slabBytesTotal, 0, 'emptySlabsKept: 0 gives every empty slab back');
 });
 
-test('released blocks are reused (hits), and emptySlabsKept bounds the empty slabs a class keeps', () => {
-  const pool = new BufferPool('reuse', { sizeClasses: [64], slabBytes: 1024, emptySlabsKept: 1 });
+test(`${mode}: released blocks are reused (hits), and emptySlabsKept bounds the empty slabs a class keeps`, () => {
+  const pool = new BufferPool(`reuse-${mode}`, { mode, sizeClasses: [64], slabBytes: 1024, emptySlabsKept: 1 });
   const many = Array.from({ length: 64 }, () => pool.alloc(60)); // 4 slabs of 16 blocks
   assert.equal(pool.stats().classes[0].slabs, 4);
   many.forEach((b) => pool.release(b));
@@ -86,14 +89,54 @@ test('released blocks are reused (hits), and emptySlabsKept bounds the empty sla
   pool.release(again);
 });
 
-test('maxBytes caps the slabs; requests beyond it are served unpooled and counted', () => {
-  const pool = new BufferPool('capped', { sizeClasses: [1024], slabBytes: 4096, maxBytes: 8192 });
+test(`${mode}: maxBytes caps the slabs; requests beyond it are served unpooled and counted`, () => {
+  const pool = new BufferPool(`capped-${mode}`, { mode, sizeClasses: [1024], slabBytes: 4096, maxBytes: 8192 });
   const held = Array.from({ length: 10 }, () => pool.alloc(1000));
   const s = pool.stats();
   assert.equal(s.slabBytesTotal, 8192);
   assert.equal(s.overCap, 2);
   held.forEach((b) => pool.release(b)); // unpooled ones are accepted too
   assert.equal(pool.stats().inUse, 0);
+});
+
+test(`${mode}: blocks of Buffers dropped without release() come back after a GC`, () => {
+  const { json } = runNodeJson({ nodeArgs: ['--expose-gc'], code: `
+    const { BufferPool } = require(process.env.ALLOCSCOPE_DIST);
+    const pool = new BufferPool('gc', { mode: '${mode}', sizeClasses: [256], slabBytes: 4096 });
+    (function drop() { for (let i = 0; i < 100; i++) pool.alloc(200); })();
+    const before = pool.stats().classes[0];
+    (async () => {
+      for (let i = 0; i < 20 && pool.stats().classes[0].gcReclaimed < 100; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      const after = pool.stats().classes[0];
+      console.log(JSON.stringify({ before: before.blocksInUse, after: after.blocksInUse, reclaimed: after.gcReclaimed }));
+    })();
+  ` });
+  assert.equal(json.before, 100);
+  assert.equal(json.reclaimed, 100);
+  assert.equal(json.after, 0);
+});
+}
+
+test('safe: a released Buffer is detached (length 0, writes go nowhere), its block reused at once; it cannot be transferred', () => {
+  const pool = new BufferPool('safe-detach', { mode: 'safe', sizeClasses: [64] });
+  const a = pool.alloc(40);
+  a.fill(1);
+  const view = a.subarray(5, 10);
+  pool.release(a);
+  assert.equal(a.length, 0);
+  assert.equal(view.length, 0, 'views of it are detached too');
+  a[3] = 9;
+  assert.equal(a[3], undefined, 'a write after release goes nowhere');
+  const b = pool.alloc(40);
+  assert.equal(pool.stats().classes[0].hits, 1, 'the block is reused at once');
+  assert.equal(b.length, 40);
+  // Marked untransferable: in a transfer list it is copied, never moved to another thread.
+  const { port1, port2 } = new MessageChannel();
+  port1.postMessage(b, [b.buffer]);
+  port1.close(); port2.close();
+  assert.equal(b.length, 40, 'not transferred: the block stays with this pool');
+  pool.release(b);
+  assert.throws(() => pool.release(b), (e) => e.code === 'ERR_ALLOCSCOPE_DOUBLE_RELEASE');
 });
 
 test('debug mode reports a write made after release()', () => {
@@ -118,23 +161,6 @@ test('debug mode reports a write made after release()', () => {
   }
 });
 
-test('blocks of Buffers dropped without release() come back after a GC', () => {
-  const { json } = runNodeJson({ nodeArgs: ['--expose-gc'], code: `
-    const { BufferPool } = require(process.env.ALLOCSCOPE_DIST);
-    const pool = new BufferPool('gc', { sizeClasses: [256], slabBytes: 4096 });
-    (function drop() { for (let i = 0; i < 100; i++) pool.alloc(200); })();
-    const before = pool.stats().classes[0];
-    (async () => {
-      for (let i = 0; i < 10 && pool.stats().classes[0].gcReclaimed < 100; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
-      const after = pool.stats().classes[0];
-      console.log(JSON.stringify({ before: before.blocksInUse, after: after.blocksInUse, reclaimed: after.gcReclaimed }));
-    })();
-  ` });
-  assert.equal(json.before, 100);
-  assert.equal(json.reclaimed, 100);
-  assert.equal(json.after, 0);
-});
-
 test('misuse: clear errors with codes', () => {
   const pool = new BufferPool('misuse', { sizeClasses: [64] });
   const b = pool.alloc(10);
@@ -147,7 +173,7 @@ test('misuse: clear errors with codes', () => {
     [() => pool.release(b), 'ERR_ALLOCSCOPE_DOUBLE_RELEASE', /released already/],
     [() => pool.release(Buffer.alloc(10)), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /did not hand out/],
     [() => pool.release('x'), 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', /takes a Buffer/],
-    [() => new BufferPool('m2', { mode: 'safe' }), 'ERR_ALLOCSCOPE_UNSUPPORTED', /needs the native pool/],
+    [() => new BufferPool('m2', { mode: 'unsafe' }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /"mode" must be one of "fast", "safe"/],
     [() => new BufferPool('m3', { sizeClasses: [64, 32] }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /ascending multiples of 8/],
     [() => new BufferPool('m4', { sizeClasses: [] }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /non-empty array/],
     [() => new BufferPool('m5', { slabBytes: 10 }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /"slabBytes"/],
@@ -160,13 +186,13 @@ test('misuse: clear errors with codes', () => {
   assert.equal(pool.stats().inUse, 0);
 });
 
-test('20 workers each use their own pool', () => {
+test('20 workers each use their own pools (both modes)', () => {
   const { json } = runNodeJson({ code: `
     const { Worker } = require('node:worker_threads');
     const src = \`
       const { parentPort, workerData } = require('node:worker_threads');
       const { BufferPool } = require(process.env.ALLOCSCOPE_DIST);
-      const pool = new BufferPool('w' + workerData, { debug: true });
+      const pool = new BufferPool('w' + workerData, { mode: workerData % 2 ? 'safe' : 'fast', debug: true });
       const held = [];
       for (let i = 0; i < 20000; i++) {
         if (held.length > 50 && i % 3) pool.release(held.shift());

@@ -5,14 +5,20 @@
 // next user, so `debug: true` poisons released blocks and reports writes made to
 // them after release. Blocks whose Buffers are dropped without release() come
 // back when the GC collects the Buffer.
+//
+// "safe" mode keeps the slabs in native memory (native/pool.cc) and hands out one
+// external Buffer per block: release() detaches it, so a Buffer kept after
+// release reads length 0 and writes go nowhere. It costs an ArrayBuffer per alloc.
+import { markAsUntransferable } from 'node:worker_threads';
 import { AllocscopeError, typeError } from '../errors';
+import { native } from '../native';
 import { resolveOptions } from '../options';
 import { checkClasses, classFor, geometricClasses } from './size-classes';
 import { PoolUsage, type PoolRecommendation } from './usage';
 
 export interface BufferPoolOptions {
-  /** 'fast' (views into slabs). The detachable 'safe' mode needs the native pool (not yet available). */
-  mode?: 'fast';
+  /** 'fast': views into slab ArrayBuffers. 'safe': a detachable native block per Buffer. Default 'fast'. */
+  mode?: 'fast' | 'safe';
   /** Block sizes, ascending multiples of 8. Default: 16 B to 64 KiB, each ~1.25× the previous. */
   sizeClasses?: number[];
   /** Bytes per slab (a class whose block is larger gets one block per slab). Default 256 KiB. */
@@ -21,7 +27,7 @@ export interface BufferPoolOptions {
   maxBytes?: number;
   /** Empty slabs kept per class; more are dropped for the GC to return. Default 1. */
   emptySlabsKept?: number;
-  /** Poison released blocks and report writes made after release. Default false. */
+  /** fast mode: poison released blocks and report writes made after release (safe mode detaches instead). Default false. */
   debug?: boolean;
 }
 
@@ -55,7 +61,7 @@ export interface SizeClassStats {
 export interface BufferPoolStats {
   name: string;
   kind: 'buffer';
-  mode: 'fast';
+  mode: 'fast' | 'safe';
   slabBytesTotal: number;
   /** Requests larger than the largest class (served unpooled). */
   tooBig: number;
@@ -75,6 +81,10 @@ export interface BufferPoolStats {
 }
 
 const POISON = 0xdb;
+
+const nativePools = new FinalizationRegistry<number>((handle) => {
+  try { native.poolClose(handle); } catch { /* the env is going away */ }
+});
 
 interface Slab {
   readonly buffer: ArrayBuffer;
@@ -107,7 +117,7 @@ interface SizeClass {
 
 interface Held { slab: Slab; block: number; generation: number }
 
-const DEFAULTS = { mode: 'fast' as const, sizeClasses: geometricClasses(16, 65536, 1.25), slabBytes: 256 * 1024, maxBytes: Infinity, emptySlabsKept: 1, debug: false };
+const DEFAULTS = { mode: 'fast' as 'fast' | 'safe', sizeClasses: geometricClasses(16, 65536, 1.25), slabBytes: 256 * 1024, maxBytes: Infinity, emptySlabsKept: 1, debug: false };
 
 export class BufferPool {
   readonly name: string;
@@ -125,11 +135,8 @@ export class BufferPool {
 
   constructor(name: string, options?: BufferPoolOptions) {
     if (typeof name !== 'string' || name.length === 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pools.create() takes a pool name (a non-empty string), got ${JSON.stringify(name)}`);
-    if (options?.mode === ('safe' as string)) {
-      throw new AllocscopeError('ERR_ALLOCSCOPE_UNSUPPORTED', 'pools.create(): mode "safe" (a detachable block per Buffer) needs the native pool, which is not available yet; use mode "fast"');
-    }
     const o = resolveOptions('pools.create()', options, DEFAULTS, {
-      mode: { kind: 'enum', values: ['fast'] }, sizeClasses: { kind: 'any' }, slabBytes: { kind: 'integer', min: 1024, max: 2 ** 30 },
+      mode: { kind: 'enum', values: ['fast', 'safe'] }, sizeClasses: { kind: 'any' }, slabBytes: { kind: 'integer', min: 1024, max: 2 ** 30 },
       maxBytes: { kind: 'number', min: 1, max: Infinity }, emptySlabsKept: { kind: 'integer', min: 0, max: 1 << 20 }, debug: { kind: 'boolean' },
     });
     o.sizeClasses = checkClasses('pools.create()', o.sizeClasses);
@@ -140,11 +147,21 @@ export class BufferPool {
       usage: new PoolUsage(blockBytes), inUse: 0, requestedBytes: 0, peakInUse: 0, allocs: 0, releases: 0, gcReclaimed: 0, hits: 0, misses: 0,
     }));
     this.#reclaim = new FinalizationRegistry((held) => this.#reclaimBlock(held));
+    if (o.mode === 'safe') {
+      this.#native = native.poolCreate(Float64Array.from(o.sizeClasses), o.slabBytes, o.maxBytes, o.emptySlabsKept);
+      // When this object is collected, the native pool is closed; its memory goes
+      // when its last Buffer does. (At env teardown the addon frees whatever is left.)
+      nativePools.register(this, this.#native);
+    }
   }
+
+  /** The native pool of safe mode (undefined in fast mode). */
+  readonly #native: number | undefined;
 
   /** A Buffer of `size` bytes from the pool (uninitialised, as Buffer.allocUnsafe). */
   alloc(size: number): Buffer {
-    if (!Number.isInteger(size) || size < 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": alloc(size) takes an integer ≥ 0, got ${JSON.stringify(size)}`);
+    if (!Number.isInteger(size) || size < 0 || size > 2 ** 32 - 1) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": alloc(size) takes an integer ≥ 0, got ${JSON.stringify(size)}`);
+    if (this.#native !== undefined) return this.#allocSafe(size);
     const ci = classFor(this.#options.sizeClasses, Math.max(size, 1));
     if (ci < 0) { this.#tooBig++; return this.#unpooledBuffer(size); }
     const c = this.#classes[ci]!;
@@ -180,6 +197,7 @@ export class BufferPool {
   release(buffer: Buffer): void {
     if (!Buffer.isBuffer(buffer)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() takes a Buffer from this pool`);
     if (this.#unpooled.has(buffer)) { this.#unpooled.delete(buffer); return; }
+    if (this.#native !== undefined) { this.#releaseSafe(buffer); return; }
     const slab = this.#slabOf.get(buffer.buffer as ArrayBuffer);
     const c = slab?.sizeClass;
     const block = c ? buffer.byteOffset / c.blockBytes : -1;
@@ -199,6 +217,7 @@ export class BufferPool {
   }
 
   stats(share = 0.99): BufferPoolStats {
+    if (this.#native !== undefined) return this.#statsSafe(share);
     const classes: SizeClassStats[] = this.#classes.filter((c) => c.slabs.length > 0 || c.allocs > 0).map((c) => {
       const blocksTotal = c.slabs.length * c.blocksPerSlab;
       const handedOutBytes = c.inUse * c.blockBytes;
@@ -210,13 +229,17 @@ export class BufferPool {
         hits: c.hits, misses: c.misses, recommendation: c.usage.recommend(share),
       };
     });
+    return this.#summary(share, classes, this.#slabBytesTotal, this.#tooBig, this.#overCap);
+  }
+
+  #summary(share: number, classes: SizeClassStats[], slabBytesTotal: number, tooBig: number, overCap: number): BufferPoolStats {
     const acquires = classes.reduce((a, c) => a + c.allocs, 0);
     const hits = classes.reduce((a, c) => a + c.hits, 0);
     const recommendedBytes = classes.reduce((a, c) => a + c.recommendation.capacity * c.blockBytes, 0);
     const idleBytesMean = classes.reduce((a, c) => a + (c.recommendation.idleBytesMean ?? 0), 0);
     const missRate = acquires > 0 ? classes.reduce((a, c) => a + c.recommendation.missRate * c.allocs, 0) / acquires : 0;
     return {
-      name: this.name, kind: 'buffer', mode: 'fast', slabBytesTotal: this.#slabBytesTotal, tooBig: this.#tooBig, overCap: this.#overCap,
+      name: this.name, kind: 'buffer', mode: this.#options.mode, slabBytesTotal, tooBig, overCap,
       writesAfterRelease: this.#writesAfterRelease, classes, recommendedBytes,
       recommendation: { share, capacity: recommendedBytes, missRate, idleObjectsMean: NaN, idleBytesMean },
       acquires, hitRate: acquires > 0 ? hits / acquires : null,
@@ -224,6 +247,46 @@ export class BufferPool {
       inUseHighWater: classes.reduce((a, c) => a + c.peakInUse, 0),
       capacity: Number.isFinite(this.#options.maxBytes) ? this.#options.maxBytes : null,
     };
+  }
+
+  #allocSafe(size: number): Buffer {
+    // An empty external Buffer has no data pointer (it would look released): serve it unpooled.
+    if (size === 0) return this.#unpooledBuffer(0);
+    const buffer = native.poolAlloc(this.#native!, size);
+    if (buffer === undefined) return this.#unpooledBuffer(size); // too big, or over maxBytes (counted natively)
+    // The block must stay on this thread: a transferred ArrayBuffer would outlive release().
+    markAsUntransferable(buffer.buffer);
+    this.#classes[classFor(this.#options.sizeClasses, Math.max(size, 1))]!.usage.acquire();
+    return buffer;
+  }
+
+  #releaseSafe(buffer: Buffer): void {
+    const length = buffer.length;
+    const code = native.poolRelease(this.#native!, buffer);
+    if (code === 2) throw new AllocscopeError('ERR_ALLOCSCOPE_DOUBLE_RELEASE', `pool "${this.name}": this Buffer was released already (it is detached)`);
+    if (code !== 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() got a Buffer that this pool did not hand out`);
+    this.#classes[classFor(this.#options.sizeClasses, Math.max(length, 1))]!.usage.release();
+  }
+
+  #statsSafe(share: number): BufferPoolStats {
+    const raw = native.poolStats(this.#native!);
+    const HEADER = 4, WIDTH = 12;
+    const classes: SizeClassStats[] = [];
+    for (let i = 0; i < raw[3]!; i++) {
+      const r = raw.subarray(HEADER + i * WIDTH, HEADER + (i + 1) * WIDTH);
+      const [blockBytes, slabs, blocksTotal, inUse, requestedBytes, peakInUse, allocs, releases, gcReclaimed, hits, misses, partialFree] = Array.from(r) as number[];
+      if (slabs === 0 && allocs === 0) continue;
+      const c = this.#classes[i]!;
+      c.usage.observe(inUse!); // blocks the GC gave back are seen here
+      const handedOutBytes = inUse! * blockBytes!;
+      classes.push({
+        blockBytes: blockBytes!, slabs: slabs!, blocksTotal: blocksTotal!, blocksInUse: inUse!, blocksFree: blocksTotal! - inUse!,
+        requestedBytes: requestedBytes!, handedOutBytes, internalFragmentation: handedOutBytes > 0 ? 1 - requestedBytes! / handedOutBytes : 0,
+        freeBytesInPartialSlabs: partialFree!, peakInUse: peakInUse!, allocs: allocs!, releases: releases!, gcReclaimed: gcReclaimed!,
+        hits: hits!, misses: misses!, recommendation: c.usage.recommend(share),
+      });
+    }
+    return this.#summary(share, classes, raw[0]!, raw[1]!, raw[2]!);
   }
 
   #newSlab(c: SizeClass): Slab {

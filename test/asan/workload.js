@@ -417,6 +417,51 @@ async function rssScenario(rounds) {
 
 // ---- one environment loading the addon twice (two napi_envs, two states) ----
 
+// The native Buffer pool (safe mode): random alloc/release over exact-size classes,
+// detach on release, foreign and double releases, the byte cap, GC reclaim of
+// dropped Buffers, and pools dropped while their Buffers are still alive.
+function poolScenario(rounds) {
+  assert.throws(() => native.poolAlloc({}, 1), TypeError);
+  assert.throws(() => native.poolAlloc(987654, 1), TypeError);
+  for (let r = 0; r < rounds; r++) {
+    const pool = native.poolCreate(Float64Array.from([16, 48, 256, 4096]), 8192, r % 2 ? 65536 : Infinity, r % 3);
+    const live = [];
+    let seed = 7 + r;
+    const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    for (let i = 0; i < 20000; i++) {
+      if (live.length < 300 && (live.length === 0 || rnd(100) < 55)) {
+        const size = 1 + rnd(rnd(10) === 0 ? 6000 : 300);
+        const b = native.poolAlloc(pool, size);
+        if (b === undefined) continue; // too big, or over the cap
+        assert.equal(b.length, size);
+        b.fill(size & 0xff); // the whole block: an overflow of the block would hit a redzone or a neighbour
+        live.push(b);
+      } else {
+        const b = live.splice(rnd(live.length), 1)[0];
+        assert.ok(b.every((x) => x === (b.length & 0xff)), 'no neighbour wrote into this block');
+        assert.equal(native.poolRelease(pool, b), 0);
+        assert.equal(b.length, 0, 'detached');
+        assert.equal(native.poolRelease(pool, b), 2, 'released already');
+      }
+    }
+    assert.equal(native.poolRelease(pool, Buffer.alloc(8)), 1, 'not from this pool');
+    assert.equal(native.poolRelease(pool, 'nope'), 1);
+    const stats = native.poolStats(pool);
+    assert.ok(stats.length === 4 + 12 * 4);
+    // Drop half the live Buffers without release (GC reclaim) and keep the rest
+    // past the pool handle's own lifetime (the pool's memory must outlive both).
+    live.length = r % 2 ? live.length >> 1 : live.length;
+    forceGc(true);
+    if (r % 2) for (const b of live) native.poolRelease(pool, b);
+    // Close the handle with Buffers still alive on even rounds: the memory waits for them.
+    native.poolClose(pool);
+    assert.throws(() => native.poolAlloc(pool, 8), /open pool handle/);
+    assert.throws(() => native.poolClose(pool), /open pool handle/);
+    for (const b of live) if (b.length) b.fill(1); // still valid memory
+  }
+  forceGc(true);
+}
+
 function doubleLoadScenario() {
   // process.dlopen bypasses the require cache: the same .node file is
   // initialised again into this environment with its own instance data.
@@ -456,6 +501,7 @@ async function runAll(label) {
   samplerScenario(Math.max(1, Math.round(2 * N)));
   await inspectorScenario();
   await rssScenario(Math.max(1, Math.round(3 * N)));
+  poolScenario(Math.max(2, Math.round(6 * N)));
   log(`${label}: scenarios done in ${Date.now() - t0} ms`);
 }
 
@@ -481,6 +527,7 @@ async function workerMain() {
     await gcApiScenario(1);
     samplerScenario(1);
     await rssScenario(1);
+    poolScenario(1);
     parentPort.postMessage({ id, state: 'done' });
     return;
   }
@@ -497,6 +544,9 @@ async function workerMain() {
   // teardown must stop the one and join the other.
   native.samplerStart(id % 2 === 0 ? 1024 : 16384, 32, id % 2 === 0 ? ALLOCATED : LIVE);
   native.rssStart(1, 8);
+  // A native pool with Buffers outstanding at teardown: their finalizers run at env cleanup.
+  const pool = native.poolCreate(Float64Array.from([64, 1024]), 4096, Infinity, 1);
+  globalThis.heldPoolBuffers = Array.from({ length: 50 }, (_, i) => native.poolAlloc(pool, 1 + (i * 37) % 1000));
   if (mode === 'exit') {
     churn(2 << 20);
     forceGc(false);
