@@ -6,7 +6,7 @@ import { memory, type MemorySnapshot } from './memory';
 import { native } from './native';
 import { renderText, type Block } from './reporters/document';
 import { allocatorBlocks, gcBlocks, heapBlocks, poolBlocks, spaceBlocks } from './reporters/sections';
-import { pools, type PoolStats } from './pools';
+import { pools, type NodeBufferPoolInfo, type PoolStats } from './pools';
 
 export interface StatsReport {
   version: 1;
@@ -25,8 +25,8 @@ export interface StatsReport {
   fragmentation: FragmentationReport;
   /** GC summary when tracking ran, else null. */
   gc: GcSummary | null;
-  /** Registered pools (pools.track, ObjectPool). */
-  pools: PoolStats[];
+  /** Registered pools (pools.track, ObjectPool, BufferPool), then Node's own Buffer pool. */
+  pools: (PoolStats | NodeBufferPoolInfo)[];
 }
 
 export function collectStatsReport(): StatsReport {
@@ -44,7 +44,7 @@ export function collectStatsReport(): StatsReport {
     snapshot: memory.snapshot(),
     fragmentation: fragmentation(),
     gc: gcSummary,
-    pools: pools.stats(),
+    pools: [...pools.stats(), pools.nodeBufferPool()],
   };
 }
 

@@ -210,3 +210,31 @@ test('20 workers each use their own pools (both modes)', () => {
   assert.equal(json.length, 20);
   for (const r of json) assert.deepEqual(r, { ok: true, inUse: 0, writes: 0 });
 });
+
+test('a Buffer pool appears in allocscope stats with a row per size class, beside the engine pools', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { runCli, DIST } = require('./helpers');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bufpool-'));
+  try {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, `
+      const { pools } = require(${JSON.stringify(DIST)});
+      const p = pools.create('frames', { mode: 'safe', sizeClasses: [128, 1024, 4096] });
+      const held = [];
+      for (let i = 0; i < 3000; i++) { held.push(p.alloc(100 + (i * 97) % 3000)); if (held.length > 20) p.release(held.shift()); }`);
+    const r = runCli(['stats', app]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\s+frames\s+buffer \(safe\)\s+3,000\s/m);
+    assert.match(r.stdout, /frames: size classes · slabs [\d.]+ (KiB|MiB)/);
+    for (const cls of ['128 B', '1.00 KiB', '4.00 KiB']) assert.match(r.stdout, new RegExp(`^\\s+${cls.replace('.', '\\.')}\\s+1\\s`, 'm'), cls);
+    assert.match(r.stdout, /engine: Node's Buffer pool \(node:Buffer\.poolSize\): 8\.00 KiB slabs, requests up to 4\.00 KiB/);
+    const json = JSON.parse(runCli(['stats', '--json', app]).stdout);
+    const frames = json.pools.find((p) => p.name === 'frames');
+    assert.equal(frames.classes.reduce((a, c) => a + c.blocksInUse, 0), frames.inUse);
+    assert.equal(frames.classes.reduce((a, c) => a + c.allocs, 0), 3000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

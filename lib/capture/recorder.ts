@@ -99,7 +99,7 @@ export class CaptureRecorder {
       spaces: spaces.stats(),
       malloc: malloc.stats(),
       fragmentation: fragmentation(),
-      pools: pools.stats(),
+      pools: [...pools.stats(), pools.nodeBufferPool()],
     };
   }
 

@@ -5,7 +5,7 @@ import type { GcSummary } from '../gc';
 import type { HeapStats } from '../heap';
 import { bytes, ms, percent } from '../format';
 import type { MallocStats } from '../malloc';
-import type { PoolStats } from '../pools';
+import type { NodeBufferPoolInfo, PoolStats } from '../pools';
 import { Profile, type GroupBy } from '../profile/profile';
 import type { Block } from './document';
 import type { ReportOptions } from './reporter';
@@ -90,21 +90,40 @@ export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null): 
 }
 
 export function poolBlocks(pools: unknown[]): Block[] {
-  if (pools.length === 0) return [];
   const stats = pools.filter((p): p is PoolStats => typeof p === 'object' && p !== null && 'recommendation' in p);
-  const share = stats[0]?.recommendation.share ?? 0.99;
-  return [
-    { kind: 'heading', text: 'Pools' },
-    {
+  const engine = pools.filter((p): p is NodeBufferPoolInfo => typeof p === 'object' && p !== null && (p as { kind?: string }).kind === 'engine');
+  if (stats.length === 0 && engine.length === 0) return [];
+  const blocks: Block[] = [{ kind: 'heading', text: 'Pools' }];
+  if (stats.length > 0) {
+    const share = stats[0]!.recommendation.share;
+    blocks.push({
       kind: 'table',
       header: ['pool', 'kind', 'acquires', 'hit rate', 'in use', 'high water', 'capacity', `recommended (${percent(share)})`, 'its miss rate', 'its idle'],
-      rows: stats.map((p) => [
-        p.name, p.kind, count(p.acquires), p.hitRate === null ? '–' : percent(p.hitRate), count(p.inUse), count(p.inUseHighWater),
-        p.capacity === null ? '–' : count(p.capacity), count(p.recommendation.capacity), percent(p.recommendation.missRate),
-        p.recommendation.idleBytesMean === null ? `${p.recommendation.idleObjectsMean.toFixed(1)} objects` : bytes(p.recommendation.idleBytesMean),
-      ]),
-    },
-  ];
+      rows: stats.map((p) => {
+        const buffer = p.kind === 'buffer';
+        const capacity = p.capacity === null ? '–' : buffer ? bytes(p.capacity) : count(p.capacity);
+        const recommended = buffer ? bytes(p.recommendedBytes) : count(p.recommendation.capacity);
+        const idle = p.recommendation.idleBytesMean === null ? `${p.recommendation.idleObjectsMean.toFixed(1)} objects` : bytes(p.recommendation.idleBytesMean);
+        return [p.name, buffer ? `buffer (${p.mode})` : p.kind, count(p.acquires), p.hitRate === null ? '–' : percent(p.hitRate), count(p.inUse),
+          count(p.inUseHighWater), capacity, recommended, percent(p.recommendation.missRate), idle];
+      }),
+    });
+  }
+  for (const p of stats) {
+    if (p.kind !== 'buffer' || p.classes.length === 0) continue;
+    blocks.push({ kind: 'line', text: `${p.name}: size classes · slabs ${bytes(p.slabBytesTotal)}${p.tooBig ? ` · ${p.tooBig} requests too big` : ''}${p.overCap ? ` · ${p.overCap} over the cap` : ''}${p.writesAfterRelease ? ` · ${p.writesAfterRelease} WRITES AFTER RELEASE` : ''}` });
+    blocks.push({
+      kind: 'table',
+      header: ['class', 'slabs', 'in use', 'free', 'peak', 'internal frag.', 'free in partial slabs', 'allocs', 'hits', 'misses', 'GC reclaimed', 'recommended'],
+      rows: p.classes.map((c) => [bytes(c.blockBytes), count(c.slabs), count(c.blocksInUse), count(c.blocksFree), count(c.peakInUse),
+        percent(c.internalFragmentation), bytes(c.freeBytesInPartialSlabs), count(c.allocs), count(c.hits), count(c.misses), count(c.gcReclaimed),
+        `${count(c.recommendation.capacity)} blocks`]),
+    });
+  }
+  for (const e of engine) {
+    blocks.push({ kind: 'line', text: `engine: Node's Buffer pool (${e.name}): ${bytes(e.slabBytes)} slabs, requests up to ${bytes(e.maxPooledRequestBytes)} are carved from them; V8's paged spaces: see Heap spaces` });
+  }
+  return blocks;
 }
 
 /** The whole report of a capture. */
