@@ -238,3 +238,30 @@ test('a Buffer pool appears in allocscope stats with a row per size class, besid
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the HTML report carries each Buffer pool\'s size classes for its bars', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { runCli, DIST } = require('./helpers');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bufpool-html-'));
+  try {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, `
+      const { pools } = require(${JSON.stringify(DIST)});
+      const p = pools.create('frames', { sizeClasses: [128, 1024] });
+      const held = []; for (let i = 0; i < 500; i++) held.push(p.alloc(i % 2 ? 100 : 1000));`);
+    const capture = path.join(dir, 'c.allocscope');
+    assert.equal(runCli(['run', '-q', '-o', capture, app]).status, 0);
+    const html = path.join(dir, 'r.html');
+    assert.equal(runCli(['report', capture, '--format', 'html', '-o', html]).status, 0);
+    const text = fs.readFileSync(html, 'utf8');
+    const data = JSON.parse(text.match(/<script type="application\/json"[^>]*>([\s\S]*?)<\/script>/)[1]);
+    const frames = data.poolClasses.find((p) => p.name === 'frames');
+    assert.deepEqual(frames.classes.map((c) => c.blockBytes), [128, 1024]);
+    assert.deepEqual(frames.classes.map((c) => c.inUseBytes), [250 * 128, 250 * 1024]);
+    assert.deepEqual(frames.classes.map((c) => c.requestedBytes), [250 * 100, 250 * 1000]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

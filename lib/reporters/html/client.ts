@@ -545,7 +545,31 @@ function pools() {
     return { label: k, num: numeric, get: function (r) { var v = r[k]; return v === undefined || v === null ? (numeric ? -Infinity : '') : typeof v === 'object' ? JSON.stringify(v) : v; },
       fmt: function (v, r) { return show(k, r[k]); } };
   }), entries));
+  (D.poolClasses || []).forEach(function (p) {
+    box.appendChild(el('h3', '', p.name + ': size classes'));
+    var max = p.classes.reduce(function (m, c) { return Math.max(m, c.totalBytes); }, 0) || 1;
+    var grid = el('div', 'bars');
+    p.classes.forEach(function (c) {
+      grid.appendChild(el('div', 'name', bytes(c.blockBytes)));
+      var track = el('div', 'track'), outer = el('div', 'outer'), inner = el('div', 'inner');
+      outer.style.width = (100 * c.totalBytes / max).toFixed(2) + '%';
+      inner.style.width = (100 * c.inUseBytes / max).toFixed(2) + '%';
+      var internal = c.inUseBytes > 0 ? 1 - c.requestedBytes / c.inUseBytes : 0;
+      track.title = bytes(c.blockBytes) + ' blocks: ' + bytes(c.inUseBytes) + ' handed out of ' + bytes(c.totalBytes) + ' in slabs';
+      track.appendChild(outer); track.appendChild(inner); grid.appendChild(track);
+      grid.appendChild(el('div', 'fig', bytes(c.inUseBytes) + ' / ' + bytes(c.totalBytes) + ' · internal ' + pct(internal) + ' · ' + bytes(c.freeInPartialBytes) + ' free in partly used slabs'));
+    });
+    box.appendChild(grid);
+  });
+  if ((D.poolClasses || []).length) {
+    var key = el('div', 'legend');
+    [['var(--used)', 'handed out'], ['var(--committed)', 'free in slabs']].forEach(function (x) {
+      var s = el('span'), sw = el('span', 'sw'); sw.style.background = x[0]; s.appendChild(sw); s.appendChild(document.createTextNode(x[1])); key.appendChild(s);
+    });
+    box.appendChild(key);
+  }
 }
+
 
 function run(name, fn) {
   try { return fn(); } catch (error) {

@@ -2,7 +2,7 @@
 // (a string table, frame and node columns), raw numbers (the page formats them).
 // Names are data here: the page only ever puts them into the DOM as text.
 import type { Capture } from '../../capture/capture';
-import type { PoolStats } from '../../pools';
+import type { BufferPoolStats, PoolStats } from '../../pools';
 import { packageOf, shortPath } from '../../profile/frames';
 import { Profile } from '../../profile/profile';
 import type { ReportOptions } from '../reporter';
@@ -50,6 +50,8 @@ export interface PageData {
   malloc: Capture['malloc'];
   fragmentation: Capture['fragmentation'];
   pools: unknown[];
+  /** Buffer pools' size classes, for the per-class bars. */
+  poolClasses: { name: string; classes: { blockBytes: number; totalBytes: number; inUseBytes: number; requestedBytes: number; freeInPartialBytes: number }[] }[];
 }
 
 function kindOf(file: string, builtin: boolean): number {
@@ -151,6 +153,13 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
     malloc: capture.malloc,
     fragmentation: capture.fragmentation,
     pools: Array.isArray(capture.pools) ? capture.pools.map(flattenPool) : [],
+    poolClasses: Array.isArray(capture.pools) ? capture.pools.filter(isBufferPool).map((p) => ({
+      name: p.name,
+      classes: p.classes.map((c) => ({
+        blockBytes: c.blockBytes, totalBytes: c.blocksTotal * c.blockBytes, inUseBytes: c.handedOutBytes,
+        requestedBytes: c.requestedBytes, freeInPartialBytes: c.freeBytesInPartialSlabs,
+      })),
+    })) : [],
   };
 }
 
@@ -163,6 +172,10 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+function isBufferPool(pool: unknown): pool is BufferPoolStats {
+  return typeof pool === 'object' && pool !== null && (pool as { kind?: string }).kind === 'buffer' && Array.isArray((pool as BufferPoolStats).classes);
+}
+
 /** allocscope pool statistics as one flat table row (the histogram stays in the capture). */
 function flattenPool(pool: unknown): unknown {
   const p = pool as Partial<PoolStats> | null;
@@ -170,7 +183,9 @@ function flattenPool(pool: unknown): unknown {
   const r = p.recommendation;
   return {
     name: p.name, kind: p.kind, acquires: p.acquires, hitRate: p.hitRate, inUse: p.inUse, inUseHighWater: p.inUseHighWater,
-    capacity: p.capacity, [`recommended (${Math.round(r.share * 1000) / 10} %)`]: r.capacity, recommendedMissRate: r.missRate,
+    capacity: p.capacity,
+    // A Buffer pool's recommendation is in bytes (the sum over its size classes).
+    [`recommended (${Math.round(r.share * 1000) / 10} %)${p.kind === 'buffer' ? ' bytes' : ''}`]: r.capacity, recommendedMissRate: r.missRate,
     idleObjectsMean: Math.round(r.idleObjectsMean * 10) / 10, idleBytes: r.idleBytesMean,
   };
 }
