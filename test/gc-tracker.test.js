@@ -61,7 +61,8 @@ test('lifecycle: calls before start, start twice, stop twice, restart', () => {
 test('nested GC callbacks are matched with a stack; unmatched and over-deep sequences do not corrupt it', () => {
   // The real callback functions, driven with sequences V8 can produce: a weak-callback
   // GC (16) inside a mark-compact (4), an epilogue with no prologue, nesting past 8.
-  const { json } = runNodeJson({ code: `${PRELUDE}
+  // A 64 MB new space keeps real scavenges from landing inside the simulated sequence.
+  const { json } = runNodeJson({ nodeArgs: ['--min-semi-space-size=64', '--max-semi-space-size=64'], code: `${PRELUDE}
     const P = 0, E = 1, r = {};
     a.gc.start({ bufferSize: 64 });
     a.gc.events();
