@@ -162,7 +162,13 @@ test('debug mode reports a write made after release()', () => {
 });
 
 test('misuse: clear errors with codes', () => {
-  const pool = new BufferPool('misuse', { sizeClasses: [64] });
+  // Without debug, a plain double release is caught; debug also tells a stale Buffer
+  // (its block handed out again) from the block's new owner.
+  const plain = new BufferPool('misuse-plain', { sizeClasses: [64] });
+  const once = plain.alloc(8);
+  plain.release(once);
+  assert.throws(() => plain.release(once), (e) => e.code === 'ERR_ALLOCSCOPE_DOUBLE_RELEASE');
+  const pool = new BufferPool('misuse', { sizeClasses: [64], debug: true });
   const b = pool.alloc(10);
   pool.release(b);
   const reissued = pool.alloc(10); // the same block, handed to a new owner
@@ -178,6 +184,7 @@ test('misuse: clear errors with codes', () => {
     [() => new BufferPool('m4', { sizeClasses: [] }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /non-empty array/],
     [() => new BufferPool('m5', { slabBytes: 10 }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /"slabBytes"/],
     [() => new BufferPool('m6', { slabByte: 4096 }), 'ERR_ALLOCSCOPE_UNKNOWN_OPTION', /did you mean "slabBytes"/],
+    [() => new BufferPool('m7', { reclaimDropped: 'yes' }), 'ERR_ALLOCSCOPE_INVALID_OPTION', /"reclaimDropped" must be a boolean/],
   ];
   for (const [fn, code, pattern] of cases) {
     assert.throws(fn, (e) => e.code === code && pattern.test(e.message), String(fn));

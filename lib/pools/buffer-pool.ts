@@ -27,8 +27,18 @@ export interface BufferPoolOptions {
   maxBytes?: number;
   /** Empty slabs kept per class; more are dropped for the GC to return. Default 1. */
   emptySlabsKept?: number;
-  /** fast mode: poison released blocks and report writes made after release (safe mode detaches instead). Default false. */
+  /**
+   * fast mode: poison released blocks and report writes made after release, and
+   * tell a stale Buffer (its block handed out again) from its block's new owner at
+   * release(). Safe mode detaches instead. Default false.
+   */
   debug?: boolean;
+  /**
+   * fast mode: give back the blocks of Buffers garbage-collected without release()
+   * (a FinalizationRegistry entry per alloc: ~250 ns and an old-generation cell).
+   * Without it such blocks stay in use. Safe mode always reclaims. Default true.
+   */
+  reclaimDropped?: boolean;
 }
 
 export interface SizeClassStats {
@@ -106,6 +116,8 @@ interface SizeClass {
   readonly withFree: Slab[];
   readonly usage: PoolUsage;
   inUse: number;
+  /** Slabs with no block in use (kept up to emptySlabsKept). */
+  emptySlabs: number;
   requestedBytes: number;
   peakInUse: number;
   allocs: number;
@@ -117,7 +129,7 @@ interface SizeClass {
 
 interface Held { slab: Slab; block: number; generation: number }
 
-const DEFAULTS = { mode: 'fast' as 'fast' | 'safe', sizeClasses: geometricClasses(16, 65536, 1.25), slabBytes: 256 * 1024, maxBytes: Infinity, emptySlabsKept: 1, debug: false };
+const DEFAULTS = { mode: 'fast' as 'fast' | 'safe', sizeClasses: geometricClasses(16, 65536, 1.25), slabBytes: 256 * 1024, maxBytes: Infinity, emptySlabsKept: 1, debug: false, reclaimDropped: true };
 
 export class BufferPool {
   readonly name: string;
@@ -138,13 +150,14 @@ export class BufferPool {
     const o = resolveOptions('pools.create()', options, DEFAULTS, {
       mode: { kind: 'enum', values: ['fast', 'safe'] }, sizeClasses: { kind: 'any' }, slabBytes: { kind: 'integer', min: 1024, max: 2 ** 30 },
       maxBytes: { kind: 'number', min: 1, max: Infinity }, emptySlabsKept: { kind: 'integer', min: 0, max: 1 << 20 }, debug: { kind: 'boolean' },
+      reclaimDropped: { kind: 'boolean' },
     });
     o.sizeClasses = checkClasses('pools.create()', o.sizeClasses);
     this.name = name;
     this.#options = o;
     this.#classes = o.sizeClasses.map((blockBytes, index) => ({
       index, blockBytes, blocksPerSlab: Math.max(1, Math.floor(o.slabBytes / blockBytes)), slabs: [], withFree: [],
-      usage: new PoolUsage(blockBytes), inUse: 0, requestedBytes: 0, peakInUse: 0, allocs: 0, releases: 0, gcReclaimed: 0, hits: 0, misses: 0,
+      usage: new PoolUsage(blockBytes, 'events'), inUse: 0, emptySlabs: 0, requestedBytes: 0, peakInUse: 0, allocs: 0, releases: 0, gcReclaimed: 0, hits: 0, misses: 0,
     }));
     this.#reclaim = new FinalizationRegistry((held) => this.#reclaimBlock(held));
     if (o.mode === 'safe') {
@@ -176,6 +189,7 @@ export class BufferPool {
     }
     const block = slab.free.pop()!;
     if (slab.free.length === 0) { c.withFree.pop(); slab.listed = false; }
+    if (slab.inUse === 0) c.emptySlabs--;
     const offset = block * c.blockBytes;
     if (this.#options.debug) this.#verifyPoison(slab, block);
     slab.allocated[block] = 1;
@@ -188,8 +202,8 @@ export class BufferPool {
     if (c.inUse > c.peakInUse) c.peakInUse = c.inUse;
     c.usage.acquire(c.hits > 0 && slab.inUse <= c.blocksPerSlab);
     const buffer = Buffer.from(slab.buffer, offset, size);
-    this.#generationOf.set(buffer, slab.generation[block]!);
-    this.#reclaim.register(buffer, { slab, block, generation: slab.generation[block]! }, buffer);
+    if (this.#options.debug) this.#generationOf.set(buffer, slab.generation[block]!);
+    if (this.#options.reclaimDropped) this.#reclaim.register(buffer, { slab, block, generation: slab.generation[block]! }, buffer);
     return buffer;
   }
 
@@ -202,8 +216,8 @@ export class BufferPool {
     const c = slab?.sizeClass;
     const block = c ? buffer.byteOffset / c.blockBytes : -1;
     if (!slab || !c || !Number.isInteger(block)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() got a Buffer that this pool did not hand out`);
-    if (slab.allocated[block] !== 1 || this.#generationOf.get(buffer) !== slab.generation[block]) throw new AllocscopeError('ERR_ALLOCSCOPE_DOUBLE_RELEASE', `pool "${this.name}": this Buffer was released already (class ${c.blockBytes} B, block ${block})`);
-    this.#reclaim.unregister(buffer);
+    if (slab.allocated[block] !== 1 || (this.#options.debug && this.#generationOf.get(buffer) !== slab.generation[block])) throw new AllocscopeError('ERR_ALLOCSCOPE_DOUBLE_RELEASE', `pool "${this.name}": this Buffer was released already (class ${c.blockBytes} B, block ${block})`);
+    if (this.#options.reclaimDropped) this.#reclaim.unregister(buffer);
     c.releases++;
     this.#freeBlock(slab, block);
   }
@@ -302,6 +316,7 @@ export class BufferPool {
     this.#slabOf.set(buffer, slab);
     c.slabs.push(slab);
     c.withFree.push(slab);
+    c.emptySlabs++;
     this.#slabBytesTotal += bytes;
     return slab;
   }
@@ -317,14 +332,14 @@ export class BufferPool {
     if (this.#options.debug) slab.bytes.fill(POISON, block * c.blockBytes, (block + 1) * c.blockBytes);
     slab.free.push(block);
     if (!slab.listed) { c.withFree.push(slab); slab.listed = true; }
-    if (slab.inUse === 0) this.#maybeDropSlab(slab);
+    if (slab.inUse === 0) { c.emptySlabs++; this.#maybeDropSlab(slab); }
   }
 
   /** Empty slabs beyond `emptySlabsKept` leave the pool; the GC returns their memory. */
   #maybeDropSlab(slab: Slab): void {
     const c = slab.sizeClass;
-    const empty = c.slabs.filter((s) => s.inUse === 0).length;
-    if (empty <= this.#options.emptySlabsKept) return;
+    if (c.emptySlabs <= this.#options.emptySlabsKept) return;
+    c.emptySlabs--;
     c.slabs.splice(c.slabs.indexOf(slab), 1);
     c.withFree.splice(c.withFree.indexOf(slab), 1);
     this.#slabBytesTotal -= slab.buffer.byteLength;
