@@ -426,19 +426,20 @@ function reading(results, { p, v, b, t, wins, winsUnsafe }) {
   ~185 B for \`Buffer.alloc\` of a Buffer with an external store;${mcEvery ? ` a mark-compact follows every ~${fmt(mcEvery)} ops;` : ''} and V8 keeps the young
   generation at ${range(SIZES.map((s) => p(s).spacesMiB.new_space))} MiB (\`Buffer.alloc\`: ${range(SIZES.map((s) => v('alloc', s).spacesMiB.new_space))} MiB; single pattern). So the pool's RSS after the run, ${range(over('pool-fast', 'rssAfterMiB'))} MiB
   at every size, is higher than \`Buffer.alloc\`'s at ${list(SIZES.filter((s) => p(s).rssAfterMiB > v('alloc', s).rssAfterMiB))}${SIZES.some((s) => p(s).rssAfterMiB <= v('alloc', s).rssAfterMiB) ? ` and not higher at ${list(SIZES.filter((s) => p(s).rssAfterMiB <= v('alloc', s).rssAfterMiB))}, where Node's dead backing stores wait for a GC` : ''} (${range(over('alloc', 'rssAfterMiB'))} MiB).
-- **Why the targets are missed: the bookkeeping, not the slab.** Carving a view out of a slab costs ${fmt(b.view.nsPerOp)} ns
-  (\`Buffer.from\`; a bare \`Uint8Array\` view ${fmt(b.uint8array.nsPerOp)} ns). What \`BufferPool\` adds per op costs far more: the
-  \`FinalizationRegistry\` \`register\`/\`unregister\` (+${fmt(frExtra)} ns, +${fmt(b['view+FinalizationRegistry'].jsBytesPerOp - b.view.jsBytesPerOp)} B; the only piece with
-  mark-compacts of its own, ${rate(b['view+FinalizationRegistry'].markCompactsPer1k)} per 1k ops: V8 allocates each WeakCell in the old generation, hence also
-  its ${rate(b['view+FinalizationRegistry'].scavengesPer1k)} scavenges per 1k ops against the bare view's ${rate(b.view.scavengesPer1k)} although it allocates more),
-  the \`#generationOf\` \`WeakMap\` set/get (+${fmt(wmExtra)} ns; that loop spends ${(b['view+WeakMap'].gcPauseShare * 100).toFixed(0)} % of its time in GC pauses, the bare view ${(b.view.gcPauseShare * 100).toFixed(0)} %),
-  \`PoolUsage\` statistics (${fmt(b['PoolUsage acquire+release'].nsPerOp)} ns, ${fmt(b['performance.now() ×2'].nsPerOp)} of them two \`performance.now()\` calls) and the
-  \`slabs.filter()\` in \`#maybeDropSlab()\` (${fmt(b['slabs.filter()'].nsPerOp)} ns but ${fmt(b['slabs.filter()'].jsBytesPerOp)} B of garbage on every release that empties a slab).
-  Alone they add up to ~${fmt(parts)} ns; the whole \`alloc\` + \`release\` costs ${fmt(b['pool.alloc+release'].nsPerOp)} ns in the same loop, more than the sum.${ablation}
+- **Where the pool's time goes, and why 64 B is missed.** Carving a view out of a slab costs ${fmt(b.view.nsPerOp)} ns
+  (\`Buffer.from\`; a bare \`Uint8Array\` view ${fmt(b.uint8array.nsPerOp)} ns), while \`Buffer.alloc\` of 64 B is a ~33 ns allocation
+  on the JS heap that no pool can undercut. Measured piece by piece (\`breakdown-child.js\`): the \`FinalizationRegistry\`
+  \`register\`/\`unregister\` that gives back the blocks of dropped Buffers (\`reclaimDropped\`, on by default) costs +${fmt(frExtra)} ns and
+  +${fmt(b['view+FinalizationRegistry'].jsBytesPerOp - b.view.jsBytesPerOp)} B per op, and it is the only piece with mark-compacts of its own
+  (${rate(b['view+FinalizationRegistry'].markCompactsPer1k)} per 1k ops: V8 allocates each WeakCell in the old generation). The pool no longer
+  pays for the other pieces measured here on its default path: the stale-release \`WeakMap\` (+${fmt(wmExtra)} ns) runs only with
+  \`debug\`, its size-class statistics weight use by events instead of two \`performance.now()\` calls
+  (${fmt(b['performance.now() ×2'].nsPerOp)} ns), and empty slabs are counted instead of \`filter()\`ed. With \`reclaimDropped: false\`
+  (when every Buffer is released) the registry goes too, and with it the mark-compacts.${ablation}
 - **Rule of thumb, today.** For Buffers under 4 KiB use \`Buffer.allocUnsafe\` (or \`Buffer.alloc\` up to 64 B, where it is as
   fast); the \`fast\` pool pays off against \`Buffer.alloc\` at ${list(wins('single').filter((s) => wins('ring').includes(s)))} (in both patterns), and against
   \`Buffer.allocUnsafe\` ${winsUnsafe('single').length || winsUnsafe('ring').length ? `only at ${list([...new Set([...winsUnsafe('single'), ...winsUnsafe('ring')])])}` : 'at no size measured'}; it also pays off wherever a flat external footprint or
-  per-size-class statistics matter more than ~1 µs per Buffer.${safe}
+  per-size-class statistics matter more than ~0.5 µs per Buffer.${safe}
 - **From 4 KiB up, Node's times vary widely from process to process.** The middle half of the ${results.config.rounds} runs
   (25th–75th percentile) of \`Buffer.alloc\` at 4 KiB spans ${spread('alloc', 4096)} ns/op, of \`Buffer.allocUnsafe\` ${spread('allocUnsafe', 4096)}, of the pool
   ${spread('pool-fast', 4096)} (64 KiB: ${spread('alloc', 65536)}, ${spread('allocUnsafe', 65536)} and ${spread('pool-fast', 65536)}). A large Buffer's cost includes its share of
