@@ -108,7 +108,8 @@ interface Slab {
   listed: boolean;                  // in the class's list of slabs with free blocks
 }
 
-interface SizeClass {
+/** A class's live state; its counters are the public figures of the same name. */
+interface SizeClass extends Pick<SizeClassStats, 'requestedBytes' | 'peakInUse' | 'allocs' | 'releases' | 'gcReclaimed' | 'hits' | 'misses'> {
   readonly index: number;
   readonly blockBytes: number;
   readonly blocksPerSlab: number;
@@ -118,13 +119,6 @@ interface SizeClass {
   inUse: number;
   /** Slabs with no block in use (kept up to emptySlabsKept). */
   emptySlabs: number;
-  requestedBytes: number;
-  peakInUse: number;
-  allocs: number;
-  releases: number;
-  gcReclaimed: number;
-  hits: number;
-  misses: number;
 }
 
 interface Held { slab: Slab; block: number; generation: number }
