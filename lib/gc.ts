@@ -2,7 +2,7 @@
 // the addon's ring buffer; cumulative counters and pause percentiles per kind.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { AllocscopeError } from './errors';
+import { AllocscopeError, typeError } from './errors';
 import { quantile } from './histogram';
 import { native } from './native';
 import { resolveOptions } from './options';
@@ -181,6 +181,16 @@ class GcTracker extends EventEmitter {
     this.#eventsCursor = nextSeq;
     this.#eventsDropped += dropped;
     return events;
+  }
+
+  /**
+   * The events from sequence number `fromSeq` on (oldest first), without draining
+   * `events()`: for tools that read a window of GCs while another reader uses
+   * `events()`. `nextSeq` is where the next window starts.
+   */
+  eventsSince(fromSeq: number): { events: GcEvent[]; nextSeq: number; dropped: number } {
+    if (!(Number.isSafeInteger(fromSeq) && fromSeq >= 0)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `gc.eventsSince() takes a sequence number (an integer >= 0), got ${JSON.stringify(fromSeq)}`);
+    return this.#read(this.#requireSession('gc.eventsSince()'), fromSeq);
   }
 
   /** Counts, pause percentiles per kind, GC time share, freed and promoted bytes since start. */

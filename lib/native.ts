@@ -56,6 +56,8 @@ export interface NativeBinding {
   samplerCollect(): RawProfile;
   samplerFold(): boolean;
   collectGarbage(): void;
+  /** Calls fn() n times from C++ (the benchmark counting pass) and returns the last result; a throw stops the loop and propagates. */
+  callRepeatedly(fn: () => unknown, n: number): unknown;
   rssStart(periodMs: number, capacity: number): boolean;
   rssStop(): boolean;
   rssRead(): Float64Array;

@@ -6,6 +6,7 @@
 
 #include <v8-version.h>
 
+#include "call_loop.h"
 #include "env_state.h"
 #include "gc_tracker.h"
 #include "heap_stats.h"
@@ -58,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolStats", Napi::Function::New(env, NativePool::StatsBinding));
   exports.Set("poolClose", Napi::Function::New(env, NativePool::CloseBinding));
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
+  exports.Set("callRepeatedly", Napi::Function::New(env, CallRepeatedlyBinding));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 
   Napi::Object constants = Napi::Object::New(env);

@@ -1,0 +1,67 @@
+// Which samples of a counting window the measured operation made.
+//
+// The harness calls the operation through OPERATION_WRAPPER (a function of ours,
+// called from C++ so that it is never inlined into a loop). Walking each sample's
+// stack from the allocating frame towards the root:
+//   - the first allocscope frame met is the wrapper → the operation's;
+//   - another allocscope frame (the sampler's start/collect, the async loop's
+//     awaits) → the harness's, not counted;
+//   - no allocscope frame at all → the operation's: an async operation resumed
+//     by a microtask, or a stack deeper than the sampler's depth.
+import * as path from 'node:path';
+import type { ProfileData } from '../profile/data';
+import { Profile } from '../profile/profile';
+
+/** The wrapper's function name: unique, so a frame can be recognised by name and file. */
+export const OPERATION_WRAPPER = 'allocscopeMeasuredOperation';
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const OWN_DIRS = [path.join(PACKAGE_ROOT, 'dist') + path.sep, path.join(PACKAGE_ROOT, 'lib') + path.sep];
+
+const enum Owner { Unknown = 0, Operation = 1, Harness = 2, Outside = 3 }
+
+function isOwnScript(script: string): boolean {
+  const file = script.startsWith('file://') ? script.slice(7) : script;
+  return OWN_DIRS.some((dir) => file.startsWith(dir));
+}
+
+/** The operation's share of a profile: the same tree with every other sample zeroed. */
+export function operationProfile(data: ProfileData): Profile {
+  const { strings, frames, nodes } = data;
+  const frameOwner = new Uint8Array(frames.name.length);
+  for (let f = 0; f < frameOwner.length; f++) {
+    const script = strings[frames.script[f]!]!;
+    if (!isOwnScript(script)) frameOwner[f] = Owner.Unknown;
+    else frameOwner[f] = strings[frames.name[f]!] === OPERATION_WRAPPER ? Owner.Operation : Owner.Harness;
+  }
+  // A node's owner is its frame's if that is ours; otherwise its parent's (the caller's).
+  const n = nodes.parent.length;
+  const owner = new Uint8Array(n);
+  const resolve = (i: number): number => {
+    const chain: number[] = [];
+    let at = i;
+    while (at >= 0 && owner[at] === Owner.Unknown) {
+      const own = frameOwner[nodes.frame[at]!]!;
+      if (own !== Owner.Unknown) { owner[at] = own; break; }
+      chain.push(at);
+      at = nodes.parent[at]!;
+    }
+    const value = at >= 0 ? owner[at]! : Owner.Outside;
+    for (const c of chain) owner[c] = value;
+    return value;
+  };
+  const selfBytes = new Float64Array(n);
+  const selfCount = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = owner[i] || resolve(i);
+    if (o === Owner.Harness) continue;
+    selfBytes[i] = nodes.selfBytes[i]!;
+    selfCount[i] = nodes.selfCount[i]!;
+  }
+  return new Profile({ ...data, nodes: { ...nodes, selfBytes, selfCount } });
+}
+
+/** Label for allocations made by the wrapper's own frame: a builtin or bound function. */
+export function siteLabel(label: string): string {
+  return label.startsWith(`${OPERATION_WRAPPER} `) ? '(the measured function itself: native or builtin code)' : label;
+}

@@ -1,0 +1,102 @@
+// The counting pass: V8's sampling heap profiler at one byte per sample in
+// allocated mode records every allocation with its exact size and stack (DESIGN:
+// "Known V8 facts"). The operation is called from C++ (native.callRepeatedly) so
+// it is never inlined into a loop of ours; attribution.ts keeps its samples.
+// External bytes: V8's external memory after − before, plus what GCs freed.
+import { AllocscopeError } from '../errors';
+import { heap } from '../heap';
+import * as profiler from '../heap-profiler';
+import { native } from '../native';
+import { mergeProfiles } from '../profile/merge';
+import type { Profile } from '../profile/profile';
+import { operationProfile } from './attribution';
+import { openGcWindow } from './gc-window';
+import type { PreparedOperation } from './operation';
+
+export interface CountingOptions {
+  rounds: number;
+  /** Ops per round; 0 = as many as fit in `maxAllocationsPerRound`, at most 10,000. */
+  opsPerRound: number;
+  /** Bound on the samples V8 holds at once (~100 B each) and so on the pass's memory. */
+  maxAllocationsPerRound: number;
+  stackDepth: number;
+}
+
+export interface CountRound {
+  ops: number;
+  bytes: number;
+  allocs: number;
+  externalBytes: number;
+}
+
+export interface CountingFigures {
+  opsPerRound: number;
+  rounds: CountRound[];
+  /** The operation's allocations over all rounds, as a profile (for top sites). */
+  profile: Profile;
+  passMs: number;
+}
+
+const AUTO_MAX_OPS = 10_000;
+const PROBE_OPS = 10;
+
+async function callOps(op: PreparedOperation, n: number): Promise<void> {
+  if (!op.async) {
+    native.callRepeatedly(op.wrapper, n);
+    return;
+  }
+  for (let i = 0; i < n; i++) await native.callRepeatedly(op.wrapper, 1);
+}
+
+async function countRound(op: PreparedOperation, n: number, stackDepth: number): Promise<{ round: CountRound; profile: Profile }> {
+  const window = openGcWindow();
+  const external0 = heap.stats().externalMemoryBytes;
+  try {
+    profiler.start({ intervalBytes: 1, mode: 'allocated', stackDepth, foldIntervalMs: 0 });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_ALLOCSCOPE_ALREADY_STARTED' || (error as { code?: string }).code === 'ERR_ALLOCSCOPE_SAMPLER_BUSY') {
+      throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
+        "measure(): the counting pass needs V8's sampling heap profiler, which is already running (heap.start(), an inspector or --heap-prof); stop it, or pass { count: false }");
+    }
+    throw error;
+  }
+  let data;
+  let external1: number;
+  let gcs;
+  try {
+    await callOps(op, n);
+    // Read before collecting: the profile's own typed arrays are external memory too.
+    external1 = heap.stats().externalMemoryBytes;
+    gcs = window.close();
+    data = profiler.profile({ sourceMaps: false }).data;
+  } finally {
+    profiler.stop();
+  }
+  const profile = operationProfile(data);
+  const totals = profile.totals();
+  return {
+    round: { ops: n, bytes: totals.bytes, allocs: totals.objects, externalBytes: Math.max(0, external1 - external0 + gcs.externalFreedBytes) },
+    profile,
+  };
+}
+
+export async function countingPass(op: PreparedOperation, options: CountingOptions): Promise<CountingFigures> {
+  const t0 = process.hrtime.bigint();
+  // Warm the wrapper (its feedback vector is allocated on early calls, in its frame).
+  await callOps(op, PROBE_OPS);
+  let n = options.opsPerRound;
+  if (n === 0) {
+    const probe = await countRound(op, PROBE_OPS, options.stackDepth);
+    const perOp = probe.round.allocs / PROBE_OPS;
+    n = Math.max(1, Math.min(AUTO_MAX_OPS, Math.floor(options.maxAllocationsPerRound / Math.max(perOp, 1))));
+  }
+  const rounds: CountRound[] = [];
+  const profiles: Profile[] = [];
+  for (let r = 0; r < options.rounds; r++) {
+    const { round, profile } = await countRound(op, n, options.stackDepth);
+    rounds.push(round);
+    profiles.push(profile);
+  }
+  const profile = mergeProfiles(profiles);
+  return { opsPerRound: n, rounds, profile, passMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
