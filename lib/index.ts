@@ -13,3 +13,5 @@ export { fragmentation, type FragmentationReport, type SpaceFragmentation } from
 export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
+export { measure, type MeasureOptions, type MeasureResult, type SiteFigures } from './bench/measure';
+export type { Spread } from './bench/statistics';

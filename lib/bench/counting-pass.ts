@@ -90,6 +90,9 @@ export async function countingPass(op: PreparedOperation, options: CountingOptio
     const perOp = probe.round.allocs / PROBE_OPS;
     n = Math.max(1, Math.min(AUTO_MAX_OPS, Math.floor(options.maxAllocationsPerRound / Math.max(perOp, 1))));
   }
+  // One discarded round at full size: one-time work (code installed after a GC's
+  // pretenuring decisions, the young generation growing) lands in the first round.
+  await countRound(op, n, options.stackDepth);
   const rounds: CountRound[] = [];
   const profiles: Profile[] = [];
   for (let r = 0; r < options.rounds; r++) {
