@@ -15,3 +15,4 @@ export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
 export { measure, type MeasureOptions, type MeasureResult, type SiteFigures } from './bench/measure';
 export type { Spread } from './bench/statistics';
+export { compare, type CompareOptions, type Comparison, type CompareRow, type MemoryAfter } from './bench/compare';
