@@ -1,17 +1,20 @@
 // Number formats of benchmark output: Go's style (plain numbers, units after).
 
-/** ns/op with 4 significant digits below 1,000 and whole numbers above: 12.34, 812.4, 12345. */
-export function nsPerOp(value: number): string {
+/**
+ * ns/op with 4 significant digits below 1,000 and whole numbers above: 12.34, 812.4,
+ * 12,345 (`grouping: false` for Go-style lines that benchstat parses: 12345).
+ */
+export function nsPerOp(value: number, grouping = true): string {
   if (!Number.isFinite(value)) return '–';
-  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US', { useGrouping: grouping });
   return value.toPrecision(4).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m));
 }
 
 /** B/op or allocs/op: whole numbers when whole, else up to 2 decimals. */
-export function perOp(value: number): string {
+export function perOp(value: number, grouping = true): string {
   if (!Number.isFinite(value)) return '–';
   const rounded = Math.round(value * 100) / 100;
-  return Number.isInteger(rounded) ? rounded.toLocaleString('en-US') : rounded.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return rounded.toLocaleString('en-US', { maximumFractionDigits: 2, useGrouping: grouping });
 }
 
 /** "± 3%" from a spread in %. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../errors';
+import { BENCH_HELP, runBench } from './bench';
 import { DIFF_HELP, runDiff } from './diff';
 import { runReport, REPORT_HELP } from './report';
 import { runRun, RUN_HELP } from './run';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   diff: { run: runDiff, help: DIFF_HELP },
   stats: { run: runStats, help: STATS_HELP },
   top: { run: runTop, help: TOP_HELP },
+  bench: { run: runBench, help: BENCH_HELP },
 };
 
 const USAGE = `Usage: allocscope <command> [options]
@@ -23,6 +25,7 @@ Commands:
   diff     per-site growth between two captures
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
+  bench    ns/op, B/op and allocs/op of bench files (Go-style); --compare two runs
 
 Run "allocscope <command> --help" for a command's options.`;
 

@@ -18,6 +18,11 @@ export class Progress {
     process.stderr.write(`\r\u001b[2K[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${label}`);
   }
 
+  /** Clears the bar so that a line can be printed; the next step() redraws it. */
+  clear(): void {
+    if (this.#enabled) process.stderr.write('\r\u001b[2K');
+  }
+
   done(): void {
     if (this.#enabled) process.stderr.write('\r\u001b[2K');
   }
