@@ -83,6 +83,11 @@ export function isRunning(): boolean {
  * The profile so far: live mode, the sampled objects V8 still holds; allocated
  * mode, every sampled allocation since start. Collecting does not stop sampling.
  */
+/** The same profile with original positions from source maps (for profiles collected without). */
+export function withSourceMaps(p: Profile): Profile {
+  return new Profile({ ...p.data, original: resolver.resolve(p.data) });
+}
+
 export function profile(options?: HeapProfileOptions): Profile {
   const o = resolveOptions('heap.profile()', options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
   if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'heap.profile() needs heap.start() first');

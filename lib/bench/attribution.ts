@@ -6,8 +6,9 @@
 //   - the first allocscope frame met is the wrapper → the operation's;
 //   - another allocscope frame (the sampler's start/collect, the async loop's
 //     awaits) → the harness's, not counted;
-//   - no allocscope frame at all → the operation's: an async operation resumed
-//     by a microtask, or a stack deeper than the sampler's depth.
+//   - no allocscope frame at all → for an async operation, the operation's (it
+//     resumes from microtasks, outside the wrapper); for a sync one, not counted
+//     unless the stack was cut at the sampler's depth (then it is the operation's).
 import * as path from 'node:path';
 import type { ProfileData } from '../profile/data';
 import { Profile } from '../profile/profile';
@@ -26,7 +27,7 @@ function isOwnScript(script: string): boolean {
 }
 
 /** The operation's share of a profile: the same tree with every other sample zeroed. */
-export function operationProfile(data: ProfileData): Profile {
+export function operationProfile(data: ProfileData, includeOutside: boolean): Profile {
   const { strings, frames, nodes } = data;
   const frameOwner = new Uint8Array(frames.name.length);
   for (let f = 0; f < frameOwner.length; f++) {
@@ -50,11 +51,21 @@ export function operationProfile(data: ProfileData): Profile {
     for (const c of chain) owner[c] = value;
     return value;
   };
+  // A stack cut at the sampler's depth has lost its root side (and our frames with it).
+  const depthOf = new Int32Array(n).fill(-1);
+  const depth = (i: number): number => {
+    if (depthOf[i]! >= 0) return depthOf[i]!;
+    const p = nodes.parent[i]!;
+    depthOf[i] = p < 0 ? 0 : depth(p) + 1;
+    return depthOf[i]!;
+  };
+  const truncated = (i: number) => depth(i) >= data.stackDepth;
   const selfBytes = new Float64Array(n);
   const selfCount = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const o = owner[i] || resolve(i);
     if (o === Owner.Harness) continue;
+    if (o === Owner.Outside && !includeOutside && !truncated(i)) continue;
     selfBytes[i] = nodes.selfBytes[i]!;
     selfCount[i] = nodes.selfCount[i]!;
   }

@@ -20,6 +20,8 @@ export interface CountingOptions {
   /** Bound on the samples V8 holds at once (~100 B each) and so on the pass's memory. */
   maxAllocationsPerRound: number;
   stackDepth: number;
+  /** Calls through the wrapper before counting. Default 10. */
+  warmupOps?: number;
 }
 
 export interface CountRound {
@@ -40,12 +42,15 @@ export interface CountingFigures {
 const AUTO_MAX_OPS = 10_000;
 const PROBE_OPS = 10;
 
-async function callOps(op: PreparedOperation, n: number): Promise<void> {
+/** Sync operations: one native loop, no await, so nothing else runs in the window. */
+function callOps(op: PreparedOperation, n: number): void | Promise<void> {
   if (!op.async) {
     native.callRepeatedly(op.wrapper, n);
     return;
   }
-  for (let i = 0; i < n; i++) await native.callRepeatedly(op.wrapper, 1);
+  return (async () => {
+    for (let i = 0; i < n; i++) await native.callRepeatedly(op.wrapper, 1);
+  })();
 }
 
 async function countRound(op: PreparedOperation, n: number, stackDepth: number): Promise<{ round: CountRound; profile: Profile }> {
@@ -64,7 +69,8 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
   let external1: number;
   let gcs;
   try {
-    await callOps(op, n);
+    const pending = callOps(op, n);
+    if (pending) await pending;
     // Read before collecting: the profile's own typed arrays are external memory too.
     external1 = heap.stats().externalMemoryBytes;
     gcs = window.close();
@@ -72,7 +78,9 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
   } finally {
     profiler.stop();
   }
-  const profile = operationProfile(data);
+  // An async operation resumes from microtasks: samples outside any frame of ours are
+  // its own then. A sync one runs inside the wrapper only.
+  const profile = operationProfile(data, op.async);
   const totals = profile.totals();
   return {
     round: { ops: n, bytes: totals.bytes, allocs: totals.objects, externalBytes: Math.max(0, external1 - external0 + gcs.externalFreedBytes) },
@@ -83,7 +91,8 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
 export async function countingPass(op: PreparedOperation, options: CountingOptions): Promise<CountingFigures> {
   const t0 = process.hrtime.bigint();
   // Warm the wrapper (its feedback vector is allocated on early calls, in its frame).
-  await callOps(op, PROBE_OPS);
+  const warming = callOps(op, options.warmupOps ?? PROBE_OPS);
+  if (warming) await warming;
   let n = options.opsPerRound;
   if (n === 0) {
     const probe = await countRound(op, PROBE_OPS, options.stackDepth);

@@ -1,6 +1,7 @@
 // measure(fn): what one operation costs, Go -benchmem style. A timing pass with no
 // instrumentation (ns/op, GCs) and a counting pass (B/op, allocs/op, external B/op).
 import { typeError } from '../errors';
+import { withSourceMaps } from '../heap-profiler';
 import { resolveOptions } from '../options';
 import { siteLabel } from './attribution';
 import { countingPass, type CountingFigures } from './counting-pass';
@@ -123,7 +124,7 @@ export function countingFigures(c: CountingFigures, topSites: number, exact: boo
     bytesPerOp: perOp('bytes'),
     allocsPerOp: perOp('allocs'),
     externalBytesPerOp: perOp('externalBytes'),
-    topSites: topSites === 0 ? [] : c.profile.top(topSites, { by: 'site' }).map((row) => ({ label: siteLabel(row.label), bytesPerOp: row.bytes / ops, allocsPerOp: row.objects / ops })),
+    topSites: topSites === 0 ? [] : withSourceMaps(c.profile).top(topSites, { by: 'site' }).map((row) => ({ label: siteLabel(row.label), bytesPerOp: row.bytes / ops, allocsPerOp: row.objects / ops })),
     exactCounts: exact,
   };
 }

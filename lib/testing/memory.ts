@@ -1,0 +1,69 @@
+// The memory one call holds: peak and retained, above a collected start.
+//   peak     = max over the call's GCs (used heap + external before each) and its end
+//   retained = used heap + external after the call and a full GC
+// each minus the same figure after a full GC before the call. Garbage not yet
+// collected counts towards the peak: it is memory the process holds.
+import * as path from 'node:path';
+import { AllocscopeError } from '../errors';
+import { openGcWindow, withGcTracker } from '../bench/gc-window';
+import { siteLabel } from '../bench/attribution';
+import { isThenable, type Operation } from '../bench/operation';
+import { gc } from '../gc';
+import { heap } from '../heap';
+import * as profiler from '../heap-profiler';
+import { native } from '../native';
+import type { Profile } from '../profile/profile';
+
+export interface MemoryFigures {
+  peakBytes: number;
+  retainedBytes: number;
+  /** GCs during the call. */
+  gcs: number;
+  /** The three sites that allocated the most during the call (sampled every 16 KiB). */
+  topSites: { label: string; bytes: number }[];
+}
+
+const held = () => {
+  const h = heap.stats();
+  return h.usedHeapSizeBytes + h.externalMemoryBytes;
+};
+
+export async function measureMemory(fn: Operation, warmup: number): Promise<MemoryFigures> {
+  for (let i = 0; i < warmup; i++) {
+    const r = fn();
+    if (isThenable(r)) await r;
+  }
+  return withGcTracker(async () => {
+    native.collectGarbage();
+    const base = held();
+    try {
+      profiler.start({ intervalBytes: 16 * 1024, mode: 'allocated', stackDepth: 64, foldIntervalMs: 1000 });
+    } catch (error) {
+      throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY', `limitMemory(): ${(error as Error).message.replace(/^allocscope: /, '')}`);
+    }
+    const cursor = gc.eventsSince(Number.MAX_SAFE_INTEGER).nextSeq;
+    const window = openGcWindow();
+    let peak = 0;
+    let profile: Profile | undefined;
+    try {
+      // A sync call runs with no await around it: nothing else runs inside the window.
+      const r = fn();
+      if (isThenable(r)) await r;
+      peak = held();
+      const { events } = gc.eventsSince(cursor);
+      for (const e of events) if (e.depth === 0) peak = Math.max(peak, e.usedBeforeBytes + e.externalBeforeBytes);
+      profile = profiler.profile({ sourceMaps: false });
+    } finally {
+      profiler.stop();
+    }
+    const gcs = window.close().count;
+    native.collectGarbage();
+    const retained = held();
+    // Sites after `retained`: source maps are parsed and cached on the JS heap.
+    const topSites = profiler.withSourceMaps(profile!).filter({ exclude: OWN_GLOBS }).top(3, { by: 'site' }).map((r) => ({ label: siteLabel(r.label), bytes: r.bytes }));
+    return { peakBytes: Math.max(0, peak - base), retainedBytes: Math.max(0, retained - base), gcs, topSites };
+  });
+}
+
+// Allocations whose allocating frame is ours (this harness), not the tested code's.
+const OWN_GLOBS = ['dist', 'lib'].map((dir) => `${path.resolve(__dirname, '..', '..')}/${dir}/**`);
