@@ -8,16 +8,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from './go-lines';
 import { measure, type MeasureOptions } from './measure';
-import { registry } from './registry';
+import { defaultSuiteName, registry } from './registry';
 import type { BenchRecord } from './results-file';
 
 const RESULTS_FD = 3;
 const emit = (value: unknown) => writeSync(RESULTS_FD, `${JSON.stringify(value)}\n`);
-
-/** "json.bench.js" → "json". */
-export function defaultSuiteName(file: string): string {
-  return path.basename(file).replace(/\.[cm]?[jt]s$/, '').replace(/[.-]bench$/, '') || 'main';
-}
 
 async function load(file: string): Promise<void> {
   const r = registry();

@@ -1,6 +1,7 @@
 // What a bench file declares: suites of named operations. Kept on globalThis so
 // that the bench file's `require('allocscope/bench')` and the runner share it even
 // when they resolve to different copies of the package.
+import * as path from 'node:path';
 import { typeError } from '../errors';
 import { resolveOptions } from '../options';
 import { MEASURE_DEFAULTS, MEASURE_SCHEMA, type MeasureOptions } from './measure';
@@ -32,9 +33,14 @@ export interface Registry {
 
 const KEY = Symbol.for('allocscope.bench.registry');
 
+/** "json.bench.js" → "json": the suite of bench() calls outside suite(). */
+export function defaultSuiteName(file: string | undefined): string {
+  return (file ? path.basename(file) : '').replace(/\.[cm]?[jt]s$/, '').replace(/[.-]bench$/, '') || 'main';
+}
+
 export function registry(): Registry {
   const g = globalThis as { [KEY]?: Registry };
-  g[KEY] ??= { suites: [], current: null, defaultSuiteName: 'main', managed: false, selfRunScheduled: false };
+  g[KEY] ??= { suites: [], current: null, defaultSuiteName: defaultSuiteName(process.argv[1]), managed: false, selfRunScheduled: false };
   return g[KEY]!;
 }
 
