@@ -34,7 +34,7 @@ export interface MemoryLimits {
   peakBytes?: number;
   /** Most memory still held after the call and a full GC (a leak limit). */
   retainedBytes?: number;
-  /** Calls before the measured one. Default 0. */
+  /** Calls before the measured one, so that compiling the code is not counted. Default 1. */
   warmup?: number;
 }
 
@@ -131,7 +131,7 @@ export async function limitMemory(fn: Operation, limits: MemoryLimits): Promise<
   const where = callerFrame(limitMemory);
   checkOperation('limitMemory()', fn);
   const o = resolveOptions('limitMemory()', { ...pick<MemoryLimits>(fileDefaults, MEMORY_KEYS), ...checkedObject('limitMemory()', limits) },
-    { warmup: 0 } as Required<MemoryLimits>, MEMORY_SCHEMA);
+    { warmup: 1 } as Required<MemoryLimits>, MEMORY_SCHEMA);
   if (o.peakBytes === undefined && o.retainedBytes === undefined) {
     throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'limitMemory() needs at least one limit: peakBytes or retainedBytes');
   }

@@ -420,6 +420,26 @@ async function rssScenario(rounds) {
 // The native Buffer pool (safe mode): random alloc/release over exact-size classes,
 // detach on release, foreign and double releases, the byte cap, GC reclaim of
 // dropped Buffers, and pools dropped while their Buffers are still alive.
+/** callRepeatedly: the counting loop of measure(): results dropped, throws stop it, misuse. */
+function callLoopScenario(rounds) {
+  let calls = 0;
+  const sink = [];
+  for (let r = 0; r < rounds; r++) {
+    assert.equal(native.callRepeatedly(() => { calls++; sink[calls & 63] = { calls }; return sink; }, 5000), sink);
+    assert.equal(native.callRepeatedly(() => 1, 0), undefined);
+    let n = 0;
+    assert.throws(() => native.callRepeatedly(() => { if (++n === 10) throw new Error('stop'); return {}; }, 100), /stop/);
+    assert.equal(n, 10);
+    const p = native.callRepeatedly(async () => ({ r }), 3);
+    assert.ok(p instanceof Promise);
+    assert.throws(() => native.callRepeatedly(() => 1, -1), RangeError);
+    assert.throws(() => native.callRepeatedly(() => 1, 1.5), RangeError);
+    assert.throws(() => native.callRepeatedly('no', 1), TypeError);
+    assert.throws(() => native.callRepeatedly(() => 1), TypeError);
+  }
+  log(`callRepeatedly: ${calls} calls`);
+}
+
 function poolScenario(rounds) {
   assert.throws(() => native.poolAlloc({}, 1), TypeError);
   assert.throws(() => native.poolAlloc(987654, 1), TypeError);
@@ -502,6 +522,7 @@ async function runAll(label) {
   await inspectorScenario();
   await rssScenario(Math.max(1, Math.round(3 * N)));
   poolScenario(Math.max(2, Math.round(6 * N)));
+  callLoopScenario(Math.max(2, Math.round(10 * N)));
   log(`${label}: scenarios done in ${Date.now() - t0} ms`);
 }
 
@@ -528,6 +549,7 @@ async function workerMain() {
     samplerScenario(1);
     await rssScenario(1);
     poolScenario(1);
+    callLoopScenario(1);
     parentPort.postMessage({ id, state: 'done' });
     return;
   }
