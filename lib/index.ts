@@ -13,4 +13,4 @@ export { fragmentation, type FragmentationReport, type SpaceFragmentation } from
 export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
-export { leaks, ScenarioError, type LeakFindOptions, type Scenario, type LeakReport, type LeakSite, type LeakFrame, type ConstructorGrowth, type LeakRetainer, type GrowthFit, type ScenarioPhase } from './leaks';
+export { leaks, ScenarioError, LeakWatch, type LeakWatchOptions, type LeakWatchEvent, type LeakWatchSite, type LeakFindOptions, type Scenario, type LeakReport, type LeakSite, type LeakFrame, type ConstructorGrowth, type LeakRetainer, type GrowthFit, type ScenarioPhase } from './leaks';

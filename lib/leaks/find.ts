@@ -2,7 +2,6 @@
 // after a full GC at each point, and reports the sites whose live bytes grow
 // steadily; heap snapshots at the ends of the measured run give the growth of
 // instance counts per constructor and the retainer chains of the top growers.
-import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { Progress } from '../cli/progress';
 import { AllocscopeError, typeError } from '../errors';
@@ -14,6 +13,7 @@ import type { Profile } from '../profile/profile';
 import { snapshot, type SnapshotAnalysis } from '../snapshot';
 import { constructorGrowth, type ConstructorCounts } from './constructor-growth';
 import { fitGrowth } from './growth-fit';
+import { isOwnFile } from './own-files';
 import type { LeakFrame, LeakReport, LeakRetainer, LeakSite } from './report';
 import { ScenarioError } from './scenario-error';
 import { SiteSeries } from './site-series';
@@ -85,13 +85,6 @@ const SCHEMA = {
   progress: { kind: 'boolean' },
 } as const;
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-/**
- * allocscope's own allocations (the series it keeps, profiles being built) are not
- * the scenario's. Matched on the allocating frame only: every scenario
- * allocation has find() below it on the stack.
- */
-const isOwnFile = (file: string) => file.startsWith(`${PACKAGE_ROOT}/dist/`) || file.startsWith(`${PACKAGE_ROOT}/lib/`);
 
 function checkHook(name: 'setup' | 'teardown', value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
@@ -134,6 +127,7 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
   const startTimeMs = Date.now();
   const snapshotsPlanned = o.snapshots ? 3 : 0;
   const progress = new Progress(o.iterations + 1 + snapshotsPlanned, o.progress && Boolean(process.stderr.isTTY) && !process.env.CI);
+  // Own allocations are matched on the allocating frame only: every scenario allocation has find() below it.
   const series = new SiteSeries(isOwnFile);
   const heapUsedBytes: number[] = [];
   const sampledLiveBytes: number[] = [];
