@@ -154,12 +154,13 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     }
   };
 
+  let failure: unknown;
   try {
     if (o.setup) {
       try { await o.setup(); } catch (error) { throw new ScenarioError('setup', null, o.iterations, error); }
     }
     heap.start({ intervalBytes: o.intervalBytes, stackDepth: o.stackDepth, mode: 'live', foldIntervalMs: 0 });
-    progress.step(`baseline`);
+    progress.step('baseline');
     point(0);
     for (let i = 0; i < o.iterations; i++) {
       progress.step(`iteration ${i + 1}/${o.iterations}${i < o.warmup ? ' (warm-up)' : ''}`);
@@ -181,13 +182,17 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
         retainers = [];
       }
     }
+  } catch (error) {
+    failure = error;
   } finally {
     progress.done();
     heap.stop();
   }
+  // Teardown runs whatever happened; when the run failed already, that failure is the one reported.
   if (o.teardown) {
-    try { await o.teardown(); } catch (error) { throw new ScenarioError('teardown', null, o.iterations, error); }
+    try { await o.teardown(); } catch (error) { failure ??= new ScenarioError('teardown', null, o.iterations, error); }
   }
+  if (failure !== undefined) throw failure;
   return buildReport(o, series, { startTimeMs, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
 }
 
