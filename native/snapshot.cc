@@ -109,6 +109,7 @@ std::string NodeLabel(const SnapshotGraph& g, uint32_t node) {
   const uint8_t type = g.node_type[node];
   std::string name(g.strings.Get(g.node_name[node]));
   if (type == Node::kClosure) return (name.empty() ? std::string("(anonymous)") : name) + "()";
+  if (name.empty() && type == Node::kArray) return "(internal array)";  // as DevTools names V8's backing arrays
   if (name.empty()) return std::string("(") + NodeTypeName(type) + ")";
   return name;
 }
@@ -129,7 +130,8 @@ bool IsIdentifier(const std::string& s) {
 // JavaScript-like accessor for a step inside a value: `.name`, `[3]`, `["a b"]`.
 std::string Accessor(const SnapshotGraph& g, uint32_t e) {
   const std::string name = EdgeName(g, e);
-  if (!g.EdgeHasStringName(e)) return "[" + name + "]";
+  // Element indexes, and the numbered slots of V8's internal arrays (a Map's table).
+  if (!g.EdgeHasStringName(e) || g.numeric_name[g.edge_name[e]] >= 0) return "[" + name + "]";
   if (IsIdentifier(name)) return "." + name;
   std::string quoted = "[\"";
   for (char c : name) {
