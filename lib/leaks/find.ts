@@ -111,6 +111,9 @@ function resolve(scenario: unknown, options: LeakFindOptions | undefined): Resol
 function isProgramConstructor(name: string): boolean {
   return name !== '' && !name.startsWith('(') && !name.startsWith('system /');
 }
+/** JS's own constructors: their shortest path usually ends at a prototype, so the program's own classes get chains first. */
+const BUILTIN_CONSTRUCTORS = new Set(['Object', 'Array', 'Function', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet',
+  'Promise', 'Error', 'RegExp', 'Date', 'ArrayBuffer', 'Uint8Array', 'Buffer', 'WeakRef']);
 
 /**
  * Runs `scenario` `iterations` times and reports the allocation sites whose live
@@ -173,7 +176,9 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
       constructors = constructorGrowth(countsBefore!, countsAfter);
       const measured = o.iterations - o.warmup;
       // Constructors that gained about one instance per measured iteration or more.
-      const growers = constructors.filter((c) => isProgramConstructor(c.name) && c.countDelta >= measured).slice(0, o.retainerPaths).map((c) => c.name);
+      const candidates = constructors.filter((c) => isProgramConstructor(c.name) && c.countDelta >= measured);
+      const growers = [...candidates.filter((c) => !BUILTIN_CONSTRUCTORS.has(c.name)), ...candidates.filter((c) => BUILTIN_CONSTRUCTORS.has(c.name))]
+        .slice(0, o.retainerPaths).map((c) => c.name);
       progress.step('retainer chains');
       if (growers.length > 0) {
         const paths = analyze(growers).retainerPaths;
