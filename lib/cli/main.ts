@@ -3,6 +3,7 @@
 import { isCodedError } from '../errors';
 import { BENCH_HELP, runBench } from './bench';
 import { DIFF_HELP, runDiff } from './diff';
+import { LEAKS_HELP, runLeaks } from './leaks';
 import { runReport, REPORT_HELP } from './report';
 import { runRun, RUN_HELP } from './run';
 import { runStats, STATS_HELP } from './stats';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   stats: { run: runStats, help: STATS_HELP },
   top: { run: runTop, help: TOP_HELP },
   bench: { run: runBench, help: BENCH_HELP },
+  leaks: { run: runLeaks, help: LEAKS_HELP },
 };
 
 const USAGE = `Usage: allocscope <command> [options]
@@ -26,6 +28,7 @@ Commands:
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
   bench    ns/op, B/op and allocs/op of bench files (Go-style); --compare two runs
+  leaks    run a scenario module repeatedly: steadily growing sites, retainer chains
 
 Run "allocscope <command> --help" for a command's options.`;
 
