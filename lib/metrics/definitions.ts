@@ -6,7 +6,7 @@
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 /** The unit a family's name ends with (before `_total`), or a dimensionless count. */
-export type FamilyUnit = 'bytes' | 'seconds' | 'ratio' | 'objects' | 'blocks' | 'count' | 'info';
+export type FamilyUnit = 'bytes' | 'seconds' | 'ratio' | 'objects' | 'blocks' | 'count';
 /** Where the family comes from; 'continuous' and 'leaks' appear only while those modules run. */
 export type FamilyGroup = 'gc' | 'heap' | 'malloc' | 'pools' | 'metrics' | 'continuous' | 'leaks';
 
