@@ -113,3 +113,9 @@ test('promtool check metrics accepts a real scrape', { skip: !PROMTOOL && !IN_CI
   const bad = spawnSync(PROMTOOL, ['check', 'metrics'], { input: '# HELP allocscope_x_ms x\n# TYPE allocscope_x_ms counter\nallocscope_x_ms 1\n', encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
 });
+
+test('docs/metrics.md lists every family', () => {
+  const doc = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'docs', 'metrics.md'), 'utf8');
+  const missing = metrics.families.filter((f) => !doc.includes(`| \`${f.name}\` | ${f.type} |`)).map((f) => f.name);
+  assert.deepEqual(missing, []);
+});
