@@ -74,6 +74,11 @@ export function stop(): boolean {
   return native.samplerStop();
 }
 
+/** The mode of this thread's running sampler, or undefined when it does not run. */
+export function runningMode(): ProfileMode | undefined {
+  return session?.mode;
+}
+
 /** Whether this thread's sampler runs. */
 export function isRunning(): boolean {
   return session !== undefined;

@@ -14,3 +14,5 @@ export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, typ
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
 export { metrics, type MetricsRegisterOptions, type MetricsRegistration, type WorkerReportOptions, type WorkerReporter, type FamilyDefinition, type ContinuousFigures, type LeakWatchFigures } from './metrics';
+export { leaks, ScenarioError, LeakWatch, type LeakWatchOptions, type LeakWatchEvent, type LeakWatchSite, type LeakFindOptions, type Scenario, type LeakReport, type LeakSite, type LeakFrame, type ConstructorGrowth, type LeakRetainer, type GrowthFit, type ScenarioPhase } from './leaks';
+export { snapshot, sizeOf, type SizeOfOptions, type AnalyzeOptions, type SnapshotAnalysis, type ConstructorStats, type RetainerPath, type RetainerStep, type SizeOfResult } from './snapshot';

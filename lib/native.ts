@@ -40,6 +40,36 @@ export interface RawProfile {
   folds?: number;
 }
 
+export interface RawRetainerStep {
+  node: string;
+  nodeType: string;
+  edge: string;
+  edgeType: string;
+}
+
+export interface RawSnapshotTarget {
+  retainedBytes: number;
+  selfBytes: number;
+  deepBytes?: number;
+  name: string;
+  nodeType: string;
+  top: Array<{ path: string; name: string; retainedBytes: number }>;
+}
+
+export interface RawSnapshotAnalysis {
+  nodeCount: number;
+  edgeCount: number;
+  totalBytes: number;
+  graphBytes: number;
+  takeMs: number;
+  analyzeMs: number;
+  phases: { convertMs: number; dominatorsMs: number; classesMs: number; pathsMs: number };
+  classes: { names: string[]; count: Float64Array; selfBytes: Float64Array; retainedBytes: Float64Array };
+  retainerPaths: Array<RawRetainerStep[] | null>;
+  /** Present when a target was passed; null when it was not found in the snapshot. */
+  target?: RawSnapshotTarget | null;
+}
+
 export interface NativeBinding {
   heapLayout(): HeapLayout;
   readHeap(out: Float64Array): void;
@@ -66,6 +96,7 @@ export interface NativeBinding {
   poolClose(pool: number): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
+  snapshotAnalyze(progress: boolean, retainerPathsFor: string[], target: object | undefined, targetTop: number, targetDeep: boolean): RawSnapshotAnalysis;
   constants: {
     histogramBuckets: number;
     histogramSubBits: number;
@@ -74,6 +105,7 @@ export interface NativeBinding {
     gcCounterHeader: number;
     gcKindNames: string[];
     v8Version: string;
+    snapshot: { nodeTypes: string[]; edgeTypes: string[]; nodeBytes: number; edgeBytes: number };
   };
 }
 

@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "rss_sampler.h"
 #include "sampler.h"
+#include "snapshot.h"
 
 namespace allocscope {
 
@@ -58,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolStats", Napi::Function::New(env, NativePool::StatsBinding));
   exports.Set("poolClose", Napi::Function::New(env, NativePool::CloseBinding));
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
+  exports.Set("snapshotAnalyze", Napi::Function::New(env, SnapshotAnalyzer::AnalyzeBinding));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 
   Napi::Object constants = Napi::Object::New(env);
@@ -70,6 +72,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (uint32_t k = 0; k < kGcKindCount; k++) kinds.Set(k, Napi::String::New(env, GcKindName(k)));
   constants.Set("gcKindNames", kinds);
   constants.Set("v8Version", Napi::String::New(env, std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + "." + std::to_string(V8_BUILD_NUMBER) + "." + std::to_string(V8_PATCH_LEVEL)));
+  constants.Set("snapshot", SnapshotAnalyzer::Constants(env));
   exports.Set("constants", constants);
   return exports;
 }

@@ -64,7 +64,7 @@ test("the program's exit code passes through, and a throwing program still gets 
 for (const [args, pattern] of [
   [['stats', '--jsn'], /^allocscope: stats: unknown option "--jsn" \(did you mean "--json"\?\) \(see allocscope stats --help\)$/],
   [['stats', 'no/such/script.js'], /^allocscope: stats: no such script "no\/such\/script\.js"$/],
-  [['statz'], /^allocscope: unknown command "statz"; commands are run, report, diff, stats, top \(see allocscope --help\)$/],
+  [['statz'], /^allocscope: unknown command "statz"; commands are run, report, diff, stats, top, leaks \(see allocscope --help\)$/],
   [[], /^Usage: allocscope <command>/m],
 ]) {
   test(`allocscope ${args.join(' ')} → exit 2 with one clear line`, () => {

@@ -58,13 +58,14 @@ const LOADED = `
   a.pools.objectPool('lint-objects', { create: () => ({}) }).acquire();
   a.pools.track('lint-tracked', { inUse: () => 1, idle: () => 1, capacity: 4 });
   sources.setMetricsSource('continuous', () => ({ collections: 1, collectionSecondsTotal: 0.1, lastCollectionSeconds: 0.1, exporters: [{ name: 'file', exports: 1, exportedBytes: 10, failures: 0, dropped: 0, queueLength: 0 }] }));
-  sources.setMetricsSource('leaks', () => ({ watches: 1, checks: 1, suspects: 0, suspectGrowthBytes: 0 }));
+  const watch = a.leaks.watch({ topSites: 0 }); // real leak-watch state
   let k = []; for (let i = 0; i < 5e5; i++) { k.push({ i }); if (k.length > 1e4) k = []; }
   const w = new Worker("require(process.env.ALLOCSCOPE_DIST).metrics.reportToMainThread({ intervalMs: 100 }); setInterval(() => {}, 1000);", { eval: true });
   setTimeout(async () => {
     process.stdout.write(JSON.stringify(await registry.getMetricsAsJSON()) + '\\n');
     process.stdout.write(await registry.metrics());
     await w.terminate();
+    watch.stop();
   }, 600);
 `;
 

@@ -417,18 +417,18 @@ test('continuous and leak-watch figures appear while their sources are set; a th
       sources.setMetricsSource('continuous', () => ({ collections: 7, collectionSecondsTotal: 0.25, lastCollectionSeconds: 0.03,
         exporters: [{ name: 'file', exports: 7, exportedBytes: 7000, failures: 0, dropped: 0, queueLength: 0 },
                     { name: 'http', exports: 5, exportedBytes: 5000, failures: 3, dropped: 2, queueLength: 1 }] }));
-      sources.setMetricsSource('leaks', () => ({ watches: 1, checks: 12, suspects: 2, suspectGrowthBytes: 4096 }));
+      sources.setMetricsSource('leaks', () => ({ watches: 1, majorGcs: 12, leakEvents: 2, liveEstimateBytes: 8e6, streakGrowthBytes: 4096, streakGrowingGcs: 1 }));
       s = await scrape(registry);
       r.collections = value(s, 'allocscope_continuous_collections_total', {});
       r.httpDropped = value(s, 'allocscope_continuous_dropped_profiles_total', { exporter: 'http' });
       r.fileBytes = value(s, 'allocscope_continuous_exported_bytes_total', { exporter: 'file' });
       r.queue = value(s, 'allocscope_continuous_queue_length', { exporter: 'http' });
-      r.suspects = value(s, 'allocscope_leaks_suspects', {});
-      r.growth = value(s, 'allocscope_leaks_suspect_growth_bytes', {});
+      r.events = value(s, 'allocscope_leaks_events_total', {});
+      r.growth = value(s, 'allocscope_leaks_streak_growth_bytes', {});
       sources.setMetricsSource('leaks', () => { throw new Error('broken'); });
       s = await scrape(registry);
       r.errors = value(s, 'allocscope_metrics_source_errors_total', {});
-      r.leaksWhileBroken = pick(s, 'allocscope_leaks_suspects').length;
+      r.leaksWhileBroken = pick(s, 'allocscope_leaks_events_total').length;
       r.continuousWhileBroken = pick(s, 'allocscope_continuous_collections_total').length;
       sources.clearMetricsSource('leaks'); sources.clearMetricsSource('continuous');
       s = await scrape(registry);
@@ -441,7 +441,7 @@ test('continuous and leak-watch figures appear while their sources are set; a th
   assert.equal(json.httpDropped, 2);
   assert.equal(json.fileBytes, 7000);
   assert.equal(json.queue, 1);
-  assert.equal(json.suspects, 2);
+  assert.equal(json.events, 2);
   assert.equal(json.growth, 4096);
   assert.equal(json.errors, 1);
   assert.equal(json.leaksWhileBroken, 0);
@@ -471,4 +471,62 @@ test('OpenMetrics content type: counters carry _total exactly once and the regis
   assert.equal(json.eof, true);
   assert.equal(json.unregistered, true);
   assert.equal(json.left, 0);
+});
+
+test('leaks.watch(): its state is exported while it runs, and it shares GC tracking with the metrics in either order', () => {
+  const { json } = runNodeJson({ code: `${PRELUDE}
+    const tick = () => new Promise((r) => setImmediate(r));
+    (async () => {
+      const r = {};
+      const leaked = [];
+      const leak = () => { for (let i = 0; i < 20000; i++) leaked.push({ i, s: 'leak' + i }); };
+      // Metrics first, then a watch.
+      const registry = new Registry();
+      const registration = a.metrics.register(registry, { malloc: false });
+      const watch = a.leaks.watch({ consecutiveGrowth: 1, minGrowthBytes: 0, windowGcs: 1, topSites: 0 });
+      let fired = 0;
+      watch.on('leak', () => fired++);
+      for (let i = 0; i < 5; i++) { leak(); global.gc(); await tick(); }
+      let s = await scrape(registry);
+      r.watches = value(s, 'allocscope_leaks_watches', {});
+      r.majorGcs = value(s, 'allocscope_leaks_major_gcs_total', {});
+      r.watchMajorGcs = watch.majorGcs;
+      r.events = value(s, 'allocscope_leaks_events_total', {});
+      r.fired = fired;
+      r.estimate = value(s, 'allocscope_leaks_live_estimate_bytes', {});
+      r.heapUsed = value(s, 'allocscope_heap_used_bytes', { thread_id: 0 });
+      watch.stop();
+      s = await scrape(registry);
+      r.afterStop = s.filter((x) => x.name.startsWith('allocscope_leaks_')).length;
+      r.gcAfterWatchStop = a.gc.running;
+      registration.unregister();
+      r.gcAfterUnregister = a.gc.running;
+      // A watch first, then metrics: stopping the watch must not stop the metrics' GC counters.
+      const watch2 = a.leaks.watch({ topSites: 0 });
+      const registry2 = new Registry();
+      const registration2 = a.metrics.register(registry2, { malloc: false });
+      watch2.stop();
+      r.gcAfterWatch2Stop = a.gc.running;
+      const count = async () => pick(await scrape(registry2), 'allocscope_gc_pause_seconds_count').reduce((x, y) => x + y.value, 0);
+      const before = await count();
+      global.gc(); global.gc();
+      r.countGrew = (await count()) - before;
+      registration2.unregister();
+      r.gcAtEnd = a.gc.running;
+      r.leaked = leaked.length;
+      out(r);
+    })();
+  `, nodeArgs: ['--expose-gc'] });
+  assert.equal(json.watches, 1);
+  assert.equal(json.majorGcs, json.watchMajorGcs);
+  assert.ok(json.majorGcs >= 5, `major GCs ${json.majorGcs}`);
+  assert.equal(json.events, json.fired);
+  assert.ok(json.fired >= 1, `leak events ${json.fired}`);
+  assert.ok(json.estimate > 0 && json.estimate <= json.heapUsed * 1.5, `estimate ${json.estimate}, heap ${json.heapUsed}`);
+  assert.equal(json.afterStop, 0);
+  assert.equal(json.gcAfterWatchStop, true, 'the metrics still hold GC tracking');
+  assert.equal(json.gcAfterUnregister, false);
+  assert.equal(json.gcAfterWatch2Stop, true, 'the watch must not stop the tracker the metrics hold');
+  assert.ok(json.countGrew >= 2, `GC count grew by ${json.countGrew}`);
+  assert.equal(json.gcAtEnd, false);
 });

@@ -5,6 +5,7 @@
 import type { FragmentationReport } from '../fragmentation';
 import type { GcEvent, GcSummary } from '../gc';
 import type { HeapStats } from '../heap';
+import type { LeakReport } from '../leaks/report';
 import type { MallocStats } from '../malloc';
 import type { ProfileData } from '../profile/data';
 import type { SpaceStats } from '../spaces';
@@ -73,4 +74,6 @@ export interface Capture {
   fragmentation: FragmentationReport | null;
   /** Statistics of the pools registered in the program (pools.track, ObjectPool), with recommendations. */
   pools: unknown[];
+  /** What `allocscope leaks` found (absent in other captures). Schema: docs/leaks.md. */
+  leaks?: LeakReport;
 }

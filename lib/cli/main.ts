@@ -2,6 +2,7 @@
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../errors';
 import { DIFF_HELP, runDiff } from './diff';
+import { LEAKS_HELP, runLeaks } from './leaks';
 import { runReport, REPORT_HELP } from './report';
 import { runRun, RUN_HELP } from './run';
 import { runStats, STATS_HELP } from './stats';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   diff: { run: runDiff, help: DIFF_HELP },
   stats: { run: runStats, help: STATS_HELP },
   top: { run: runTop, help: TOP_HELP },
+  leaks: { run: runLeaks, help: LEAKS_HELP },
 };
 
 const USAGE = `Usage: allocscope <command> [options]
@@ -23,6 +25,7 @@ Commands:
   diff     per-site growth between two captures
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
+  leaks    run a scenario module repeatedly: steadily growing sites, retainer chains
 
 Run "allocscope <command> --help" for a command's options.`;
 

@@ -109,9 +109,11 @@ export const FAMILIES: readonly FamilyDefinition[] = Object.freeze([
   f('allocscope_continuous_queue_length', 'gauge', 'count', 'continuous', EXPORTER, 'Profiles waiting in an exporter\'s queue.'),
   // Leak watch (leaks.watch()), only while a watch runs.
   f('allocscope_leaks_watches', 'gauge', 'count', 'leaks', [], 'Leak watches running.'),
-  f('allocscope_leaks_checks_total', 'counter', 'count', 'leaks', [], 'Growth checks done by the leak watches.'),
-  f('allocscope_leaks_suspects', 'gauge', 'count', 'leaks', [], 'Call sites currently flagged as growing.'),
-  f('allocscope_leaks_suspect_growth_bytes', 'gauge', 'bytes', 'leaks', [], 'Bytes the flagged call sites grew by since the watch started.'),
+  f('allocscope_leaks_major_gcs_total', 'counter', 'count', 'leaks', [], 'Major GCs evaluated by the leak watches (each watch counts its own).'),
+  f('allocscope_leaks_events_total', 'counter', 'count', 'leaks', [], 'Leak events fired (a streak of growing major GCs above minGrowthBytes).'),
+  f('allocscope_leaks_live_estimate_bytes', 'gauge', 'bytes', 'leaks', [], 'Live-set estimate after the last major GC: the lowest post-GC heap of the last windowGcs major GCs.'),
+  f('allocscope_leaks_streak_growth_bytes', 'gauge', 'bytes', 'leaks', [], 'How far the live-set estimate climbed above the current streak\'s base (a leak event fires at minGrowthBytes).'),
+  f('allocscope_leaks_streak_growing_gcs', 'gauge', 'count', 'leaks', [], 'Growing major GCs in the current streak (a leak event needs consecutiveGrowth of them).'),
 ]);
 
 /** Families by name. */

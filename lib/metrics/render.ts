@@ -126,9 +126,11 @@ export function render(figures: CollectorFigures): Samples {
   const l = figures.sources.leaks;
   if (l) {
     add('allocscope_leaks_watches', l.watches);
-    add('allocscope_leaks_checks_total', l.checks);
-    add('allocscope_leaks_suspects', l.suspects);
-    add('allocscope_leaks_suspect_growth_bytes', l.suspectGrowthBytes);
+    add('allocscope_leaks_major_gcs_total', l.majorGcs);
+    add('allocscope_leaks_events_total', l.leakEvents);
+    add('allocscope_leaks_live_estimate_bytes', l.liveEstimateBytes);
+    add('allocscope_leaks_streak_growth_bytes', l.streakGrowthBytes);
+    add('allocscope_leaks_streak_growing_gcs', l.streakGrowingGcs);
   }
 
   add('allocscope_metrics_workers', figures.workersHeld);

@@ -31,16 +31,20 @@ export interface ContinuousFigures {
   exporters: ContinuousExporterFigures[];
 }
 
-/** What the metrics need from leak watch. */
+/** What the metrics need from leak watch (leaks.watch()), for this thread. */
 export interface LeakWatchFigures {
   /** Watches running. */
   watches: number;
-  /** Growth checks done. */
-  checks: number;
-  /** Call sites flagged as growing now. */
-  suspects: number;
-  /** Bytes the flagged sites grew by since their watch started. */
-  suspectGrowthBytes: number;
+  /** Major GCs evaluated, each watch counting its own (cumulative for the thread). */
+  majorGcs: number;
+  /** 'leak' events fired (cumulative for the thread). */
+  leakEvents: number;
+  /** Live-set estimate after the last major GC (the largest among the watches). */
+  liveEstimateBytes: number;
+  /** How far the estimate climbed above the current streak's base (the largest among the watches). */
+  streakGrowthBytes: number;
+  /** Growing major GCs in the current streak (the most among the watches). */
+  streakGrowingGcs: number;
 }
 
 export interface MetricsSources {

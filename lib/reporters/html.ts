@@ -20,6 +20,10 @@ const BODY = `<main>
   <div class="meta" id="meta"></div>
   <div class="cards" id="cards"></div>
 </header>
+<section id="leaks-section">
+  <h2>Leak suspects<span class="sub" id="leaks-sub"></span></h2>
+  <div id="leaks"></div>
+</section>
 <section id="flame-section">
   <h2>Allocation flame graph<span class="sub" id="flame-sub"></span></h2>
   <div class="toolbar">

@@ -26,6 +26,7 @@ export const jsonReporter: Reporter = {
       malloc: capture.malloc,
       fragmentation: capture.fragmentation,
       pools: capture.pools,
+      leaks: capture.leaks ?? null,
     };
     return `${JSON.stringify(report, null, 2)}\n`;
   },

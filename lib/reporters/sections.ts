@@ -8,6 +8,7 @@ import type { MallocStats } from '../malloc';
 import type { NodeBufferPoolInfo, PoolStats } from '../pools';
 import { Profile, type GroupBy } from '../profile/profile';
 import type { Block } from './document';
+import { leakBlocks } from './leaks-sections';
 import type { ReportOptions } from './reporter';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -130,7 +131,8 @@ export function poolBlocks(pools: unknown[]): Block[] {
 export function captureBlocks(c: Capture, o: ReportOptions): Block[] {
   return [
     ...headerBlocks(c),
-    ...(c.profile ? topBlocks(new Profile(c.profile), o.by, o.top) : [{ kind: 'line', text: 'No allocation profile in this capture.' } as Block]),
+    ...(c.leaks ? leakBlocks(c.leaks) : []),
+    ...(c.profile ? topBlocks(new Profile(c.profile), o.by, o.top) : c.leaks ? [] : [{ kind: 'line', text: 'No allocation profile in this capture.' } as Block]),
     ...gcBlocks(c.gc.summary),
     ...heapBlocks(c.heap),
     ...(c.fragmentation ? [...spaceBlocks(c.fragmentation), ...allocatorBlocks(c.fragmentation, c.malloc)] : []),

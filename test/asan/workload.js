@@ -491,6 +491,40 @@ function doubleLoadScenario() {
 
 // ---- main-thread driver ------------------------------------------------------
 
+// ---- heap snapshot analysis --------------------------------------------------
+
+function snapshotScenario(iterations) {
+  class AsanSnapshotLeak { constructor(i) { this.i = i; this.s = 'leak' + i; } }
+  const cache = new Map();
+  const weak = new WeakMap(); // ephemeron edges (table → value, key → value)
+  const keys = [];
+  for (let i = 0; i < 2000; i++) {
+    const leak = new AsanSnapshotLeak(i);
+    cache.set(i, leak);
+    const key = { k: i };
+    keys.push(key);
+    weak.set(key, { value: i });
+  }
+  const closure = (() => { const captured = new AsanSnapshotLeak(-1); return () => captured; })();
+  globalThis.asanSnapshotHeld = { cache, weak, keys, closure };
+  // Bad internal calls throw instead of crashing.
+  assert.throws(() => native.snapshotAnalyze());
+  assert.throws(() => native.snapshotAnalyze(false, 'x', undefined, 0, false));
+  assert.throws(() => native.snapshotAnalyze(false, [1], undefined, 0, false));
+  for (let i = 0; i < iterations; i++) {
+    const raw = native.snapshotAnalyze(i === 0 && isMainThread, ['AsanSnapshotLeak', 'Map', 'NoSuchClass', ''], i % 2 ? closure : cache, i % 3 === 0 ? 0 : 5, i % 2 === 0);
+    assert.ok(raw.nodeCount > 0 && raw.classes.names.length === raw.classes.count.length);
+    assert.ok(raw.target && raw.target.retainedBytes >= raw.target.selfBytes);
+    assert.equal(raw.retainerPaths[2], null);
+  }
+  const r = api.snapshot.analyze({ retainerPathsFor: ['AsanSnapshotLeak'], topConstructors: 5, progress: false });
+  assert.ok(r.counts.AsanSnapshotLeak.count >= 2001);
+  assert.ok(api.sizeOf(cache, { top: 3 }).bytes > 0);
+  assert.ok(api.sizeOf(closure, { retained: false }).bytes > 0);
+  assert.ok(native.snapshotAnalyze(false, [], undefined, 0, false).target === undefined);
+  delete globalThis.asanSnapshotHeld;
+}
+
 async function runAll(label) {
   const t0 = Date.now();
   statsScenario(Math.round(2000 * N));
@@ -502,6 +536,7 @@ async function runAll(label) {
   await inspectorScenario();
   await rssScenario(Math.max(1, Math.round(3 * N)));
   poolScenario(Math.max(2, Math.round(6 * N)));
+  snapshotScenario(Math.max(2, Math.round(4 * N)));
   log(`${label}: scenarios done in ${Date.now() - t0} ms`);
 }
 
@@ -528,6 +563,7 @@ async function workerMain() {
     samplerScenario(1);
     await rssScenario(1);
     poolScenario(1);
+    snapshotScenario(1);
     parentPort.postMessage({ id, state: 'done' });
     return;
   }
@@ -570,6 +606,7 @@ async function workerMain() {
     if (i % 5 === 0) native.samplerFold();
     if (i % 11 === 0) native.samplerCollect();
     if (i % 4 === 0) native.rssRead();
+    if (i % 29 === 5) native.snapshotAnalyze(false, ['Object'], keep, 3, false); // terminated mid-snapshot at times
     if (i % 2 === 0) await new Promise(setImmediate);
   }
 }

@@ -570,6 +570,101 @@ function pools() {
   }
 }
 
+// ---- leaks (allocscope leaks): suspects with growth charts, show_growth, retainer chains ----
+function leaks() {
+  var L = D.leaks, box = $('leaks');
+  var section = $('leaks-section');
+  if (!L) { section.style.display = 'none'; return; }
+  if (!D.profile) { $('flame-section').style.display = 'none'; $('sites-section').style.display = 'none'; }
+  var measured = L.iterations - L.warmup;
+  $('leaks-sub').textContent = L.iterations + ' iterations (' + L.warmup + ' warm-up, ' + measured + ' measured) · live bytes per site after a full GC at each point · ' +
+    bytes(L.intervalBytes) + ' sampling interval · ' + ms(L.durationMs);
+  var c = L.criteria;
+  note(box, 'A suspect grows by ≥ ' + bytes(c.minGrowthBytes) + ' over the measured run with p < ' + c.maxPValue + ', R² ≥ ' + c.minRSquared +
+    ', steadiness ≥ ' + c.minSteadiness + ' and no single step above ' + pct(c.maxLargestStepShare) + ' of the rise.');
+  if (L.suspects.length === 0) box.appendChild(el('p', 'verdict ok', 'No leak: no allocation site grew steadily.'));
+  else box.appendChild(el('p', 'verdict bad', L.suspects.length + ' allocation site' + (L.suspects.length > 1 ? 's grow' : ' grows') + ' steadily.'));
+  function confidence(v) { return v === null ? '–' : v > 0.9999 ? '> 99.99 %' : (v * 100).toFixed(v > 0.99 ? 2 : 1) + ' %'; }
+  function frameText(f) { return f.function + ' (' + (f.file === '' ? 'native' : f.file.replace(D.meta.cwd + '/', '') + ':' + f.line + ':' + f.column) + ')'; }
+  var charts = [];
+  L.suspects.slice(0, 10).forEach(function (s, k) {
+    var card = el('div', 'suspect');
+    card.appendChild(el('h3', '', '#' + (k + 1) + ' ' + s.site));
+    card.appendChild(el('div', 'meta', '+' + bytes(s.slopeBytesPerIteration) + ' per iteration · R² ' + s.rSquared.toFixed(3) + ' · confidence ' + confidence(s.confidence) +
+      ' · steadiness ' + s.steadiness.toFixed(2) + ' · ' + bytes(s.liveBytes[s.liveBytes.length - 1]) + ' live in ~' + count(s.liveObjects) + ' objects now'));
+    if (s.stack.length > 1) {
+      var st = el('div', 'stacktrace');
+      s.stack.slice(0, 12).forEach(function (f, i) { st.appendChild(el('div', i === 0 ? 'top' : '', (i === 0 ? '' : '← ') + frameText(f))); });
+      card.appendChild(st);
+    }
+    var chartBox = el('div', 'chart leak-chart');
+    card.appendChild(chartBox);
+    box.appendChild(card);
+    charts.push([chartBox, s]);
+  });
+  if (typeof uPlot === 'function') charts.forEach(function (x) {
+    var s = x[1], xs = [], line = [];
+    for (var i = 0; i < s.liveBytes.length; i++) {
+      xs.push(i);
+      line.push(i >= L.warmup ? s.interceptBytes + s.slopeBytesPerIteration * (i - L.warmup) : null);
+    }
+    var chart = new uPlot({
+      width: Math.max(300, x[0].clientWidth), height: 180,
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+      series: [
+        { label: 'after iteration', value: function (u, v) { return v === null || v === undefined ? '–' : String(v); } },
+        { label: 'live bytes', stroke: '#cf222e', width: 1.5, value: function (u, v) { return bytes(v); }, points: { show: true, size: 5 } },
+        { label: 'fit', stroke: '#656d76', dash: [5, 4], width: 1, value: function (u, v) { return v === null || v === undefined ? '–' : bytes(v); }, points: { show: false } },
+      ],
+      axes: [{}, { size: 76, values: function (u, vals) { return vals.map(function (v) { return bytes(v); }); } }],
+      hooks: { drawClear: [function (u) {
+        if (L.warmup === 0) return;
+        var b = u.bbox, x1 = u.valToPos(L.warmup, 'x', true);
+        u.ctx.save(); u.ctx.fillStyle = 'rgba(101,109,118,0.10)'; u.ctx.fillRect(b.left, b.top, x1 - b.left, b.height); u.ctx.restore();
+      }] },
+    }, [xs, s.liveBytes, line], x[0]);
+    window.addEventListener('resize', function () { chart.setSize({ width: Math.max(300, x[0].clientWidth), height: 180 }); });
+  });
+  if (L.suspects.length > 0) note(box, 'Charts: live bytes of the site after each iteration (the shaded part is the warm-up) and the least-squares line over the measured iterations.');
+  if (L.retainers && L.retainers.length > 0) {
+    box.appendChild(el('h3', '', 'Retainer chains (shortest path from a GC root to one instance)'));
+    L.retainers.forEach(function (r) {
+      var row = el('div', 'chain');
+      row.appendChild(el('span', 'ctor', r.constructor));
+      if (!r.steps.length) row.appendChild(el('span', 'note', r.text || 'no path from a GC root (only weak references hold it)'));
+      else r.steps.forEach(function (step, i) {
+        if (i > 0) row.appendChild(el('span', 'arrow', '→'));
+        var span = el('span', 'step');
+        if (step.edge) span.appendChild(el('span', 'edge', step.edge + ' '));
+        span.appendChild(document.createTextNode(step.node));
+        if (step.nodeType) span.title = step.nodeType + (step.edgeType ? ' via ' + step.edgeType + ' edge' : '');
+        row.appendChild(span);
+      });
+      box.appendChild(row);
+    });
+  }
+  if (L.constructors) {
+    box.appendChild(el('h3', '', 'Instances per constructor, first → last measured point'));
+    if (L.constructors.length === 0) note(box, 'No constructor gained instances.');
+    else box.appendChild(table([
+      { label: 'constructor', num: false, cls: 'fn', get: function (r) { return r.name; } },
+      { label: 'before', num: true, get: function (r) { return r.countBefore; }, fmt: count },
+      { label: 'after', num: true, get: function (r) { return r.countAfter; }, fmt: count },
+      { label: 'new', num: true, get: function (r) { return r.countDelta; }, fmt: function (v) { return '+' + count(v); } },
+      { label: 'self bytes', num: true, get: function (r) { return r.selfBytesDelta; }, fmt: bytes },
+    ], L.constructors.slice(0, 30)));
+  }
+  if (L.others.length > 0) {
+    box.appendChild(el('h3', '', 'Other growing sites (not steady or not significant enough)'));
+    box.appendChild(table([
+      { label: 'site', num: false, cls: 'loc', get: function (r) { return r.site; } },
+      { label: 'growth/iter', num: true, get: function (r) { return r.slopeBytesPerIteration; }, fmt: bytes },
+      { label: 'R²', num: true, get: function (r) { return r.rSquared; }, fmt: function (v) { return v.toFixed(3); } },
+      { label: 'confidence', num: true, get: function (r) { return r.confidence; }, fmt: confidence },
+      { label: 'steadiness', num: true, get: function (r) { return r.steadiness; }, fmt: function (v) { return v.toFixed(2); } },
+    ], L.others));
+  }
+}
 
 function run(name, fn) {
   try { return fn(); } catch (error) {
@@ -579,6 +674,7 @@ function run(name, fn) {
   }
 }
 header();
+run('leaks', leaks);
 var api = run('flame', flame);
 run('sites', function () { sites(api); });
 run('timeline', timeline);

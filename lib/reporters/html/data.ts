@@ -51,6 +51,8 @@ export interface PageData {
   fragmentation: Capture['fragmentation'];
   pools: unknown[];
   /** Buffer pools' size classes, for the per-class bars. */
+  /** What `allocscope leaks` found, or null. */
+  leaks: Capture['leaks'] | null;
   poolClasses: { name: string; classes: { blockBytes: number; totalBytes: number; inUseBytes: number; requestedBytes: number; freeInPartialBytes: number }[] }[];
 }
 
@@ -153,6 +155,7 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
     malloc: capture.malloc,
     fragmentation: capture.fragmentation,
     pools: Array.isArray(capture.pools) ? capture.pools.map(flattenPool) : [],
+    leaks: capture.leaks ?? null,
     poolClasses: Array.isArray(capture.pools) ? capture.pools.filter(isBufferPool).map((p) => ({
       name: p.name,
       classes: p.classes.map((c) => ({

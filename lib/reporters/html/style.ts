@@ -90,5 +90,18 @@ table.data tbody tr:hover { background: #f3f6fa; }
 .two { display: grid; grid-template-columns: 1fr 1fr; gap: 22px; }
 @media (max-width: 900px) { .two { grid-template-columns: 1fr; } .bars { grid-template-columns: 1fr; } }
 h3 { font-size: 14px; margin: 14px 0 6px; font-weight: 600; }
+/* leaks */
+.verdict { font-weight: 600; margin: 8px 0; }
+.verdict.ok { color: #1a7f37; }
+.verdict.bad { color: var(--warn); }
+.suspect { border-top: 1px solid var(--line); padding-top: 6px; margin-top: 10px; }
+.suspect h3 { font-family: var(--mono); font-size: 13px; overflow-wrap: anywhere; }
+.stacktrace { font-family: var(--mono); font-size: 12px; color: var(--muted); margin: 6px 0; overflow-wrap: anywhere; }
+.stacktrace .top { color: var(--fg); }
+.chain { font-size: 13px; margin: 6px 0; line-height: 1.9; overflow-wrap: anywhere; }
+.chain .ctor { font-weight: 600; margin-right: 10px; }
+.chain .step { font-family: var(--mono); font-size: 12px; background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 1px 6px; }
+.chain .edge { color: var(--accent); }
+.chain .arrow { color: var(--muted); margin: 0 5px; }
 footer { margin-top: 24px; color: var(--muted); font-size: 12px; text-align: center; }
 `;

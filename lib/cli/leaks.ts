@@ -1,0 +1,95 @@
+// allocscope leaks [options] <scenario.js>: runs a scenario module repeatedly and
+// reports the allocation sites that grow steadily, with retainer chains.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeCapture, writeFileAtomic } from '../capture/file';
+import { CaptureRecorder } from '../capture/recorder';
+import { find } from '../leaks/find';
+import type { LeakReport } from '../leaks/report';
+import { ScenarioError } from '../leaks/scenario-error';
+import { loadScenarioModule } from '../leaks/scenario-module';
+import { renderMarkdown, renderText } from '../reporters/document';
+import { htmlReporter } from '../reporters/html';
+import { leakBlocks } from '../reporters/leaks-sections';
+import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
+import { headerBlocks } from '../reporters/sections';
+import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
+import { usageError } from './usage-error';
+
+const FORMATS = ['text', 'markdown', 'json', 'html', 'capture'] as const;
+
+export const LEAKS_HELP = `Usage: allocscope leaks [options] <scenario.js>
+
+Runs the scenario a module exports many times, takes a live allocation profile
+after a full GC each time, and reports the allocation sites whose live bytes grow
+steadily (slope per iteration, R², confidence), the constructors that gained
+instances and the retainer chain that keeps them (heap snapshots).
+
+The module (CommonJS or ESM) exports the scenario function
+(module.exports = fn, export default fn) or { scenario, setup, teardown };
+the scenario may be async. See docs/leaks.md.
+
+Options:
+  -n, --iterations <n>  runs of the scenario, warm-up included (default 20, at least 2)
+  --warmup <n>          runs before measuring (default min(5, iterations / 4))
+  --interval <n>        sampling interval, e.g. 16k (default), 4k for small leaks
+  --no-snapshots        skip heap snapshots (no constructor counts, no retainer chains)
+  --format <f>          text (default), markdown, json (the LeakReport), html, or
+                        capture (an allocscope capture for "allocscope report")
+  -o, --output <file>   write to a file (default: stdout; html and capture need -o)
+  -h, --help            this text`;
+
+export async function runLeaks(argv: string[]): Promise<number> {
+  const { options: o, program } = parseArgs('leaks', argv, {
+    iterations: { type: 'string', short: 'n' }, warmup: { type: 'string' }, interval: { type: 'string' },
+    'no-snapshots': { type: 'boolean' }, format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' },
+  }, true);
+  if (program.length !== 1) throw usageError(program.length === 0 ? 'leaks: no scenario module given (see allocscope leaks --help)' : `leaks: one scenario module at a time, got ${program.length}`);
+  const iterations = o.iterations === undefined ? undefined : parseCount('leaks', 'iterations', String(o.iterations), 2, 1_000_000);
+  const warmup = o.warmup === undefined ? undefined : parseCount('leaks', 'warmup', String(o.warmup), 0, 1_000_000);
+  const intervalBytes = o.interval === undefined ? undefined : parseByteSize('leaks', 'interval', String(o.interval));
+  const format = o.format === undefined ? 'text' : parseChoice('leaks', 'format', String(o.format), FORMATS);
+  const output = o.output === undefined ? undefined : String(o.output);
+  if (output !== undefined && !fs.existsSync(path.dirname(path.resolve(output)))) {
+    throw usageError(`leaks: cannot write ${output}: directory ${path.dirname(path.resolve(output))} does not exist`);
+  }
+  if (output === undefined && (format === 'html' || format === 'capture')) throw usageError(`leaks: --format ${format} needs -o <file>`);
+  const file = program[0]!;
+  const module = await loadScenarioModule(file);
+
+  const recorder = new CaptureRecorder({ profile: false, timelinePeriodMs: 50 }).start();
+  let report: LeakReport;
+  try {
+    report = await find(module.scenario, {
+      ...(iterations !== undefined ? { iterations } : {}), ...(warmup !== undefined ? { warmup } : {}),
+      ...(intervalBytes !== undefined ? { intervalBytes } : {}), snapshots: !o['no-snapshots'],
+      ...(module.setup ? { setup: module.setup } : {}), ...(module.teardown ? { teardown: module.teardown } : {}), progress: true,
+    });
+  } catch (error) {
+    recorder.stop();
+    if (error instanceof ScenarioError) {
+      // The scenario's own failure: our line, then its stack (the user's bug, worth a stack).
+      console.error(error.message);
+      if (error.cause instanceof Error && error.cause.stack) console.error(error.cause.stack.split('\n').slice(1).join('\n'));
+      return 1;
+    }
+    throw error;
+  }
+  const capture = { ...recorder.snapshot('api', { argv: ['allocscope leaks', file] }), leaks: report };
+  recorder.stop();
+
+  let rendered: string | undefined;
+  switch (format) {
+    case 'text': rendered = `${renderText([...headerBlocks(capture), ...leakBlocks(report)], output === undefined && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`; break;
+    case 'markdown': rendered = `${renderMarkdown([...headerBlocks(capture), ...leakBlocks(report)])}\n`; break;
+    case 'json': rendered = `${JSON.stringify(report, null, 2)}\n`; break;
+    case 'html': rendered = htmlReporter.render(capture, DEFAULT_REPORT_OPTIONS) as string; break;
+    case 'capture': writeCapture(output!, capture); break;
+  }
+  if (rendered !== undefined) {
+    if (output) writeFileAtomic(output, rendered);
+    else process.stdout.write(rendered);
+  }
+  if (output) console.error(`allocscope: wrote ${output}: ${report.suspects.length === 0 ? 'no leak suspect' : `${report.suspects.length} leak suspect${report.suspects.length > 1 ? 's' : ''}, top: ${report.suspects[0]!.site}`}`);
+  return 0;
+}

@@ -1,0 +1,225 @@
+#include "snapshot_graph.h"
+
+#include <v8-local-handle.h>
+#include <v8-primitive.h>
+
+#include <algorithm>
+#include <string>
+
+namespace allocscope {
+
+namespace {
+
+// V8 hands out nodes and edge targets as pointers into its own storage; this maps
+// a node pointer back to its ordinal. Open addressing, keys never removed.
+class PointerIndex {
+ public:
+  explicit PointerIndex(size_t count) {
+    size_t capacity = 16;
+    while (capacity < count + count / 2) capacity <<= 1;
+    keys_.assign(capacity, 0);
+    values_.resize(capacity);
+    mask_ = capacity - 1;
+  }
+  void Insert(const void* p, uint32_t value) {
+    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
+    size_t slot = Slot(key);
+    while (keys_[slot] != 0) slot = (slot + 1) & mask_;
+    keys_[slot] = key;
+    values_[slot] = value;
+  }
+  uint32_t Find(const void* p) const {
+    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
+    for (size_t slot = Slot(key);; slot = (slot + 1) & mask_) {
+      if (keys_[slot] == key) return values_[slot];
+      if (keys_[slot] == 0) return SnapshotStrings::kNone;
+    }
+  }
+
+ private:
+  size_t Slot(uintptr_t key) const { return static_cast<size_t>(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 20) & mask_; }
+  std::vector<uintptr_t> keys_;
+  std::vector<uint32_t> values_;
+  size_t mask_ = 0;
+};
+
+std::string_view Utf8(v8::Isolate* isolate, v8::Local<v8::String> s, std::string* buffer) {
+  const size_t capacity = static_cast<size_t>(s->Length()) * 3;
+  if (buffer->size() < capacity) buffer->resize(capacity);
+  const int written = s->WriteUtf8(isolate, buffer->data(), static_cast<int>(capacity), nullptr,
+                                   v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  return std::string_view(buffer->data(), static_cast<size_t>(written));
+}
+
+bool IsStringNode(int type) {
+  return type == v8::HeapGraphNode::kString || type == v8::HeapGraphNode::kConsString ||
+         type == v8::HeapGraphNode::kSlicedString;
+}
+
+// "12 / part of key (Foo @3) -> value (Bar @5) pair in WeakMap (table @7)": the
+// part after the number and the table id, as DevTools' tryParseWeakMapEdgeName.
+bool ParseEphemeronName(std::string_view name, std::string_view* part, uint32_t* table_id) {
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') digits++;
+  if (digits == 0) return false;
+  const std::string_view rest = name.substr(digits);
+  static constexpr std::string_view kHead = " / part of key (";
+  static constexpr std::string_view kTable = " pair in WeakMap (table @";
+  if (rest.substr(0, kHead.size()) != kHead || rest.back() != ')') return false;
+  if (rest.find(") -> value (") == std::string_view::npos) return false;
+  const size_t table = rest.rfind(kTable);
+  if (table == std::string_view::npos) return false;
+  uint64_t id = 0;
+  size_t i = table + kTable.size();
+  if (i >= rest.size() - 1) return false;
+  for (; i < rest.size() - 1; i++) {
+    if (rest[i] < '0' || rest[i] > '9') return false;
+    id = id * 10 + static_cast<uint64_t>(rest[i] - '0');
+  }
+  *part = rest;
+  *table_id = static_cast<uint32_t>(id);
+  return true;
+}
+
+int64_t ParseIndex(std::string_view name) {
+  if (name.empty() || name.size() > 10) return -1;
+  int64_t value = 0;
+  for (char c : name) {
+    if (c < '0' || c > '9') return -1;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+const char* NodeTypeName(uint8_t type) {
+  static constexpr const char* kNames[kNodeTypeCount] = {
+      "hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native", "synthetic",
+      "concatenated string", "sliced string", "symbol", "bigint", "object shape", "wasm object"};
+  return type < kNodeTypeCount ? kNames[type] : "unknown";
+}
+
+const char* EdgeTypeName(uint8_t type) {
+  static constexpr const char* kNames[kEdgeTypeCount] = {"context", "element", "property", "internal",
+                                                          "hidden", "shortcut", "weak"};
+  type &= kEdgeTypeMask;
+  return type < kEdgeTypeCount ? kNames[type] : "unknown";
+}
+
+uint32_t SnapshotGraph::EdgeFrom(uint32_t e) const {
+  auto it = std::upper_bound(first_edge.begin(), first_edge.end(), e);
+  return static_cast<uint32_t>(it - first_edge.begin()) - 1;
+}
+
+size_t SnapshotGraph::MemoryBytes() const {
+  return node_type.capacity() + (node_name.capacity() + node_id.capacity() + first_edge.capacity()) * 4 +
+         self_size.capacity() * 8 + edge_to.capacity() * 4 + edge_type.capacity() + edge_name.capacity() * 4 +
+         strings.MemoryBytes() + ephemeron_part.capacity() * 4 + numeric_name.capacity() * 8;
+}
+
+ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot,
+                              SnapshotGraph* graph, ConvertProgress progress, void* data) {
+  const int count = snapshot->GetNodesCount();
+  if (count <= 0) return ConvertStatus::kTooLarge;
+  const uint32_t n = static_cast<uint32_t>(count);
+  uint64_t edges = 0;
+  PointerIndex index(n);
+  for (uint32_t i = 0; i < n; i++) {
+    const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
+    index.Insert(node, i);
+    edges += static_cast<uint64_t>(node->GetChildrenCount());
+  }
+  if (edges >= SnapshotStrings::kNone) return ConvertStatus::kTooLarge;
+
+  graph->node_count = n;
+  graph->edge_count = static_cast<uint32_t>(edges);
+  graph->root = index.Find(snapshot->GetRoot());
+  graph->node_type.resize(n);
+  graph->node_name.resize(n);
+  graph->node_id.resize(n);
+  graph->self_size.resize(n);
+  graph->first_edge.resize(n + 1);
+  graph->edge_to.resize(edges);
+  graph->edge_type.resize(edges);
+  graph->edge_name.resize(edges);
+  graph->name_string_placeholder = graph->strings.Intern("(string)");
+
+  std::string buffer;
+  uint32_t e = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if ((i & 0xffff) == 0) progress(data, i, n);
+    const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
+    const int type = node->GetType();
+    graph->node_type[i] = static_cast<uint8_t>(type);
+    graph->node_id[i] = node->GetId();
+    graph->self_size[i] = static_cast<double>(node->GetShallowSize());
+    graph->first_edge[i] = e;
+    {
+      v8::HandleScope scope(isolate);
+      // String nodes are named by their contents: not worth a copy (their class is "(string)").
+      graph->node_name[i] = IsStringNode(type) ? graph->name_string_placeholder
+                                               : graph->strings.Intern(Utf8(isolate, node->GetName(), &buffer));
+    }
+    const int children = node->GetChildrenCount();
+    for (int c = 0; c < children;) {
+      v8::HandleScope scope(isolate);  // GetName makes a handle per edge: free them in chunks
+      const int chunk_end = std::min(children, c + 256);
+      for (; c < chunk_end; c++, e++) {
+        const v8::HeapGraphEdge* edge = node->GetChild(c);
+        const int edge_type = edge->GetType();
+        graph->edge_to[e] = index.Find(edge->GetToNode());
+        graph->edge_type[e] = static_cast<uint8_t>(edge_type);
+        v8::Local<v8::Value> name = edge->GetName();
+        if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
+          graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
+        } else {
+          graph->edge_name[e] = name->IsString() ? graph->strings.Intern(Utf8(isolate, name.As<v8::String>(), &buffer))
+                                                 : graph->strings.Intern("");
+        }
+      }
+    }
+  }
+  graph->first_edge[n] = e;
+  progress(data, n, n);
+  return ConvertStatus::kOk;
+}
+
+void IndexSnapshotNames(SnapshotGraph* graph) {
+  SnapshotStrings& strings = graph->strings;
+  const uint32_t string_count = strings.size();
+  graph->ephemeron_part.assign(string_count, SnapshotStrings::kNone);
+  graph->numeric_name.assign(string_count, -1);
+  std::vector<uint32_t> table_ids(string_count, 0);
+  for (uint32_t s = 0; s < string_count; s++) {
+    const std::string_view name = strings.Get(s);
+    graph->numeric_name[s] = ParseIndex(name);
+    std::string_view part;
+    uint32_t table = 0;
+    if (ParseEphemeronName(name, &part, &table)) {
+      // Copy first: interning may move the arena `part` points into.
+      const std::string copy(part);
+      graph->ephemeron_part[s] = strings.Intern(copy);
+      table_ids[s] = table;
+    }
+  }
+  // Interning the parts may have added strings: they are never edge names.
+  graph->ephemeron_part.resize(strings.size(), SnapshotStrings::kNone);
+  graph->numeric_name.resize(strings.size(), -1);
+  graph->name_native_context = strings.Find("system / NativeContext");
+  graph->name_sloppy_function_map = strings.Find("sloppy_function_map");
+  graph->name_map_descriptors = strings.Find("(map descriptors)");
+
+  for (uint32_t node = 0; node < graph->node_count; node++) {
+    for (uint32_t e = graph->first_edge[node]; e < graph->first_edge[node + 1]; e++) {
+      if (graph->EdgeType(e) != v8::HeapGraphEdge::kInternal) continue;
+      const uint32_t name = graph->edge_name[e];
+      if (name < string_count && graph->ephemeron_part[name] != SnapshotStrings::kNone &&
+          table_ids[name] == graph->node_id[node]) {
+        graph->edge_type[e] |= kEdgeFromWeakMapTable;
+      }
+    }
+  }
+}
+
+}  // namespace allocscope

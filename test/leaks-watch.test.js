@@ -1,0 +1,69 @@
+'use strict';
+// leaks.watch(): fires on a steadily leaking child within the documented number
+// of major GCs (windowGcs + consecutiveGrowth with the defaults: 6), stays quiet
+// on the same program without the leak, and cleans up after itself.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { runNodeJson, DIST } = require('./helpers');
+
+const APP = path.join(__dirname, 'fixtures', 'leaks', 'watch-app.js');
+
+test('a steadily leaking child: leak fires by its 6th major GC, with the growing site when the sampler runs live', () => {
+  const { json, status, stderr } = runNodeJson({ file: APP, args: ['--leak', '--sample'], env: { STOP_ON_LEAK: '1', MAX_MAJOR_GCS: '30' } });
+  assert.equal(status, 0, stderr);
+  assert.equal(json.fired.length, 1, `no leak event in ${json.majorGcs} major GCs`);
+  const event = json.fired[0];
+  assert.ok(event.atMajorGc <= 6, `fired at major GC ${event.atMajorGc}`);
+  assert.ok(event.growingGcs >= 3);
+  assert.ok(event.growthBytes >= 4 * 1024 * 1024);
+  // Ground truth: the child leaked LEAK_BYTES per request; the live estimate cannot have grown more than the heap holds.
+  assert.ok(event.growthBytes <= json.leakedBytes * 1.5 + 16 * 1024 * 1024, `${event.growthBytes} vs ${json.leakedBytes} leaked`);
+  assert.ok(event.sites.length >= 1);
+  assert.match(event.sites[0].site, /watch-app\.js:\d+:\d+\)$/);
+  assert.ok(event.sites.every((s) => !s.site.includes('dist/')), 'allocscope\'s own allocations are not listed');
+});
+
+test('the same program without the leak: no leak event in 30 major GCs', () => {
+  const { json, status, stderr } = runNodeJson({ file: APP, env: { MAX_MAJOR_GCS: '30' } });
+  assert.equal(status, 0, stderr);
+  assert.equal(json.majorGcs, 30);
+  assert.deepEqual(json.fired, []);
+});
+
+test('memwatch\'s rule (windowGcs 1, no tolerance, 5 growths) is available and fires on the leak too', () => {
+  const options = JSON.stringify({ windowGcs: 1, toleranceBytes: 0, consecutiveGrowth: 5, minGrowthBytes: 0 });
+  const { json, status, stderr } = runNodeJson({ file: APP, args: ['--leak'], env: { STOP_ON_LEAK: '1', MAX_MAJOR_GCS: '30', WATCH_OPTIONS: options } });
+  assert.equal(status, 0, stderr);
+  assert.equal(json.fired.length, 1);
+  assert.equal(json.fired[0].sites, null, 'no sampler running: no sites');
+});
+
+test('lifecycle: stop() is idempotent, the GC tracker is stopped only if the watch started it, Symbol.dispose, option errors', () => {
+  const code = `
+    const { leaks, gc } = require(${JSON.stringify(DIST)});
+    const out = {};
+    const a = leaks.watch();
+    const b = leaks.watch();
+    out.trackerWhileWatching = gc.running;
+    out.stopA = a.stop(); out.stopAAgain = a.stop();
+    out.trackerAfterA = gc.running;
+    b[Symbol.dispose]();
+    out.trackerAfterB = gc.running;
+    gc.start();
+    const c = leaks.watch();
+    c.stop();
+    out.userTrackerKept = gc.running;
+    gc.stop();
+    for (const [label, options] of [['zero', { consecutiveGrowth: 0 }], ['typo', { consecutiveGrowths: 3 }], ['null', null]]) {
+      try { leaks.watch(options); out[label] = 'no error'; } catch (e) { out[label] = e.code; }
+    }
+    out.trackerAfterErrors = gc.running;
+    console.log(JSON.stringify(out));`;
+  const { json, status, stderr } = runNodeJson({ code });
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(json, {
+    trackerWhileWatching: true, stopA: true, stopAAgain: false, trackerAfterA: true, trackerAfterB: false, userTrackerKept: true,
+    zero: 'ERR_ALLOCSCOPE_INVALID_OPTION', typo: 'ERR_ALLOCSCOPE_UNKNOWN_OPTION', null: 'ERR_ALLOCSCOPE_INVALID_ARGUMENT', trackerAfterErrors: false,
+  });
+});
