@@ -17,6 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { gc, type GcEvent } from '../gc';
 import { heap } from '../heap';
 import { runningMode } from '../heap-profiler';
+import { holdGcTracking } from '../metrics/gc-hold';
+import { clearMetricsSource, setMetricsSource, type LeakWatchFigures } from '../metrics/sources';
 import { resolveOptions } from '../options';
 import { isOwnFile } from './own-files';
 import type { Profile } from '../profile/profile';
@@ -79,9 +81,21 @@ const SCHEMA = {
 } as const;
 const GC_BUFFER = 256;
 
-/** Watches started that needed the GC tracker: the tracker is ours to stop when the last of them stops. */
-let gcUsers = 0;
-let gcOwned = false;
+
+/** Watches running on this thread, and cumulative counts, for metrics.register() (allocscope_leaks_*). */
+const running = new Set<LeakWatch>();
+const counted = { majorGcs: 0, leakEvents: 0 };
+
+function metricsFigures(): LeakWatchFigures {
+  const figures: LeakWatchFigures = { watches: running.size, majorGcs: counted.majorGcs, leakEvents: counted.leakEvents, liveEstimateBytes: 0, streakGrowthBytes: 0, streakGrowingGcs: 0 };
+  for (const w of running) {
+    const s = w.streakFigures();
+    figures.liveEstimateBytes = Math.max(figures.liveEstimateBytes, s.liveEstimateBytes);
+    figures.streakGrowthBytes = Math.max(figures.streakGrowthBytes, s.growthBytes);
+    figures.streakGrowingGcs = Math.max(figures.streakGrowingGcs, s.growingGcs);
+  }
+  return figures;
+}
 
 interface Streak { base: number; baseTime: number; high: number; growing: number; gcs: number; estimates: number[]; raw: number[]; profile: Profile | null }
 
@@ -94,16 +108,26 @@ export class LeakWatch extends EventEmitter {
   readonly options: Required<LeakWatchOptions>;
   #streak: Streak | undefined;
   #listener: ((event: GcEvent) => void) | undefined;
+  #releaseGc: (() => void) | undefined;
   #majorGcs = 0;
   #recent: number[] = [];
 
   constructor(options?: LeakWatchOptions) {
     super();
     this.options = resolveOptions('leaks.watch()', options, DEFAULTS, SCHEMA);
-    if (gcUsers === 0 && !gc.running) { gc.start({ bufferSize: GC_BUFFER }); gcOwned = true; }
-    gcUsers++;
+    // Shared with the metrics (and whoever else holds it): stopping this watch stops the tracker only if no one else needs it.
+    this.#releaseGc = holdGcTracking({ bufferSize: GC_BUFFER });
     this.#listener = (event) => this.#onGc(event);
     gc.on('gc', this.#listener);
+    running.add(this);
+    if (running.size === 1) setMetricsSource('leaks', metricsFigures);
+  }
+
+  /** The current streak, for the metrics: the estimate now, its climb above the streak's base, growing GCs. */
+  streakFigures(): { liveEstimateBytes: number; growthBytes: number; growingGcs: number } {
+    const s = this.#streak;
+    if (!s) return { liveEstimateBytes: 0, growthBytes: 0, growingGcs: 0 };
+    return { liveEstimateBytes: s.estimates[s.estimates.length - 1]!, growthBytes: s.high - s.base, growingGcs: s.growing };
   }
 
   /** Whether the watch runs. */
@@ -118,7 +142,10 @@ export class LeakWatch extends EventEmitter {
     gc.off('gc', this.#listener);
     this.#listener = undefined;
     this.#streak = undefined;
-    if (--gcUsers === 0 && gcOwned) { gc.stop(); gcOwned = false; }
+    running.delete(this);
+    if (running.size === 0) clearMetricsSource('leaks');
+    this.#releaseGc?.();
+    this.#releaseGc = undefined;
     return true;
   }
 
@@ -127,6 +154,7 @@ export class LeakWatch extends EventEmitter {
   #onGc(event: GcEvent): void {
     if (event.type !== 'markSweepCompact' || event.depth !== 0) return;
     this.#majorGcs++;
+    counted.majorGcs++;
     const raw = event.usedAfterBytes;
     this.#recent.push(raw);
     if (this.#recent.length > this.options.windowGcs) this.#recent.shift();
@@ -148,6 +176,7 @@ export class LeakWatch extends EventEmitter {
       durationMs, growthBytesPerSecond: durationMs > 0 ? growthBytes / (durationMs / 1000) : 0, sites: this.#sites(s.profile),
     };
     this.#restart(bytes, raw, now);
+    counted.leakEvents++;
     this.emit('leak', leak);
   }
 
