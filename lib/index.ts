@@ -13,3 +13,4 @@ export { fragmentation, type FragmentationReport, type SpaceFragmentation } from
 export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
+export { continuous, ContinuousSession, type ContinuousOptions, type ContinuousStats, type ExporterSpec, type Collection, type CollectionFigures, type Exporter, type ExporterStats, type FileExporterOptions, type HttpExporterOptions } from './continuous';
