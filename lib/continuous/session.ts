@@ -74,7 +74,9 @@ export class ContinuousSession {
     if (isMainThread && this.options.workers) {
       this.#workers = receiveWorkerCollections((c) => {
         this.#counters.workerCollections++;
-        this.#dispatch({ ...c, labels: { ...this.#collector.options.labels, ...c.labels } });
+        // The service's identity and labels are the main thread's; the thread is the worker's.
+        const { service, version, host, ...workerLabels } = c.labels;
+        this.#dispatch({ ...c, labels: { ...workerLabels, ...this.#collector.options.labels, thread_id: String(c.threadId) } });
       });
     }
     if (!isMainThread) {
