@@ -71,7 +71,8 @@ export function optionsFromEnv(env: Env = process.env): ContinuousOptions | null
   const known = [...Object.keys(ENV_VARIABLES), ...OTHER_VARIABLES];
   for (const name of Object.keys(env)) {
     if (!name.startsWith('ALLOCSCOPE_') || known.includes(name)) continue;
-    const guess = closest(name, Object.keys(ENV_VARIABLES));
+    // A missing suffix (ALLOCSCOPE_PERIOD for ALLOCSCOPE_PERIOD_MS) is the likeliest slip.
+    const guess = Object.keys(ENV_VARIABLES).find((k) => k.startsWith(`${name}_`)) ?? closest(name, Object.keys(ENV_VARIABLES));
     throw typeError('ERR_ALLOCSCOPE_UNKNOWN_OPTION', `unknown environment variable ${name}${guess ? ` (did you mean ${guess}?)` : ''}`);
   }
   if (flag(env, 'ALLOCSCOPE_CONTINUOUS') === false) return null;
