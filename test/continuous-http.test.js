@@ -126,7 +126,7 @@ test('GIVEN allocated mode WHEN the workload changes between two collections THE
 async function hostAgainst(url, http = {}) {
   const config = {
     options: { periodMs: 50, flushTimeoutMs: 200, exporters: [{ type: 'http', url, queueSize: 4, retries: 2, backoffMs: 20, ...http }] },
-    durationMs: 4000, warmupMs: 1000, workers: null,
+    collections: 60, warmupCollections: 20, workers: null,
   };
   const r = await runNodeAsync({ file: HOST, nodeArgs: ['--expose-gc'], env: { HOST_CONFIG: JSON.stringify(config) }, timeoutMs: 60_000 });
   assert.equal(r.status, 0, `host exited ${r.status} ${r.signal} (timed out: ${r.timedOut})\n${r.stderr}`);
