@@ -14,7 +14,7 @@ const { decodePprof } = require('./continuous-helpers');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-continuous-'));
 
 /** A child that profiles for `collections` periods of 20 ms into `dir`, with a reader polling the directory meanwhile. */
-function writeFiles(dir, fileOptions, collections = 25) {
+function writeFiles(dir, fileOptions, collections = 25, startOptions = {}) {
   return runNodeJson({
     code: `
       const fs = require('node:fs'); const path = require('node:path'); const zlib = require('node:zlib');
@@ -22,7 +22,7 @@ function writeFiles(dir, fileOptions, collections = 25) {
       const keep = [];
       function fileAllocator() { for (let i = 0; i < 500; i++) keep.push({ i }); if (keep.length > 50000) keep.length = 0; }
       const work = setInterval(fileAllocator, 2);
-      const session = continuous.start({ periodMs: 20, service: 'files', exporters: [{ type: 'file', dir: ${JSON.stringify(dir)}, ...${JSON.stringify(fileOptions)} }] });
+      const session = continuous.start({ periodMs: 20, service: 'files', ...${JSON.stringify(startOptions)}, exporters: [{ type: 'file', dir: ${JSON.stringify(dir)}, ...${JSON.stringify(fileOptions)} }] });
       // A reader racing the writer: every file it can open must be complete.
       let reads = 0, partial = 0;
       const reader = setInterval(() => {
@@ -87,7 +87,7 @@ test('GIVEN maxBytes WHEN periods are written THEN the files kept never exceed i
 
 test('GIVEN capture: true WHEN a period is written THEN a capture sits beside the profile and allocscope report reads it', () => {
   const dir = tmp();
-  const r = writeFiles(dir, { capture: true, maxFiles: 4 }, 3);
+  const r = writeFiles(dir, { capture: true, maxFiles: 4 }, 3, { intervalBytes: 4096 });
   assert.equal(r.status, 0, r.stderr);
   const captures = fs.readdirSync(dir).filter((n) => n.endsWith('.allocscope'));
   assert.equal(captures.length, 2, fs.readdirSync(dir).join(' '));
@@ -180,5 +180,27 @@ test('GIVEN node --require allocscope/continuous and ALLOCSCOPE_* variables THEN
   }
   const off = runNode({ code: app, nodeArgs: ['--require', register], env: { ALLOCSCOPE_CONTINUOUS: '0' } });
   assert.equal(off.stderr, '');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('GIVEN allocscope run --continuous --out-dir WHEN the program runs THEN profiles are written and its exit code passes through; bad flags are usage errors', () => {
+  const dir = tmp();
+  const script = path.join(dir, 'app.js');
+  fs.writeFileSync(script, `const keep = []; let n = 0; const t = setInterval(() => { for (let i = 0; i < 500; i++) keep.push({ i }); if (++n === 40) { clearInterval(t); process.exitCode = 3; } }, 5);`);
+  const out = path.join(dir, 'profiles');
+  const r = runCli(['run', '--continuous', '--out-dir', out, '--period', '50', '--service', 'cli-app', '--labels', 'env=ci', script]);
+  assert.equal(r.status, 3, r.stderr);
+  const files = fs.readdirSync(out);
+  assert.ok(files.length >= 2 && files.every((n) => /^cli-app-.*\.pb\.gz$/.test(n)), files.join(' '));
+  for (const [args, expected] of [
+    [['--continuous', '--period', '5', '--out-dir', out], /^allocscope: run: --period must be an integer from 10 to 86400000, got "5"\n$/],
+    [['--continuous'], /^allocscope: run: --continuous needs --push <url> or --out-dir <dir>\n$/],
+    [['--push', 'http://x'], /^allocscope: run: option "--push" needs --continuous\n$/],
+    [['--continuous', '--push', 'x:1'], /^allocscope: run: continuous http exporter option "url" must be an http/],
+  ]) {
+    const bad = runCli(['run', ...args, script]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, expected);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -3,8 +3,10 @@
 // `allocscope run --continuous`). A bad value is a coded error naming the variable.
 import { typeError } from '../errors';
 import { closest } from '../options';
+import { checkFileOptions } from './file-exporter';
+import { checkHttpOptions } from './http-exporter';
 import type { ContinuousOptions, ExporterSpec } from './options';
-import { PERIOD_LIMITS } from './options';
+import { PERIOD_LIMITS, resolveContinuousOptions } from './options';
 
 /** Every variable read here, with what it sets (docs/production.md lists the same). */
 export const ENV_VARIABLES = {
@@ -114,4 +116,16 @@ export function optionsFromEnv(env: Env = process.env): ContinuousOptions | null
     workers: flag(env, 'ALLOCSCOPE_WORKERS'),
     exporters,
   };
+}
+
+/** optionsFromEnv() plus every check continuous.start() makes short of touching the disk or network (for the CLI). */
+export function checkEnv(env: Env): void {
+  const options = optionsFromEnv(env);
+  if (!options) return;
+  const resolved = resolveContinuousOptions(options);
+  for (const spec of resolved.exporters) {
+    const { type, ...rest } = spec as { type: string };
+    if (type === 'http') checkHttpOptions('continuous http exporter', rest);
+    else checkFileOptions('continuous file exporter', rest, resolved.service);
+  }
 }
