@@ -9,8 +9,8 @@
 //              (jemalloc: resident; glibc: arena + mmapped)
 //              unattributed = RSS − accounted (binary, libraries, stacks, other mmaps)
 import { heap } from './heap';
-import { malloc } from './malloc';
-import { spaces } from './spaces';
+import { malloc, type MallocStats } from './malloc';
+import { spaces, type SpaceStats } from './spaces';
 
 export interface SpaceFragmentation {
   name: string;
@@ -71,13 +71,26 @@ function space(name: string, committed: number, used: number, available: number,
   };
 }
 
+/** The readings a fragmentation report is computed from. */
+export interface FragmentationReadings {
+  spaces: readonly SpaceStats[];
+  malloc: MallocStats;
+  rssBytes: number;
+  v8PhysicalBytes: number;
+}
+
 /** Builds the report from fresh readings (reads malloc statistics: ~ms on big heaps). */
 export function fragmentation(): FragmentationReport {
-  const perSpace = spaces.stats().map((s) => space(s.name, s.committedBytes, s.usedBytes, s.availableBytes, s.physicalBytes));
+  return fragmentationFrom({ spaces: spaces.stats(), malloc: malloc.stats(), rssBytes: process.memoryUsage.rss(), v8PhysicalBytes: heap.stats().totalPhysicalSizeBytes });
+}
+
+/** The same report from readings the caller took (the metrics reuse one set of readings per scrape). */
+export function fragmentationFrom(readings: FragmentationReadings): FragmentationReport {
+  const perSpace = readings.spaces.map((s) => space(s.name, s.committedBytes, s.usedBytes, s.availableBytes, s.physicalBytes));
   const sum = (key: 'committedBytes' | 'usedBytes' | 'availableBytes' | 'physicalBytes') => perSpace.reduce((a, s) => a + s[key], 0);
   const { name: _name, ...total } = space('total', sum('committedBytes'), sum('usedBytes'), sum('availableBytes'), sum('physicalBytes'));
 
-  const m = malloc.stats();
+  const m = readings.malloc;
   const glibc = m.glibc && {
     arenaBytes: m.glibc.arenaBytes,
     inUseBytes: m.glibc.inUseBytes,
@@ -95,8 +108,7 @@ export function fragmentation(): FragmentationReport {
     residentToActive: ratio(je.residentBytes, je.activeBytes),
   } : null;
 
-  const rssBytes = process.memoryUsage.rss();
-  const v8PhysicalBytes = heap.stats().totalPhysicalSizeBytes;
+  const { rssBytes, v8PhysicalBytes } = readings;
   const mallocFootprintBytes = jemalloc ? jemalloc.residentBytes : glibc ? glibc.arenaBytes + glibc.mmappedBytes : 0;
   const accountedBytes = v8PhysicalBytes + mallocFootprintBytes;
   return {

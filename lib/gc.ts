@@ -106,6 +106,18 @@ const FORCED_FLAG = 1 << 2; // kGCCallbackFlagForced
 const KIND_FIELDS = { count: 0, totalNs: 1, maxNs: 2, freedBytes: 3 };
 const CNT = { elapsedNs: 0, records: 1, unmatched: 2, overflows: 3, maxDepth: 4, promoted: 5, youngBefore: 6, topLevelNs: 7 };
 
+/** Where things are in `native.gcCounters()` (for lib/metrics, which reads the histograms directly). */
+export const GC_COUNTER_LAYOUT = Object.freeze({
+  header: CNT,
+  kindFields: KIND_FIELDS,
+  kindsAt: C.gcCounterHeader,
+  kindStride: C.gcKindFields,
+  histogramsAt: C.gcCounterHeader + C.gcKindCount * C.gcKindFields,
+  histogramBuckets: C.histogramBuckets,
+  histogramSubBits: C.histogramSubBits,
+  kindNames: C.gcKindNames as readonly string[],
+});
+
 // performance.now() = (hrtime − timeOrigin) / 1e6; recover timeOrigin once.
 const hrtimeAtPerfZeroNs = process.hrtime.bigint() - BigInt(Math.round(performance.now() * 1e6));
 

@@ -14,3 +14,4 @@ export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, typ
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
 export { continuous, ContinuousSession, type ContinuousOptions, type ContinuousStats, type ExporterSpec, type Collection, type CollectionFigures, type Exporter, type ExporterStats, type FileExporterOptions, type HttpExporterOptions } from './continuous';
+export { metrics, type MetricsRegisterOptions, type MetricsRegistration, type WorkerReportOptions, type WorkerReporter, type FamilyDefinition, type ContinuousFigures, type LeakWatchFigures } from './metrics';

@@ -49,6 +49,18 @@ export const pools = {
     if (!(typeof share === 'number' && share > 0 && share <= 1)) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pools.stats() takes a share in (0, 1], got ${JSON.stringify(share)}`);
     return [...registry.values()].map((p) => p.stats(share));
   },
+  /**
+   * Statistics of the first `limit` registered pools (in registration order) and
+   * how many were left out: the metrics export a bounded number of pools.
+   */
+  statsOfFirst(limit: number, share = 0.99): { stats: PoolStats[]; omitted: number } {
+    const stats: PoolStats[] = [];
+    for (const pool of registry.values()) {
+      if (stats.length >= limit) break;
+      stats.push(pool.stats(share));
+    }
+    return { stats, omitted: Math.max(0, registry.size - stats.length) };
+  },
   /** Forgets a pool (and stops sampling its getters). Returns false if unknown. */
   unregister(name: string): boolean {
     const pool = registry.get(name);
