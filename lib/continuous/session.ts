@@ -2,6 +2,7 @@
 // exporters, and on the main thread the receiver of workers' collections.
 import { isMainThread, threadId } from 'node:worker_threads';
 import { AllocscopeError } from '../errors';
+import { clearMetricsSource, setMetricsSource, type ContinuousFigures } from '../metrics/sources';
 import { Collector } from './collector';
 import type { Collection, Exporter } from './collection';
 import { FileExporter } from './file-exporter';
@@ -79,6 +80,7 @@ export class ContinuousSession {
         this.#dispatch({ ...c, labels: { ...workerLabels, ...this.#collector.options.labels, thread_id: String(c.threadId) } });
       });
     }
+    setMetricsSource('continuous', () => this.#metricsFigures());
     if (!isMainThread) {
       // A worker that ends by itself hands over its last partial period (terminate() gives no chance: that period is lost).
       process.once('exit', this.#lastWords);
@@ -128,6 +130,7 @@ export class ContinuousSession {
       this.#workers?.close();
       this.#workers = undefined;
       await Promise.all(this.#exporters.map((e) => e.close(flush ? this.options.flushTimeoutMs : 0)));
+      clearMetricsSource('continuous');
       this.#onStop();
     })();
     return this.#stopping;
@@ -139,6 +142,31 @@ export class ContinuousSession {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  /** The figures `metrics.register()` exports (allocscope_continuous_*): counters kept here, cheap to read. */
+  #metricsFigures(): ContinuousFigures {
+    const seen = new Map<string, number>();
+    return {
+      collections: this.#counters.collections,
+      collectionSecondsTotal: this.#counters.totalCollectionMs / 1e3,
+      lastCollectionSeconds: this.#counters.lastCollectionMs / 1e3,
+      exporters: this.#exporters.map((exporter) => {
+        const e = exporter.stats();
+        // Label values stay few and stable: the exporter's kind (file, http, main thread) or a custom exporter's name.
+        const kind = exporter instanceof FileExporter ? 'file' : exporter instanceof HttpExporter ? 'http' : exporter.name;
+        const n = (seen.get(kind) ?? 0) + 1;
+        seen.set(kind, n);
+        return {
+          name: n === 1 ? kind : `${kind}_${n}`,
+          exports: e.exported,
+          exportedBytes: e.bytesExported,
+          failures: e.failures + e.retries, // failed attempts
+          dropped: e.drops + e.failures, // queue full or retries exhausted
+          queueLength: e.queueLength,
+        };
+      }),
+    };
   }
 
   readonly #lastWords = (): void => {
