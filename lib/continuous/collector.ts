@@ -40,6 +40,11 @@ export interface CollectionTimes {
   blockingMs: number;
   /** The longest single synchronous stage. */
   longestStageMs: number;
+  /**
+   * CPU time of the synchronous stages (process-wide `process.cpuUsage()`): what
+   * `blockingMs` would be on an idle machine, without preemption by other processes.
+   */
+  blockingCpuMs: number;
 }
 
 interface Sampled {
@@ -85,17 +90,23 @@ export class Collector {
     const t0 = performance.now();
     let blockingMs = 0;
     let longestStageMs = 0;
+    let blockingCpuMs = 0;
     const stage = <T>(work: () => T): T => {
       const s = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return work();
       } finally {
         const d = performance.now() - s;
+        const c = process.cpuUsage(cpu);
         blockingMs += d;
+        blockingCpuMs += (c.user + c.system) / 1000;
         if (d > longestStageMs) longestStageMs = d;
       }
     };
-    const sampled = stage(() => this.#sample());
+    const read = stage(() => this.#read());
+    await nextTurn();
+    const sampled = stage(() => this.#shape(read));
     await nextTurn();
     const raw = stage(() => this.#encode(sampled));
     await nextTurn();
@@ -108,13 +119,13 @@ export class Collector {
     }
     return {
       collection: this.#collection(sampled, pprof, capture),
-      times: { wallMs: performance.now() - t0, blockingMs, longestStageMs },
+      times: { wallMs: performance.now() - t0, blockingMs, longestStageMs, blockingCpuMs },
     };
   }
 
   /** The same, synchronously: for a worker's last words at exit, when no event-loop turn is left. */
   collectSync(): Collection {
-    const sampled = this.#sample();
+    const sampled = this.#shape(this.#read());
     return this.#collection(sampled, zlib.gzipSync(this.#encode(sampled)), undefined);
   }
 
@@ -123,9 +134,10 @@ export class Collector {
     return { mode, intervalBytes, stackDepth };
   }
 
-  #sample(): Sampled {
+  /** Stage 1: the sampler's profile (and a fresh sampler in allocated mode). */
+  #read(): { profile: Profile; fromMs: number; untilMs: number } {
     const fromMs = this.#periodStartMs;
-    let profile = heap.profile({ sourceMaps: this.options.sourceMaps });
+    const profile = heap.profile({ sourceMaps: this.options.sourceMaps });
     if (this.options.mode === 'allocated') {
       // Per-period deltas (what Pyroscope expects of alloc_* with cumulative=false):
       // a fresh sampler each period also bounds what V8 and the aggregate hold.
@@ -135,8 +147,12 @@ export class Collector {
     }
     const untilMs = Date.now();
     this.#periodStartMs = untilMs;
-    profile = profile.filter({ exclude: OWN_FILES, allFrames: true });
-    const data = profile.toJSON();
+    return { profile, fromMs, untilMs };
+  }
+
+  /** Stage 2: without allocscope's own sites, with the GC and heap figures. */
+  #shape({ profile, fromMs, untilMs }: { profile: Profile; fromMs: number; untilMs: number }): Sampled {
+    const data = profile.filter({ exclude: OWN_FILES, allFrames: true }).toJSON();
     data.startTimeMs = fromMs;
     data.endTimeMs = untilMs;
     const gcEvents = this.options.capture && this.#ownsGc ? gc.events().slice(-MAX_GC_EVENTS) : [];

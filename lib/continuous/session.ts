@@ -44,7 +44,7 @@ export class ContinuousSession {
   #stopping: Promise<void> | undefined;
   #counters = {
     collections: 0, collectionFailures: 0, skippedPeriods: 0, workerCollections: 0,
-    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, maxStageMs: 0,
+    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, lastBlockingCpuMs: 0, totalBlockingCpuMs: 0, maxStageMs: 0,
   };
   #lastError: string | null = null;
   readonly #onStop: () => void;
@@ -185,6 +185,8 @@ export class ContinuousSession {
       c.totalCollectionMs += times.wallMs;
       c.lastBlockingMs = times.blockingMs;
       c.totalBlockingMs += times.blockingMs;
+      c.lastBlockingCpuMs = times.blockingCpuMs;
+      c.totalBlockingCpuMs += times.blockingCpuMs;
       if (times.longestStageMs > c.maxStageMs) c.maxStageMs = times.longestStageMs;
       this.#dispatch(collection);
       return collection;

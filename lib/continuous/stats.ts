@@ -19,6 +19,9 @@ export interface ContinuousStats {
   /** Time the last collection held the event loop (its synchronous stages together), ms. */
   lastBlockingMs: number;
   totalBlockingMs: number;
+  /** CPU time of the last collection's synchronous stages: `lastBlockingMs` without preemption by other processes, ms. */
+  lastBlockingCpuMs: number;
+  totalBlockingCpuMs: number;
   /** The longest single synchronous stage of any collection so far: the event loop's worst stall from us, ms. */
   maxStageMs: number;
   /** Totals over the exporters. */
