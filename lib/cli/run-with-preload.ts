@@ -18,8 +18,8 @@ function isNode(arg: string): boolean {
 }
 
 /** node's argv for the program, with the preload first. */
-function nodeArgv(command: string, program: string[]): string[] {
-  const preload = ['--require', path.join(__dirname, 'preload.js')];
+function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, 'preload.js')): string[] {
+  const preload = ['--require', preloadFile];
   if (program.length > 0 && isNode(program[0]!)) {
     if (program.length === 1) throw usageError(`${command}: "node" needs a script to run`);
     return [...preload, ...program.slice(1)];
@@ -37,9 +37,14 @@ export function scriptOf(program: string[]): string {
 }
 
 export function spawnWithPreload(command: string, program: string[], config: PreloadConfig): Promise<ChildExit> {
-  const argv = nodeArgv(command, program);
+  return spawnWithRequire(command, program, path.join(__dirname, 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) });
+}
+
+/** Runs the program with `--require preloadFile` and extra environment variables. */
+export function spawnWithRequire(command: string, program: string[], preloadFile: string, env: Record<string, string>): Promise<ChildExit> {
+  const argv = nodeArgv(command, program, preloadFile);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ALLOCSCOPE_PRELOAD: JSON.stringify(config) } });
+    const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ...env } });
     const forward = (signal: NodeJS.Signals) => () => { if (child.exitCode === null) child.kill(signal); };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGUSR2', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);

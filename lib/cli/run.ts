@@ -6,7 +6,8 @@ import type { Capture } from '../capture/capture';
 import { bytes, ms, percent } from '../format';
 import { Profile } from '../profile/profile';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
-import { exitStatusOf, scriptOf, spawnWithPreload } from './run-with-preload';
+import { checkEnv } from '../continuous/env';
+import { exitStatusOf, scriptOf, spawnWithPreload, spawnWithRequire } from './run-with-preload';
 import { usageError } from './usage-error';
 
 export const RUN_HELP = `Usage: allocscope run [options] <script.js> [args…]
@@ -30,6 +31,18 @@ Options:
   -q, --quiet                no summary
   -h, --help                 this text
 
+Continuous mode (production): instead of one capture at the end, export a pprof
+profile every period to Pyroscope and/or a directory, workers included. The same
+as node --require allocscope/continuous with ALLOCSCOPE_* variables (which these
+options set; see docs/production.md):
+  --continuous               turn it on
+  --push <url>               Pyroscope base URL, e.g. http://localhost:4040
+  --out-dir <dir>            directory for rotated pprof files
+  --period <ms>              collection period (default 60000)
+  --service <name>           service name (default: package name)
+  --labels <k=v,…>           extra labels on every profile
+  (--mode and --interval apply; --mode defaults to live here)
+
 Then: allocscope report <capture> --format text|html|pprof|…`;
 
 function defaultOutput(program: string[]): string {
@@ -42,7 +55,13 @@ export async function runRun(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('run', argv, {
     output: { type: 'string', short: 'o' }, mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' },
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+    continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
+    service: { type: 'string' }, labels: { type: 'string' },
   });
+  if (o.continuous) return runContinuous(o, program);
+  for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
+    if (o[name] !== undefined) throw usageError(`run: option "--${name}" needs --continuous`);
+  }
   const mode = o.mode === undefined ? 'allocated' : parseChoice('run', 'mode', String(o.mode), ['allocated', 'live'] as const);
   const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('run', 'interval', String(o.interval));
   const stackDepth = o.depth === undefined ? 64 : parseCount('run', 'depth', String(o.depth), 1, 1024);
@@ -84,4 +103,32 @@ function summary(capture: Capture, file: string): string {
   }
   lines.push(`  next: allocscope report ${path.relative(process.cwd(), file) || file} --format html -o report.html`);
   return lines.join('\n');
+}
+
+/** `run --continuous`: the program under continuous profiling, configured through the same variables as the zero-code setup. */
+async function runContinuous(o: Record<string, string | boolean>, program: string[]): Promise<number> {
+  for (const name of ['output', 'timeline-period', 'include', 'exclude', 'depth']) {
+    if (o[name] !== undefined) throw usageError(`run: option "--${name}" does not apply with --continuous`);
+  }
+  if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
+  const env: Record<string, string> = {};
+  const set = (variable: string, value: string | boolean | undefined) => { if (value !== undefined) env[variable] = String(value); };
+  set('ALLOCSCOPE_PUSH_URL', o.push);
+  set('ALLOCSCOPE_OUT_DIR', o['out-dir'] === undefined ? undefined : path.resolve(String(o['out-dir'])));
+  set('ALLOCSCOPE_PERIOD_MS', o.period);
+  set('ALLOCSCOPE_SERVICE', o.service);
+  set('ALLOCSCOPE_LABELS', o.labels);
+  set('ALLOCSCOPE_MODE', o.mode);
+  if (o.interval !== undefined) env.ALLOCSCOPE_INTERVAL_BYTES = String(parseByteSize('run', 'interval', String(o.interval)));
+  if (!env.ALLOCSCOPE_PUSH_URL && !env.ALLOCSCOPE_OUT_DIR) throw usageError('run: --continuous needs --push <url> or --out-dir <dir>');
+  // Checked here, so that a mistake is a usage error rather than a line from the program.
+  try {
+    checkEnv({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ALLOCSCOPE_'))), ...env });
+  } catch (error) {
+    const flags: Record<string, string> = { ALLOCSCOPE_PUSH_URL: '--push', ALLOCSCOPE_PERIOD_MS: '--period', ALLOCSCOPE_LABELS: '--labels', ALLOCSCOPE_MODE: '--mode' };
+    const message = (error as Error).message.replace(/^allocscope: /, '').replace(/ALLOCSCOPE_[A-Z_]+/, (v) => (flags[v] && env[v] !== undefined ? flags[v]! : v));
+    throw usageError(`run: ${message}`);
+  }
+  const exit = await spawnWithRequire('run', program, path.join(__dirname, '..', 'continuous', 'register.js'), env);
+  return exitStatusOf(exit);
 }

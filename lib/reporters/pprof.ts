@@ -10,7 +10,8 @@ import * as zlib from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Mapping, Profile as PprofProfile, StringTable, ValueType } from 'pprof-format';
 import { AllocscopeError } from '../errors';
 import { Profile } from '../profile/profile';
-import type { Capture } from '../capture/capture';
+import type { Capture, CaptureMeta } from '../capture/capture';
+import type { ProfileData } from '../profile/data';
 import type { Reporter } from './reporter';
 import { roundedRunning } from '../profile/rounding';
 
@@ -69,11 +70,22 @@ class SampleWriter {
   }
 }
 
+/** What a pprof header says about the program beside the profile itself. */
+export type PprofMeta = Pick<CaptureMeta, 'argv' | 'node' | 'pid' | 'startTimeMs' | 'endTimeMs'> & {
+  /** Extra lines for the profile's comments (e.g. labels). */
+  comments?: string[];
+};
+
 export function renderPprof(capture: Capture): Uint8Array {
   if (!capture.profile) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', 'this capture has no allocation profile (the sampler did not run), so there is no pprof profile to write');
   }
-  const profile = new Profile(capture.profile);
+  return zlib.gzipSync(encodePprof(capture.profile, capture.meta));
+}
+
+/** The profile as an uncompressed pprof protobuf (gzip it for files and backends). */
+export function encodePprof(profileData: ProfileData, meta: PprofMeta): Uint8Array {
+  const profile = new Profile(profileData);
   const { nodes, frames } = profile.data;
   const strings = new StringTable();
   const [objectsType, spaceType] = profile.sampleTypes;
@@ -84,7 +96,7 @@ export function renderPprof(capture: Capture): Uint8Array {
 
   // One mapping for the whole program: it names the "binary" in pprof's header
   // and says that functions, files and lines are already symbolized.
-  const [script, ...args] = capture.meta.argv;
+  const [script, ...args] = meta.argv;
   const mapping = new Mapping({
     id: 1, filename: strings.dedup([script ?? 'node', ...args].join(' ')),
     hasFunctions: true, hasFilenames: true, hasLineNumbers: true,
@@ -104,7 +116,7 @@ export function renderPprof(capture: Capture): Uint8Array {
     let functionId = functionIds.get(key);
     if (functionId === undefined) {
       functionId = functions.length + 1;
-      const raw = capture.profile!.strings[frames.name[frameIndex]!]!;
+      const raw = profileData.strings[frames.name[frameIndex]!]!;
       functions.push(new PprofFunction({
         id: functionId,
         name: strings.dedup(f.function),
@@ -138,11 +150,12 @@ export function renderPprof(capture: Capture): Uint8Array {
   }
 
   const data = profile.data;
-  const startMs = data.startTimeMs || capture.meta.startTimeMs;
-  const endMs = data.endTimeMs || capture.meta.endTimeMs;
+  const startMs = data.startTimeMs || meta.startTimeMs;
+  const endMs = data.endTimeMs || meta.endTimeMs;
   const comment = [
-    `allocscope ${capture.meta.argv.join(' ')}`,
-    `${profile.mode} profile · sampled every ${data.intervalBytes} bytes (estimates) · node ${capture.meta.node} · pid ${capture.meta.pid}`,
+    `allocscope ${meta.argv.join(' ')}`,
+    `${profile.mode} profile · sampled every ${data.intervalBytes} bytes (estimates) · node ${meta.node} · pid ${meta.pid}`,
+    ...(meta.comments ?? []),
   ].map((c) => strings.dedup(c));
   const pprof = new PprofProfile({
     sampleType,
@@ -157,7 +170,7 @@ export function renderPprof(capture: Capture): Uint8Array {
     comment,
     defaultSampleType: strings.dedup(spaceType!.type),
   });
-  return zlib.gzipSync(Buffer.concat([pprof.encode(), samples.bytes()]));
+  return Buffer.concat([pprof.encode(), samples.bytes()]);
 }
 
 export const pprofReporter: Reporter = {

@@ -1,0 +1,73 @@
+'use strict';
+// The overhead budget: how long one continuous-mode collection holds the event
+// loop on a service with a ~100 MB heap allocated from many call sites. Prints
+// one JSON line: per-collection blocking (all synchronous stages together), the
+// longest single stage, wall time, pprof size, and the event-loop delay seen by
+// a monitor meanwhile.
+//   node benchmarks/production/collection-cost.js [live|allocated] [collections]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { continuous } = require('../../dist');
+
+const mode = process.argv[2] ?? 'live';
+const collections = Number(process.argv[3] ?? 10);
+const SITES = 2000;
+const HEAP_TARGET = 100 * 1024 * 1024;
+
+// 2,000 distinct allocation sites, each reached through 3 of 40 distinct callers:
+// a deep, wide call tree like a real service's.
+const sites = Array.from({ length: SITES }, (_, i) => new Function('keep', 'n', `return function site${i}(keep, n) { for (let k = 0; k < n; k++) keep.push({ k, s${i}: 'v' + k, a: [k, k] }); }`)());
+const callers = Array.from({ length: 40 }, (_, i) => new Function('site', 'keep', 'n', `return function caller${i}(site, keep, n) { return site(keep, n); }`)());
+const live = [];
+function grow() {
+  let i = 0;
+  while (process.memoryUsage().heapUsed < HEAP_TARGET) {
+    const site = sites[i % SITES];
+    callers[i % 40](callers[(i * 7) % 40].bind(null, site), live, 200);
+    i++;
+  }
+}
+function churn() {
+  for (let j = 0; j < 200; j++) {
+    const i = (Math.random() * SITES) | 0;
+    const tmp = [];
+    callers[i % 40](sites[i], tmp, 20);
+  }
+}
+
+grow();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-cost-'));
+const session = continuous.start({ periodMs: 3_600_000, mode, exporters: [{ type: 'file', dir, maxFiles: 5 }] });
+const work = setInterval(churn, 1);
+const delay = monitorEventLoopDelay({ resolution: 1 });
+const rows = [];
+(async () => {
+  await new Promise((r) => setTimeout(r, 500));
+  for (let c = 0; c < collections; c++) {
+    delay.reset();
+    delay.enable();
+    const collection = await session.collect();
+    delay.disable();
+    const s = session.stats();
+    rows.push({ blockingMs: s.lastBlockingMs, blockingCpuMs: s.lastBlockingCpuMs, wallMs: s.lastCollectionMs, pprofBytes: collection.pprof.length, loopDelayMaxMs: delay.max / 1e6 });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  clearInterval(work);
+  const stats = session.stats();
+  await session.stop({ flush: false });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]; };
+  console.log(JSON.stringify({
+    mode, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20), sites: SITES, collections,
+    blockingMsMedian: median(rows.map((r) => r.blockingMs)),
+    blockingMsMax: Math.max(...rows.map((r) => r.blockingMs)),
+    blockingCpuMsMedian: median(rows.map((r) => r.blockingCpuMs)),
+    blockingCpuMsMax: Math.max(...rows.map((r) => r.blockingCpuMs)),
+    longestStageMs: stats.maxStageMs,
+    wallMsMedian: median(rows.map((r) => r.wallMs)),
+    pprofKiB: Math.round(median(rows.map((r) => r.pprofBytes)) / 1024),
+    loopDelayMaxMsMedian: median(rows.map((r) => r.loopDelayMaxMs)),
+  }));
+})();

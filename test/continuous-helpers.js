@@ -1,0 +1,113 @@
+'use strict';
+// Shared by the continuous-mode tests: a Pyroscope-style ingest receiver on
+// loopback that decodes what it gets (multipart parsed by the platform's own
+// Request.formData(), pprof by pprof-format), and a child runner that does not
+// block the test's event loop (the receiver lives in the test process).
+const http = require('node:http');
+const zlib = require('node:zlib');
+const { spawn } = require('node:child_process');
+const { Profile } = require('pprof-format');
+const { ROOT, DIST } = require('./helpers');
+
+/** Decodes a gzipped pprof into plain data: sample types, comments, samples with their function names. */
+function decodePprof(gzipped) {
+  const p = Profile.decode(zlib.gunzipSync(gzipped));
+  const s = p.stringTable.strings;
+  const fnName = new Map(p.function.map((f) => [Number(f.id), s[Number(f.name)]]));
+  const locFns = new Map(p.location.map((l) => [Number(l.id), l.line.map((line) => fnName.get(Number(line.functionId)))]));
+  return {
+    sampleTypes: p.sampleType.map((t) => `${s[Number(t.type)]}/${s[Number(t.unit)]}`),
+    comments: p.comment.map((c) => s[Number(c)]),
+    timeMs: Number(p.timeNanos) / 1e6,
+    durationMs: Number(p.durationNanos) / 1e6,
+    samples: p.sample.map((x) => ({ stack: x.locationId.flatMap((id) => locFns.get(Number(id))), values: x.value.map(Number) })),
+  };
+}
+
+/** Bytes (second value) of the samples whose stack includes a function named `name`. */
+function bytesOf(decoded, name) {
+  return decoded.samples.filter((x) => x.stack.includes(name)).reduce((sum, x) => sum + x.values[1], 0);
+}
+
+/**
+ * Starts a receiver. behaviour: 'ok' (200), 'error' (500), 'slow' (answers after slowMs).
+ * Keeps every request: { query, labels, app, profile (decoded), sampleTypeConfig, bytes, receivedAtMs }.
+ */
+async function startReceiver({ behaviour = 'ok', slowMs = 10_000 } = {}) {
+  const requests = [];
+  let attempts = 0;
+  const timers = new Set();
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      attempts++;
+      const body = Buffer.concat(chunks);
+      const url = new URL(req.url, 'http://receiver');
+      if (behaviour === 'error') { res.writeHead(500).end('backend on fire'); return; }
+      if (behaviour === 'slow') {
+        const t = setTimeout(() => { timers.delete(t); res.writeHead(200).end(); }, slowMs);
+        timers.add(t);
+        return;
+      }
+      try {
+        const form = await new Request('http://receiver/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body }).formData();
+        const name = url.searchParams.get('name');
+        const m = /^([^{]*)\{(.*)\}$/.exec(name);
+        const labels = Object.fromEntries(m[2].split(',').filter(Boolean).map((kv) => kv.split('=')));
+        requests.push({
+          path: url.pathname, query: Object.fromEntries(url.searchParams), app: m[1], labels,
+          profile: decodePprof(Buffer.from(await form.get('profile').arrayBuffer())),
+          sampleTypeConfig: JSON.parse(await form.get('sample_type_config').text()),
+          bytes: body.length, receivedAtMs: Date.now(),
+        });
+        res.writeHead(200).end();
+      } catch (error) {
+        requests.push({ error: String(error) });
+        res.writeHead(400).end(String(error));
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    get attempts() { return attempts; },
+    close: () => new Promise((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A loopback port with nothing listening (connection refused). */
+async function deadPort() {
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `node [nodeArgs] -e code` without blocking; resolves with status, stdout, stderr, json (last stdout line). */
+function runNodeAsync({ code, file, args = [], nodeArgs = [], env = {}, timeoutMs = 120_000, cwd = ROOT }) {
+  return new Promise((resolve, reject) => {
+    const argv = [...nodeArgs, ...(code !== undefined ? ['-e', code] : [file]), ...args];
+    const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env, ALLOCSCOPE_DIST: DIST } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      let json;
+      try { json = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* none */ }
+      resolve({ status, signal, stdout, stderr, json, timedOut: signal === 'SIGKILL' });
+    });
+  });
+}
+
+module.exports = { startReceiver, deadPort, runNodeAsync, decodePprof, bytesOf };
