@@ -203,6 +203,25 @@ Napi::Value DescribeTarget(Napi::Env env, const SnapshotGraph& g, const Dominato
 
   std::vector<uint32_t> dominated(children.list.begin() + children.first[target],
                                   children.list.begin() + children.first[target + 1]);
+  // V8's backing arrays (a Map's table, an array's elements) say little: list
+  // what they hold instead, a few levels down.
+  for (int level = 0; level < 3 && dominated.size() < (1u << 20); level++) {
+    std::vector<uint32_t> expanded;
+    bool changed = false;
+    for (uint32_t node : dominated) {
+      const uint8_t type = g.node_type[node];
+      const bool internal = type == Node::kArray || type == Node::kHidden;
+      if (internal && children.first[node] != children.first[node + 1]) {
+        expanded.insert(expanded.end(), children.list.begin() + children.first[node],
+                        children.list.begin() + children.first[node + 1]);
+        changed = true;
+      } else {
+        expanded.push_back(node);
+      }
+    }
+    dominated.swap(expanded);
+    if (!changed) break;
+  }
   const size_t keep = std::min<size_t>(top, dominated.size());
   std::partial_sort(dominated.begin(), dominated.begin() + keep, dominated.end(), [&](uint32_t a, uint32_t b) {
     return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : a < b;
