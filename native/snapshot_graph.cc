@@ -4,52 +4,15 @@
 #include <v8-primitive.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
+
+#include "snapshot_name_cache.h"
+#include "snapshot_node_index.h"
 
 namespace allocscope {
 
 namespace {
-
-// V8 hands out nodes and edge targets as pointers into its own storage; this maps
-// a node pointer back to its ordinal. Open addressing, keys never removed.
-class PointerIndex {
- public:
-  explicit PointerIndex(size_t count) {
-    size_t capacity = 16;
-    while (capacity < count + count / 2) capacity <<= 1;
-    keys_.assign(capacity, 0);
-    values_.resize(capacity);
-    mask_ = capacity - 1;
-  }
-  void Insert(const void* p, uint32_t value) {
-    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
-    size_t slot = Slot(key);
-    while (keys_[slot] != 0) slot = (slot + 1) & mask_;
-    keys_[slot] = key;
-    values_[slot] = value;
-  }
-  uint32_t Find(const void* p) const {
-    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
-    for (size_t slot = Slot(key);; slot = (slot + 1) & mask_) {
-      if (keys_[slot] == key) return values_[slot];
-      if (keys_[slot] == 0) return SnapshotStrings::kNone;
-    }
-  }
-
- private:
-  size_t Slot(uintptr_t key) const { return static_cast<size_t>(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 20) & mask_; }
-  std::vector<uintptr_t> keys_;
-  std::vector<uint32_t> values_;
-  size_t mask_ = 0;
-};
-
-std::string_view Utf8(v8::Isolate* isolate, v8::Local<v8::String> s, std::string* buffer) {
-  const size_t capacity = static_cast<size_t>(s->Length()) * 3;
-  if (buffer->size() < capacity) buffer->resize(capacity);
-  const int written = s->WriteUtf8(isolate, buffer->data(), static_cast<int>(capacity), nullptr,
-                                   v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-  return std::string_view(buffer->data(), static_cast<size_t>(written));
-}
 
 bool IsStringNode(int type) {
   return type == v8::HeapGraphNode::kString || type == v8::HeapGraphNode::kConsString ||
@@ -118,18 +81,13 @@ size_t SnapshotGraph::MemoryBytes() const {
          strings.MemoryBytes() + ephemeron_part.capacity() * 4 + numeric_name.capacity() * 8;
 }
 
-ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot,
-                              SnapshotGraph* graph, ConvertProgress progress, void* data) {
+ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot, SnapshotGraph* graph,
+                              ConvertProgress progress, void* data, bool force_pointer_hash) {
   const int count = snapshot->GetNodesCount();
   if (count <= 0) return ConvertStatus::kTooLarge;
   const uint32_t n = static_cast<uint32_t>(count);
   uint64_t edges = 0;
-  PointerIndex index(n);
-  for (uint32_t i = 0; i < n; i++) {
-    const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
-    index.Insert(node, i);
-    edges += static_cast<uint64_t>(node->GetChildrenCount());
-  }
+  const SnapshotNodeIndex index(snapshot, n, &edges, force_pointer_hash);
   if (edges >= SnapshotStrings::kNone) return ConvertStatus::kTooLarge;
 
   graph->node_count = n;
@@ -145,7 +103,19 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
   graph->edge_name.resize(edges);
   graph->name_string_placeholder = graph->strings.Intern("(string)");
 
-  std::string buffer;
+  SnapshotNameCache names(isolate, &graph->strings);
+  const uint32_t empty_name = graph->strings.Intern("");
+  // GetName() makes a handle per call: free them every kHandlesPerScope calls
+  // (one scope per node would cost more than the names for small nodes).
+  constexpr uint32_t kHandlesPerScope = 1024;
+  std::optional<v8::HandleScope> scope;
+  uint32_t handles = kHandlesPerScope;
+  auto count_handle = [&] {
+    if (++handles < kHandlesPerScope) return;
+    scope.reset();
+    scope.emplace(isolate);
+    handles = 0;
+  };
   uint32_t e = 0;
   for (uint32_t i = 0; i < n; i++) {
     if ((i & 0xffff) == 0) progress(data, i, n);
@@ -155,32 +125,31 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
     graph->node_id[i] = node->GetId();
     graph->self_size[i] = static_cast<double>(node->GetShallowSize());
     graph->first_edge[i] = e;
-    {
-      v8::HandleScope scope(isolate);
-      // String nodes are named by their contents: not worth a copy (their class is "(string)").
-      graph->node_name[i] = IsStringNode(type) ? graph->name_string_placeholder
-                                               : graph->strings.Intern(Utf8(isolate, node->GetName(), &buffer));
+    // String nodes are named by their contents: not worth a copy (their class is "(string)").
+    if (IsStringNode(type)) {
+      graph->node_name[i] = graph->name_string_placeholder;
+    } else {
+      count_handle();
+      graph->node_name[i] = names.Intern(node->GetName());
     }
     const int children = node->GetChildrenCount();
-    for (int c = 0; c < children;) {
-      v8::HandleScope scope(isolate);  // GetName makes a handle per edge: free them in chunks
-      const int chunk_end = std::min(children, c + 256);
-      for (; c < chunk_end; c++, e++) {
-        const v8::HeapGraphEdge* edge = node->GetChild(c);
-        const int edge_type = edge->GetType();
-        graph->edge_to[e] = index.Find(edge->GetToNode());
-        graph->edge_type[e] = static_cast<uint8_t>(edge_type);
-        v8::Local<v8::Value> name = edge->GetName();
-        if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
-          graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
-        } else {
-          graph->edge_name[e] = name->IsString() ? graph->strings.Intern(Utf8(isolate, name.As<v8::String>(), &buffer))
-                                                 : graph->strings.Intern("");
-        }
+    for (int c = 0; c < children; c++, e++) {
+      const v8::HeapGraphEdge* edge = node->GetChild(c);
+      const int edge_type = edge->GetType();
+      graph->edge_to[e] = index.Find(edge->GetToNode());
+      graph->edge_type[e] = static_cast<uint8_t>(edge_type);
+      count_handle();
+      v8::Local<v8::Value> name = edge->GetName();
+      if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
+        graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
+      } else {
+        graph->edge_name[e] = name->IsString() ? names.Intern(name.As<v8::String>()) : empty_name;
       }
     }
   }
   graph->first_edge[n] = e;
+  graph->conversion_bytes = index.MemoryBytes() + names.MemoryBytes();
+  graph->node_index_runs = index.UsesRuns();
   progress(data, n, n);
   return ConvertStatus::kOk;
 }

@@ -4,8 +4,9 @@
 //
 // Memory: per node 21 bytes (type 1, name 4, id 4, self size 8, first edge 4),
 // per edge 9 bytes (target 4, type 1, name 4), plus the string table. While
-// converting, a pointer → ordinal index of 12 bytes × the next power of two
-// above 1.5 × nodes lives beside V8's own snapshot.
+// converting, beside V8's own snapshot: the node index (snapshot_node_index.h,
+// a few bytes per node; 12 bytes × the next power of two above 1.5 × nodes in
+// its fallback) and the name cache (snapshot_name_cache.h, at most ~4 MB).
 #pragma once
 
 #include <v8-isolate.h>
@@ -51,6 +52,10 @@ struct SnapshotGraph {
   // Per string id: the value of a name that is a decimal integer, or -1.
   std::vector<int64_t> numeric_name;
 
+  // Bytes the conversion held beside the graph (node index, name cache), freed after it.
+  size_t conversion_bytes = 0;
+  bool node_index_runs = false;  // which node index the conversion used (see snapshot_node_index.h)
+
   uint8_t EdgeType(uint32_t e) const { return edge_type[e] & kEdgeTypeMask; }
   bool EdgeHasStringName(uint32_t e) const {
     const uint8_t t = EdgeType(e);
@@ -73,9 +78,10 @@ enum class ConvertStatus { kOk, kTooLarge };
 // Called now and then while converting, with nodes done and the node count.
 using ConvertProgress = void (*)(void* data, uint32_t done, uint32_t total);
 
-// Walks V8's snapshot into `graph` (names through V8's API, one handle scope per node).
-ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot,
-                              SnapshotGraph* graph, ConvertProgress progress, void* data);
+// Walks V8's snapshot into `graph` (names through V8's API, cached by string identity).
+// `force_pointer_hash` (tests): use the node index's fallback.
+ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot, SnapshotGraph* graph,
+                              ConvertProgress progress, void* data, bool force_pointer_hash = false);
 
 // Finishes the per-string tables and the flags of WeakMap table edges.
 void IndexSnapshotNames(SnapshotGraph* graph);

@@ -276,3 +276,30 @@ test('sizeOf: retained: false gives the deep size, which counts what the value s
   assert.ok(json.deep >= json.sharedSize * 0.95, `deep ${json.deep} includes the shared ${json.sharedSize}`);
   assert.ok(json.retained < json.sharedSize / 10, `retained ${json.retained} does not`);
 });
+
+// The conversion maps V8's node pointers to ordinals through equally spaced
+// runs (snapshot_node_index.h) and falls back to a pointer hash when V8's
+// layout does not allow it: both must give the same graph.
+test('conversion: the node index gives the same analysis through runs and through its fallback hash', () => {
+  const { json } = runNodeJson({ code: `
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+    class IndexedThing { constructor(i) { this.i = i; this.tags = ['t' + i, { deep: i }]; } }
+    const value = { things: Array.from({ length: 3000 }, (_, i) => new IndexedThing(i)) };
+    globalThis.keep = value;
+    const pick = (raw) => {
+      const k = raw.classes.names.indexOf('IndexedThing');
+      return { index: raw.phases.nodeIndex, count: raw.classes.count[k], self: raw.classes.selfBytes[k], retained: raw.classes.retainedBytes[k],
+        target: raw.target.retainedBytes, top: raw.target.top.map((t) => t.path + ':' + t.retainedBytes).join(),
+        path: raw.retainerPaths[0].map((s) => s.edge + '/' + s.node).slice(-3).join() };
+    };
+    const runs = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false));
+    const hash = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false, true));
+    console.log(JSON.stringify({ runs, hash }));` });
+  assert.equal(json.runs.index, 'runs', 'the fast path is used on this V8 (its nodes come in equally spaced blocks)');
+  assert.equal(json.hash.index, 'hash');
+  const { index: _r, ...runs } = json.runs;
+  const { index: _h, ...hash } = json.hash;
+  assert.equal(runs.count, 3000);
+  assert.ok(runs.target > 3000 * 50, `3000 things of > 50 bytes, got ${runs.target}`);
+  assert.deepEqual(hash, runs);
+});
