@@ -71,6 +71,8 @@ export interface RawSnapshotAnalysis {
     conversionBytes: number;
     /** How V8's node pointers were mapped to ordinals: 'runs' (fast path) or 'hash' (fallback). */
     nodeIndex: 'runs' | 'hash';
+    /** The process' peak RSS (MiB) after V8 took the snapshot, after the conversion, at the end. */
+    peakAfterTakeMB: number; peakAfterConvertMB: number; peakEndMB: number;
   };
   classes: { names: string[]; count: Float64Array; selfBytes: Float64Array; retainedBytes: Float64Array };
   retainerPaths: Array<RawRetainerStep[] | null>;

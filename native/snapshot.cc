@@ -1,5 +1,6 @@
 #include "snapshot.h"
 
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <v8-isolate.h>
@@ -182,7 +183,7 @@ double DeepSize(const SnapshotGraph& g, uint32_t start) {
   while (!stack.empty()) {
     const uint32_t node = stack.back();
     stack.pop_back();
-    bytes += g.self_size[node];
+    bytes += g.SelfSize(node);
     for (uint32_t e = g.first_edge[node]; e < g.first_edge[node + 1]; e++) {
       const uint8_t type = g.EdgeType(e);
       if (type == Edge::kWeak || type == Edge::kShortcut) continue;
@@ -205,7 +206,7 @@ Napi::Value DescribeTarget(Napi::Env env, const SnapshotGraph& g, const Dominato
                            const DominatorChildren& children, uint32_t target, uint32_t top, bool deep) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("retainedBytes", tree.retained[target]);
-  out.Set("selfBytes", g.self_size[target]);
+  out.Set("selfBytes", g.SelfSize(target));
   out.Set("name", NodeLabel(g, target));
   out.Set("nodeType", NodeTypeName(g.node_type[target]));
   if (deep) out.Set("deepBytes", DeepSize(g, target));
@@ -290,7 +291,7 @@ Napi::Object SnapshotAnalyzer::Constants(Napi::Env env) {
   for (uint8_t t = 0; t < kEdgeTypeCount; t++) edges.Set(uint32_t(t), EdgeTypeName(t));
   out.Set("nodeTypes", nodes);
   out.Set("edgeTypes", edges);
-  out.Set("nodeBytes", 21 + 53);
+  out.Set("nodeBytes", 13 + 53);
   out.Set("edgeBytes", 9 + 4);
   return out;
 }
@@ -334,6 +335,13 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   }
   const double take_ms = NowMs() - take_start;
   const double take_cpu_ms = ThreadCpuMs() - take_cpu_start;
+  // The process' peak RSS after each stage: where the peak comes from (benchmarks).
+  auto max_rss_mb = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+  };
+  const double peak_after_take = max_rss_mb();
   if (!snapshot) {
     bar.Clear();
     Napi::Error::New(env, "allocscope: V8 could not take a heap snapshot").ThrowAsJavaScriptException();
@@ -345,7 +353,8 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   const double analyze_start = NowMs();
   const double analyze_cpu_start = ThreadCpuMs();
   auto graph = std::make_unique<SnapshotGraph>();
-  const ConvertStatus status = ConvertSnapshot(isolate, snapshot.get(), graph.get(), ConvertProgressFn, &bar, force_pointer_hash);
+  const ConvertStatus status =
+      ConvertSnapshot(isolate, snapshot.get(), graph.get(), ConvertProgressFn, &bar, target_id, force_pointer_hash);
   snapshot.reset();  // V8's copy is no longer needed: free it before the analysis allocates
   if (status != ConvertStatus::kOk) {
     bar.Clear();
@@ -353,6 +362,7 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const size_t graph_bytes = graph->MemoryBytes();
+  const double peak_after_convert = max_rss_mb();
   IndexSnapshotNames(graph.get());
   const double convert_ms = NowMs() - analyze_start;
   const double convert_cpu_ms = ThreadCpuMs() - analyze_cpu_start;
@@ -394,15 +404,7 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   const double paths_ms = NowMs() - analyze_start - convert_ms - dominators_ms - classes_ms;
 
   if (has_target) {
-    uint32_t target = kNone;
-    if (target_id != v8::HeapProfiler::kUnknownObjectId) {
-      for (uint32_t node = 0; node < graph->node_count; node++) {
-        if (graph->node_id[node] == target_id) {
-          target = node;
-          break;
-        }
-      }
-    }
+    const uint32_t target = graph->target;
     out.Set("target", target == kNone ? env.Null() : DescribeTarget(env, *graph, tree, children, target, top, deep));
   }
 
@@ -444,6 +446,9 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   phases.Set("pathsMs", paths_ms);
   phases.Set("takeCpuMs", take_cpu_ms);
   phases.Set("conversionBytes", static_cast<double>(graph->conversion_bytes));
+  phases.Set("peakAfterTakeMB", peak_after_take);
+  phases.Set("peakAfterConvertMB", peak_after_convert);
+  phases.Set("peakEndMB", max_rss_mb());
   phases.Set("nodeIndex", graph->node_index_runs ? "runs" : "hash");
   phases.Set("convertCpuMs", convert_cpu_ms);
   phases.Set("analyzeCpuMs", ThreadCpuMs() - analyze_cpu_start);

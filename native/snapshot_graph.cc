@@ -44,6 +44,26 @@ bool ParseEphemeronName(std::string_view name, std::string_view* part, uint32_t*
   return true;
 }
 
+// Per string id, the WeakMap table id an ephemeron edge name refers to (-1 for
+// other names), parsed once per distinct name as names are interned.
+class EphemeronTables {
+ public:
+  explicit EphemeronTables(const SnapshotStrings& strings) : strings_(strings) {}
+  int64_t TableOf(uint32_t name) {
+    while (table_of_.size() <= name) {
+      std::string_view part;
+      uint32_t table = 0;
+      const bool ephemeron = ParseEphemeronName(strings_.Get(static_cast<uint32_t>(table_of_.size())), &part, &table);
+      table_of_.push_back(ephemeron ? int64_t{table} : -1);
+    }
+    return table_of_[name];
+  }
+
+ private:
+  const SnapshotStrings& strings_;
+  std::vector<int64_t> table_of_;
+};
+
 int64_t ParseIndex(std::string_view name) {
   if (name.empty() || name.size() > 10) return -1;
   int64_t value = 0;
@@ -76,13 +96,14 @@ uint32_t SnapshotGraph::EdgeFrom(uint32_t e) const {
 }
 
 size_t SnapshotGraph::MemoryBytes() const {
-  return node_type.capacity() + (node_name.capacity() + node_id.capacity() + first_edge.capacity()) * 4 +
-         self_size.capacity() * 8 + edge_to.capacity() * 4 + edge_type.capacity() + edge_name.capacity() * 4 +
+  return node_type.capacity() + (node_name.capacity() + self_size.capacity() + first_edge.capacity()) * 4 +
+         big_self_sizes.capacity() * sizeof(big_self_sizes[0]) + edge_to.capacity() * 4 + edge_type.capacity() + edge_name.capacity() * 4 +
          strings.MemoryBytes() + ephemeron_part.capacity() * 4 + numeric_name.capacity() * 8;
 }
 
 ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot, SnapshotGraph* graph,
-                              ConvertProgress progress, void* data, bool force_pointer_hash) {
+                              ConvertProgress progress, void* data, v8::SnapshotObjectId target_id,
+                              bool force_pointer_hash) {
   const int count = snapshot->GetNodesCount();
   if (count <= 0) return ConvertStatus::kTooLarge;
   const uint32_t n = static_cast<uint32_t>(count);
@@ -95,7 +116,6 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
   graph->root = index.Find(snapshot->GetRoot());
   graph->node_type.resize(n);
   graph->node_name.resize(n);
-  graph->node_id.resize(n);
   graph->self_size.resize(n);
   graph->first_edge.resize(n + 1);
   graph->edge_to.resize(edges);
@@ -104,6 +124,7 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
   graph->name_string_placeholder = graph->strings.Intern("(string)");
 
   SnapshotNameCache names(isolate, &graph->strings);
+  EphemeronTables tables(graph->strings);
   const uint32_t empty_name = graph->strings.Intern("");
   // GetName() makes a handle per call: free them every kHandlesPerScope calls
   // (one scope per node would cost more than the names for small nodes).
@@ -122,8 +143,15 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
     const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
     const int type = node->GetType();
     graph->node_type[i] = static_cast<uint8_t>(type);
-    graph->node_id[i] = node->GetId();
-    graph->self_size[i] = static_cast<double>(node->GetShallowSize());
+    const v8::SnapshotObjectId id = node->GetId();
+    if (id == target_id && target_id != v8::HeapProfiler::kUnknownObjectId) graph->target = i;
+    const size_t self_size = node->GetShallowSize();
+    if (self_size < SnapshotGraph::kBigSelfSize) {
+      graph->self_size[i] = static_cast<uint32_t>(self_size);
+    } else {
+      graph->self_size[i] = SnapshotGraph::kBigSelfSize;
+      graph->big_self_sizes.emplace_back(i, static_cast<double>(self_size));
+    }
     graph->first_edge[i] = e;
     // String nodes are named by their contents: not worth a copy (their class is "(string)").
     if (IsStringNode(type)) {
@@ -143,7 +171,11 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
       if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
         graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
       } else {
-        graph->edge_name[e] = name->IsString() ? names.Intern(name.As<v8::String>()) : empty_name;
+        const uint32_t name_id = name->IsString() ? names.Intern(name.As<v8::String>()) : empty_name;
+        graph->edge_name[e] = name_id;
+        if (edge_type == v8::HeapGraphEdge::kInternal && tables.TableOf(name_id) == int64_t{id}) {
+          graph->edge_type[e] |= kEdgeFromWeakMapTable;
+        }
       }
     }
   }
@@ -159,7 +191,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
   const uint32_t string_count = strings.size();
   graph->ephemeron_part.assign(string_count, SnapshotStrings::kNone);
   graph->numeric_name.assign(string_count, -1);
-  std::vector<uint32_t> table_ids(string_count, 0);
   for (uint32_t s = 0; s < string_count; s++) {
     const std::string_view name = strings.Get(s);
     graph->numeric_name[s] = ParseIndex(name);
@@ -169,7 +200,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
       // Copy first: interning may move the arena `part` points into.
       const std::string copy(part);
       graph->ephemeron_part[s] = strings.Intern(copy);
-      table_ids[s] = table;
     }
   }
   // Interning the parts may have added strings: they are never edge names.
@@ -179,16 +209,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
   graph->name_sloppy_function_map = strings.Find("sloppy_function_map");
   graph->name_map_descriptors = strings.Find("(map descriptors)");
 
-  for (uint32_t node = 0; node < graph->node_count; node++) {
-    for (uint32_t e = graph->first_edge[node]; e < graph->first_edge[node + 1]; e++) {
-      if (graph->EdgeType(e) != v8::HeapGraphEdge::kInternal) continue;
-      const uint32_t name = graph->edge_name[e];
-      if (name < string_count && graph->ephemeron_part[name] != SnapshotStrings::kNone &&
-          table_ids[name] == graph->node_id[node]) {
-        graph->edge_type[e] |= kEdgeFromWeakMapTable;
-      }
-    }
-  }
 }
 
 }  // namespace allocscope
