@@ -63,7 +63,17 @@ export interface RawSnapshotAnalysis {
   graphBytes: number;
   takeMs: number;
   analyzeMs: number;
-  phases: { convertMs: number; dominatorsMs: number; classesMs: number; pathsMs: number };
+  phases: {
+    convertMs: number; dominatorsMs: number; classesMs: number; pathsMs: number;
+    /** CPU time of the thread (without preemption), for benchmarks. */
+    takeCpuMs: number; convertCpuMs: number; analyzeCpuMs: number;
+    /** Bytes the conversion held beside the graph (node index, name cache). */
+    conversionBytes: number;
+    /** How V8's node pointers were mapped to ordinals: 'runs' (fast path) or 'hash' (fallback). */
+    nodeIndex: 'runs' | 'hash';
+    /** The process' peak RSS (MiB) after V8 took the snapshot, after the conversion, at the end. */
+    peakAfterTakeMB: number; peakAfterConvertMB: number; peakEndMB: number;
+  };
   classes: { names: string[]; count: Float64Array; selfBytes: Float64Array; retainedBytes: Float64Array };
   retainerPaths: Array<RawRetainerStep[] | null>;
   /** Present when a target was passed; null when it was not found in the snapshot. */
@@ -98,7 +108,9 @@ export interface NativeBinding {
   poolClose(pool: number): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
-  snapshotAnalyze(progress: boolean, retainerPathsFor: string[], target: object | undefined, targetTop: number, targetDeep: boolean): RawSnapshotAnalysis;
+  /** `forcePointerHash` (tests only): map node pointers with the fallback hash. */
+  snapshotAnalyze(progress: boolean, retainerPathsFor: string[], target: object | undefined, targetTop: number, targetDeep: boolean,
+    forcePointerHash?: boolean): RawSnapshotAnalysis;
   constants: {
     histogramBuckets: number;
     histogramSubBits: number;

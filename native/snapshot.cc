@@ -1,5 +1,7 @@
 #include "snapshot.h"
 
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <v8-isolate.h>
 #include <v8-profiler.h>
@@ -27,6 +29,14 @@ using Node = v8::HeapGraphNode;
 
 double NowMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// CPU time of this thread: on a shared machine, phase costs without the time
+// spent preempted (reported beside the wall times, for benchmarks).
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 // A one-line bar on stderr, drawn with write(2) so that it works while V8 is
@@ -173,7 +183,7 @@ double DeepSize(const SnapshotGraph& g, uint32_t start) {
   while (!stack.empty()) {
     const uint32_t node = stack.back();
     stack.pop_back();
-    bytes += g.self_size[node];
+    bytes += g.SelfSize(node);
     for (uint32_t e = g.first_edge[node]; e < g.first_edge[node + 1]; e++) {
       const uint8_t type = g.EdgeType(e);
       if (type == Edge::kWeak || type == Edge::kShortcut) continue;
@@ -196,13 +206,32 @@ Napi::Value DescribeTarget(Napi::Env env, const SnapshotGraph& g, const Dominato
                            const DominatorChildren& children, uint32_t target, uint32_t top, bool deep) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("retainedBytes", tree.retained[target]);
-  out.Set("selfBytes", g.self_size[target]);
+  out.Set("selfBytes", g.SelfSize(target));
   out.Set("name", NodeLabel(g, target));
   out.Set("nodeType", NodeTypeName(g.node_type[target]));
   if (deep) out.Set("deepBytes", DeepSize(g, target));
 
   std::vector<uint32_t> dominated(children.list.begin() + children.first[target],
                                   children.list.begin() + children.first[target + 1]);
+  // V8's backing arrays (a Map's table, an array's elements) say little: list
+  // what they hold instead, a few levels down.
+  for (int level = 0; level < 3 && dominated.size() < (1u << 20); level++) {
+    std::vector<uint32_t> expanded;
+    bool changed = false;
+    for (uint32_t node : dominated) {
+      const uint8_t type = g.node_type[node];
+      const bool internal = type == Node::kArray || type == Node::kHidden;
+      if (internal && children.first[node] != children.first[node + 1]) {
+        expanded.insert(expanded.end(), children.list.begin() + children.first[node],
+                        children.list.begin() + children.first[node + 1]);
+        changed = true;
+      } else {
+        expanded.push_back(node);
+      }
+    }
+    dominated.swap(expanded);
+    if (!changed) break;
+  }
   const size_t keep = std::min<size_t>(top, dominated.size());
   std::partial_sort(dominated.begin(), dominated.begin() + keep, dominated.end(), [&](uint32_t a, uint32_t b) {
     return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : a < b;
@@ -262,7 +291,7 @@ Napi::Object SnapshotAnalyzer::Constants(Napi::Env env) {
   for (uint8_t t = 0; t < kEdgeTypeCount; t++) edges.Set(uint32_t(t), EdgeTypeName(t));
   out.Set("nodeTypes", nodes);
   out.Set("edgeTypes", edges);
-  out.Set("nodeBytes", 21 + 53);
+  out.Set("nodeBytes", 13 + 53);
   out.Set("edgeBytes", 9 + 4);
   return out;
 }
@@ -291,10 +320,12 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   const bool has_target = info[2].IsObject() || info[2].IsFunction();
   const uint32_t top = static_cast<uint32_t>(std::max(0.0, info[3].As<Napi::Number>().DoubleValue()));
   const bool deep = info[4].As<Napi::Boolean>().Value();
+  const bool force_pointer_hash = info.Length() > 5 && info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();
 
   ProgressBar bar(progress);
   v8::HeapProfiler* profiler = isolate->GetHeapProfiler();
   const double take_start = NowMs();
+  const double take_cpu_start = ThreadCpuMs();
   std::unique_ptr<const v8::HeapSnapshot, SnapshotDeleter> snapshot;
   {
     SnapshotControl control(&bar);
@@ -303,6 +334,14 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
     snapshot.reset(profiler->TakeHeapSnapshot(options));  // V8 collects garbage first
   }
   const double take_ms = NowMs() - take_start;
+  const double take_cpu_ms = ThreadCpuMs() - take_cpu_start;
+  // The process' peak RSS after each stage: where the peak comes from (benchmarks).
+  auto max_rss_mb = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+  };
+  const double peak_after_take = max_rss_mb();
   if (!snapshot) {
     bar.Clear();
     Napi::Error::New(env, "allocscope: V8 could not take a heap snapshot").ThrowAsJavaScriptException();
@@ -312,8 +351,10 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   if (has_target) target_id = profiler->GetObjectId(ToV8(info[2]));
 
   const double analyze_start = NowMs();
+  const double analyze_cpu_start = ThreadCpuMs();
   auto graph = std::make_unique<SnapshotGraph>();
-  const ConvertStatus status = ConvertSnapshot(isolate, snapshot.get(), graph.get(), ConvertProgressFn, &bar);
+  const ConvertStatus status =
+      ConvertSnapshot(isolate, snapshot.get(), graph.get(), ConvertProgressFn, &bar, target_id, force_pointer_hash);
   snapshot.reset();  // V8's copy is no longer needed: free it before the analysis allocates
   if (status != ConvertStatus::kOk) {
     bar.Clear();
@@ -321,8 +362,10 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const size_t graph_bytes = graph->MemoryBytes();
+  const double peak_after_convert = max_rss_mb();
   IndexSnapshotNames(graph.get());
   const double convert_ms = NowMs() - analyze_start;
+  const double convert_cpu_ms = ThreadCpuMs() - analyze_cpu_start;
 
   DominatorTree tree;
   bar.Show("computing dominators", 0, 2);
@@ -361,15 +404,7 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   const double paths_ms = NowMs() - analyze_start - convert_ms - dominators_ms - classes_ms;
 
   if (has_target) {
-    uint32_t target = kNone;
-    if (target_id != v8::HeapProfiler::kUnknownObjectId) {
-      for (uint32_t node = 0; node < graph->node_count; node++) {
-        if (graph->node_id[node] == target_id) {
-          target = node;
-          break;
-        }
-      }
-    }
+    const uint32_t target = graph->target;
     out.Set("target", target == kNone ? env.Null() : DescribeTarget(env, *graph, tree, children, target, top, deep));
   }
 
@@ -409,6 +444,14 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   phases.Set("dominatorsMs", dominators_ms);
   phases.Set("classesMs", classes_ms);
   phases.Set("pathsMs", paths_ms);
+  phases.Set("takeCpuMs", take_cpu_ms);
+  phases.Set("conversionBytes", static_cast<double>(graph->conversion_bytes));
+  phases.Set("peakAfterTakeMB", peak_after_take);
+  phases.Set("peakAfterConvertMB", peak_after_convert);
+  phases.Set("peakEndMB", max_rss_mb());
+  phases.Set("nodeIndex", graph->node_index_runs ? "runs" : "hash");
+  phases.Set("convertCpuMs", convert_cpu_ms);
+  phases.Set("analyzeCpuMs", ThreadCpuMs() - analyze_cpu_start);
   out.Set("phases", phases);
   out.Set("analyzeMs", NowMs() - analyze_start);
   bar.Clear();

@@ -185,7 +185,8 @@ bool ComputeDominators(const SnapshotGraph& g, DominatorTree* tree, KeepGoing ke
   tree->idom[g.root] = g.root;
   Release(&idom);
   Release(&dfnum);
-  tree->retained = g.self_size;
+  tree->retained.resize(n);
+  for (uint32_t node = 0; node < n; node++) tree->retained[node] = g.SelfSize(node);
   for (uint32_t i = n - 1; i >= 1; i--) {
     const uint32_t node = vertex[i];
     tree->retained[tree->idom[node]] += tree->retained[node];
@@ -227,7 +228,7 @@ void AggregateClasses(const SnapshotGraph& g, const DominatorTree& tree, const s
   for (uint32_t node = 0; node < n; node++) {
     if (g.self_size[node] == 0) continue;
     out->count[class_of[node]] += 1;
-    out->self_bytes[class_of[node]] += g.self_size[node];
+    out->self_bytes[class_of[node]] += g.SelfSize(node);
   }
 
   // Dominator-tree children, in preorder of the filtered graph.

@@ -4,52 +4,15 @@
 #include <v8-primitive.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
+
+#include "snapshot_name_cache.h"
+#include "snapshot_node_index.h"
 
 namespace allocscope {
 
 namespace {
-
-// V8 hands out nodes and edge targets as pointers into its own storage; this maps
-// a node pointer back to its ordinal. Open addressing, keys never removed.
-class PointerIndex {
- public:
-  explicit PointerIndex(size_t count) {
-    size_t capacity = 16;
-    while (capacity < count + count / 2) capacity <<= 1;
-    keys_.assign(capacity, 0);
-    values_.resize(capacity);
-    mask_ = capacity - 1;
-  }
-  void Insert(const void* p, uint32_t value) {
-    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
-    size_t slot = Slot(key);
-    while (keys_[slot] != 0) slot = (slot + 1) & mask_;
-    keys_[slot] = key;
-    values_[slot] = value;
-  }
-  uint32_t Find(const void* p) const {
-    const uintptr_t key = reinterpret_cast<uintptr_t>(p);
-    for (size_t slot = Slot(key);; slot = (slot + 1) & mask_) {
-      if (keys_[slot] == key) return values_[slot];
-      if (keys_[slot] == 0) return SnapshotStrings::kNone;
-    }
-  }
-
- private:
-  size_t Slot(uintptr_t key) const { return static_cast<size_t>(((key >> 3) * 0x9E3779B97F4A7C15ull) >> 20) & mask_; }
-  std::vector<uintptr_t> keys_;
-  std::vector<uint32_t> values_;
-  size_t mask_ = 0;
-};
-
-std::string_view Utf8(v8::Isolate* isolate, v8::Local<v8::String> s, std::string* buffer) {
-  const size_t capacity = static_cast<size_t>(s->Length()) * 3;
-  if (buffer->size() < capacity) buffer->resize(capacity);
-  const int written = s->WriteUtf8(isolate, buffer->data(), static_cast<int>(capacity), nullptr,
-                                   v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-  return std::string_view(buffer->data(), static_cast<size_t>(written));
-}
 
 bool IsStringNode(int type) {
   return type == v8::HeapGraphNode::kString || type == v8::HeapGraphNode::kConsString ||
@@ -80,6 +43,26 @@ bool ParseEphemeronName(std::string_view name, std::string_view* part, uint32_t*
   *table_id = static_cast<uint32_t>(id);
   return true;
 }
+
+// Per string id, the WeakMap table id an ephemeron edge name refers to (-1 for
+// other names), parsed once per distinct name as names are interned.
+class EphemeronTables {
+ public:
+  explicit EphemeronTables(const SnapshotStrings& strings) : strings_(strings) {}
+  int64_t TableOf(uint32_t name) {
+    while (table_of_.size() <= name) {
+      std::string_view part;
+      uint32_t table = 0;
+      const bool ephemeron = ParseEphemeronName(strings_.Get(static_cast<uint32_t>(table_of_.size())), &part, &table);
+      table_of_.push_back(ephemeron ? int64_t{table} : -1);
+    }
+    return table_of_[name];
+  }
+
+ private:
+  const SnapshotStrings& strings_;
+  std::vector<int64_t> table_of_;
+};
 
 int64_t ParseIndex(std::string_view name) {
   if (name.empty() || name.size() > 10) return -1;
@@ -113,23 +96,19 @@ uint32_t SnapshotGraph::EdgeFrom(uint32_t e) const {
 }
 
 size_t SnapshotGraph::MemoryBytes() const {
-  return node_type.capacity() + (node_name.capacity() + node_id.capacity() + first_edge.capacity()) * 4 +
-         self_size.capacity() * 8 + edge_to.capacity() * 4 + edge_type.capacity() + edge_name.capacity() * 4 +
+  return node_type.capacity() + (node_name.capacity() + self_size.capacity() + first_edge.capacity()) * 4 +
+         big_self_sizes.capacity() * sizeof(big_self_sizes[0]) + edge_to.capacity() * 4 + edge_type.capacity() + edge_name.capacity() * 4 +
          strings.MemoryBytes() + ephemeron_part.capacity() * 4 + numeric_name.capacity() * 8;
 }
 
-ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot,
-                              SnapshotGraph* graph, ConvertProgress progress, void* data) {
+ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snapshot, SnapshotGraph* graph,
+                              ConvertProgress progress, void* data, v8::SnapshotObjectId target_id,
+                              bool force_pointer_hash) {
   const int count = snapshot->GetNodesCount();
   if (count <= 0) return ConvertStatus::kTooLarge;
   const uint32_t n = static_cast<uint32_t>(count);
   uint64_t edges = 0;
-  PointerIndex index(n);
-  for (uint32_t i = 0; i < n; i++) {
-    const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
-    index.Insert(node, i);
-    edges += static_cast<uint64_t>(node->GetChildrenCount());
-  }
+  const SnapshotNodeIndex index(snapshot, n, &edges, force_pointer_hash);
   if (edges >= SnapshotStrings::kNone) return ConvertStatus::kTooLarge;
 
   graph->node_count = n;
@@ -137,7 +116,6 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
   graph->root = index.Find(snapshot->GetRoot());
   graph->node_type.resize(n);
   graph->node_name.resize(n);
-  graph->node_id.resize(n);
   graph->self_size.resize(n);
   graph->first_edge.resize(n + 1);
   graph->edge_to.resize(edges);
@@ -145,42 +123,65 @@ ConvertStatus ConvertSnapshot(v8::Isolate* isolate, const v8::HeapSnapshot* snap
   graph->edge_name.resize(edges);
   graph->name_string_placeholder = graph->strings.Intern("(string)");
 
-  std::string buffer;
+  SnapshotNameCache names(isolate, &graph->strings);
+  EphemeronTables tables(graph->strings);
+  const uint32_t empty_name = graph->strings.Intern("");
+  // GetName() makes a handle per call: free them every kHandlesPerScope calls
+  // (one scope per node would cost more than the names for small nodes).
+  constexpr uint32_t kHandlesPerScope = 1024;
+  std::optional<v8::HandleScope> scope;
+  uint32_t handles = kHandlesPerScope;
+  auto count_handle = [&] {
+    if (++handles < kHandlesPerScope) return;
+    scope.reset();
+    scope.emplace(isolate);
+    handles = 0;
+  };
   uint32_t e = 0;
   for (uint32_t i = 0; i < n; i++) {
     if ((i & 0xffff) == 0) progress(data, i, n);
     const v8::HeapGraphNode* node = snapshot->GetNode(static_cast<int>(i));
     const int type = node->GetType();
     graph->node_type[i] = static_cast<uint8_t>(type);
-    graph->node_id[i] = node->GetId();
-    graph->self_size[i] = static_cast<double>(node->GetShallowSize());
+    const v8::SnapshotObjectId id = node->GetId();
+    if (id == target_id && target_id != v8::HeapProfiler::kUnknownObjectId) graph->target = i;
+    const size_t self_size = node->GetShallowSize();
+    if (self_size < SnapshotGraph::kBigSelfSize) {
+      graph->self_size[i] = static_cast<uint32_t>(self_size);
+    } else {
+      graph->self_size[i] = SnapshotGraph::kBigSelfSize;
+      graph->big_self_sizes.emplace_back(i, static_cast<double>(self_size));
+    }
     graph->first_edge[i] = e;
-    {
-      v8::HandleScope scope(isolate);
-      // String nodes are named by their contents: not worth a copy (their class is "(string)").
-      graph->node_name[i] = IsStringNode(type) ? graph->name_string_placeholder
-                                               : graph->strings.Intern(Utf8(isolate, node->GetName(), &buffer));
+    // String nodes are named by their contents: not worth a copy (their class is "(string)").
+    if (IsStringNode(type)) {
+      graph->node_name[i] = graph->name_string_placeholder;
+    } else {
+      count_handle();
+      graph->node_name[i] = names.Intern(node->GetName());
     }
     const int children = node->GetChildrenCount();
-    for (int c = 0; c < children;) {
-      v8::HandleScope scope(isolate);  // GetName makes a handle per edge: free them in chunks
-      const int chunk_end = std::min(children, c + 256);
-      for (; c < chunk_end; c++, e++) {
-        const v8::HeapGraphEdge* edge = node->GetChild(c);
-        const int edge_type = edge->GetType();
-        graph->edge_to[e] = index.Find(edge->GetToNode());
-        graph->edge_type[e] = static_cast<uint8_t>(edge_type);
-        v8::Local<v8::Value> name = edge->GetName();
-        if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
-          graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
-        } else {
-          graph->edge_name[e] = name->IsString() ? graph->strings.Intern(Utf8(isolate, name.As<v8::String>(), &buffer))
-                                                 : graph->strings.Intern("");
+    for (int c = 0; c < children; c++, e++) {
+      const v8::HeapGraphEdge* edge = node->GetChild(c);
+      const int edge_type = edge->GetType();
+      graph->edge_to[e] = index.Find(edge->GetToNode());
+      graph->edge_type[e] = static_cast<uint8_t>(edge_type);
+      count_handle();
+      v8::Local<v8::Value> name = edge->GetName();
+      if (edge_type == v8::HeapGraphEdge::kElement || edge_type == v8::HeapGraphEdge::kHidden) {
+        graph->edge_name[e] = name->IsNumber() ? static_cast<uint32_t>(name.As<v8::Number>()->Value()) : 0;
+      } else {
+        const uint32_t name_id = name->IsString() ? names.Intern(name.As<v8::String>()) : empty_name;
+        graph->edge_name[e] = name_id;
+        if (edge_type == v8::HeapGraphEdge::kInternal && tables.TableOf(name_id) == int64_t{id}) {
+          graph->edge_type[e] |= kEdgeFromWeakMapTable;
         }
       }
     }
   }
   graph->first_edge[n] = e;
+  graph->conversion_bytes = index.MemoryBytes() + names.MemoryBytes();
+  graph->node_index_runs = index.UsesRuns();
   progress(data, n, n);
   return ConvertStatus::kOk;
 }
@@ -190,7 +191,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
   const uint32_t string_count = strings.size();
   graph->ephemeron_part.assign(string_count, SnapshotStrings::kNone);
   graph->numeric_name.assign(string_count, -1);
-  std::vector<uint32_t> table_ids(string_count, 0);
   for (uint32_t s = 0; s < string_count; s++) {
     const std::string_view name = strings.Get(s);
     graph->numeric_name[s] = ParseIndex(name);
@@ -200,7 +200,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
       // Copy first: interning may move the arena `part` points into.
       const std::string copy(part);
       graph->ephemeron_part[s] = strings.Intern(copy);
-      table_ids[s] = table;
     }
   }
   // Interning the parts may have added strings: they are never edge names.
@@ -210,16 +209,6 @@ void IndexSnapshotNames(SnapshotGraph* graph) {
   graph->name_sloppy_function_map = strings.Find("sloppy_function_map");
   graph->name_map_descriptors = strings.Find("(map descriptors)");
 
-  for (uint32_t node = 0; node < graph->node_count; node++) {
-    for (uint32_t e = graph->first_edge[node]; e < graph->first_edge[node + 1]; e++) {
-      if (graph->EdgeType(e) != v8::HeapGraphEdge::kInternal) continue;
-      const uint32_t name = graph->edge_name[e];
-      if (name < string_count && graph->ephemeron_part[name] != SnapshotStrings::kNone &&
-          table_ids[name] == graph->node_id[node]) {
-        graph->edge_type[e] |= kEdgeFromWeakMapTable;
-      }
-    }
-  }
 }
 
 }  // namespace allocscope

@@ -77,6 +77,20 @@ test('sizeOf: an array of strings matches DevTools retained size from the JSON w
   assert.ok(r.ours.bytes > 5000 * 40, `got ${r.ours.bytes}`);
 });
 
+// WeakMap values are reached through the key and through the map's table; DevTools
+// ignores the table's edge, so values whose keys the value holds are its own even
+// though a global holds the WeakMap (the flag is set while converting).
+test('sizeOf: WeakMap values whose keys the value holds are retained by it, as DevTools computes from the JSON', () => {
+  const r = sizeOfAgainstJson(`
+    globalThis.sharedWeakMap = new WeakMap();
+    class WeakKeysMarkerE { constructor() { this.keys = []; for (let i = 0; i < 500; i++) { const k = { i }; this.keys.push(k); globalThis.sharedWeakMap.set(k, new Array(64).fill(i)); } } }
+    const value = new WeakKeysMarkerE();`);
+  assert.equal(r.markers, 1);
+  assertWithinOnePercent(r.ours.bytes, r.json, 'WeakMap values');
+  // 500 arrays of 64 elements (> 512 bytes each) come with the keys.
+  assert.ok(r.ours.bytes > 500 * 512, `got ${r.ours.bytes}`);
+});
+
 test('sizeOf: a sub-object shared with a global is not retained by the value', () => {
   const r = sizeOfAgainstJson(`
     class SharedMarkerD { constructor(shared) { this.own = new Array(1000).fill(0).map((_, i) => ({ i })); this.shared = shared; } }
@@ -275,4 +289,33 @@ test('sizeOf: retained: false gives the deep size, which counts what the value s
   // The deep size leaves out hidden classes (maps), which the retained size of `shared` may hold.
   assert.ok(json.deep >= json.sharedSize * 0.95, `deep ${json.deep} includes the shared ${json.sharedSize}`);
   assert.ok(json.retained < json.sharedSize / 10, `retained ${json.retained} does not`);
+});
+
+// The conversion maps V8's node pointers to ordinals through equally spaced
+// runs (snapshot_node_index.h) and falls back to a pointer hash when V8's
+// layout does not allow it: both must give the same graph.
+test('conversion: the node index gives the same analysis through runs and through its fallback hash', () => {
+  const { json } = runNodeJson({ code: `
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+    class IndexedThing { constructor(i) { this.i = i; this.tags = ['t' + i, { deep: i }]; } }
+    const value = { things: Array.from({ length: 3000 }, (_, i) => new IndexedThing(i)) };
+    globalThis.keep = value;
+    const pick = (raw) => {
+      const k = raw.classes.names.indexOf('IndexedThing');
+      return { index: raw.phases.nodeIndex, count: raw.classes.count[k], self: raw.classes.selfBytes[k], retained: raw.classes.retainedBytes[k],
+        target: raw.target.retainedBytes, top: raw.target.top.map((t) => t.path + ':' + t.retainedBytes).join(),
+        path: raw.retainerPaths[0].map((s) => s.edge + '/' + s.node).slice(-3).join() };
+    };
+    // The first snapshot leaves a few objects behind (under the array too): compare later ones.
+    native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false);
+    const runs = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false));
+    const hash = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false, true));
+    console.log(JSON.stringify({ runs, hash }));` });
+  assert.equal(json.runs.index, 'runs', 'the fast path is used on this V8 (its nodes come in equally spaced blocks)');
+  assert.equal(json.hash.index, 'hash');
+  const { index: _r, ...runs } = json.runs;
+  const { index: _h, ...hash } = json.hash;
+  assert.equal(runs.count, 3000);
+  assert.ok(runs.target > 3000 * 50, `3000 things of > 50 bytes, got ${runs.target}`);
+  assert.deepEqual(hash, runs);
 });

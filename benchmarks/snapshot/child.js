@@ -43,13 +43,21 @@ async function main() {
   const before = rssMB();
   const peakBefore = peakMB();
   if (variant === 'allocscope') {
-    const { snapshot } = require(path.resolve(__dirname, '..', '..', 'dist'));
+    const dist = path.resolve(__dirname, '..', '..', 'dist');
+    const { snapshot } = require(dist);
+    // The public API drops the native phases (thread CPU times, peak RSS per stage): keep them for the notes.
+    const { native } = require(path.join(dist, 'native'));
+    const analyzeNative = native.snapshotAnalyze;
+    let phases = null;
+    native.snapshotAnalyze = (...args) => { const raw = analyzeNative.apply(native, args); phases = raw.phases; return raw; };
     const t0 = now();
     const r = snapshot.analyze({ retainerPathsFor: ['Session'], progress: false });
     const totalMs = now() - t0;
     const s = r.counts.Session;
     console.log(JSON.stringify({ variant, heapUsedMB, totalMs, takeMs: r.takeMs, analyzeMs: r.analyzeMs, rssBeforeMB: before, peakBeforeMB: peakBefore,
-      peakRssMB: peakMB(), nodes: r.nodeCount, edges: r.edgeCount, graphMB: r.graphBytes / 1e6, sessions: s.count, path: Boolean(r.retainerPaths.Session) }));
+      peakRssMB: peakMB(), nodes: r.nodeCount, edges: r.edgeCount, graphMB: r.graphBytes / 1e6, sessions: s.count, path: Boolean(r.retainerPaths.Session),
+      takeCpuMs: phases.takeCpuMs, convertCpuMs: phases.convertCpuMs, analyzeCpuMs: phases.analyzeCpuMs, convertUsPerNode: phases.convertCpuMs * 1000 / r.nodeCount,
+      peakAfterTakeMB: phases.peakAfterTakeMB, peakAfterConvertMB: phases.peakAfterConvertMB, conversionMB: phases.conversionBytes / 1e6, nodeIndex: phases.nodeIndex }));
   } else if (variant === 'write') {
     const t0 = now();
     v8.writeHeapSnapshot(file);

@@ -532,8 +532,10 @@ function snapshotScenario(iterations) {
   assert.throws(() => native.snapshotAnalyze(false, 'x', undefined, 0, false));
   assert.throws(() => native.snapshotAnalyze(false, [1], undefined, 0, false));
   for (let i = 0; i < iterations; i++) {
-    const raw = native.snapshotAnalyze(i === 0 && isMainThread, ['AsanSnapshotLeak', 'Map', 'NoSuchClass', ''], i % 2 ? closure : cache, i % 3 === 0 ? 0 : 5, i % 2 === 0);
+    // Every fourth run maps node pointers through the fallback hash instead of runs.
+    const raw = native.snapshotAnalyze(i === 0 && isMainThread, ['AsanSnapshotLeak', 'Map', 'NoSuchClass', ''], i % 2 ? closure : cache, i % 3 === 0 ? 0 : 5, i % 2 === 0, i % 4 === 3);
     assert.ok(raw.nodeCount > 0 && raw.classes.names.length === raw.classes.count.length);
+    assert.equal(raw.phases.nodeIndex, i % 4 === 3 ? 'hash' : 'runs');
     assert.ok(raw.target && raw.target.retainedBytes >= raw.target.selfBytes);
     assert.equal(raw.retainerPaths[2], null);
   }
