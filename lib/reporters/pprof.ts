@@ -92,7 +92,7 @@ export function renderPprof(capture: Capture): Uint8Array {
 /** Nodes walked between two pauses of the incremental encoder (~10–50 µs of work). */
 const NODES_PER_STEP = 256;
 /** Locations or functions encoded between two pauses. */
-const ENTRIES_PER_STEP = 1024;
+const ENTRIES_PER_STEP = 256;
 
 /** A string table that encodes to nothing (a default one writes its '' entry, which must appear once). */
 const noStrings = () => new StringTable(emptyTableToken);
