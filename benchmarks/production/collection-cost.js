@@ -66,6 +66,9 @@ const rows = [];
     blockingCpuMsMedian: median(rows.map((r) => r.blockingCpuMs)),
     blockingCpuMsMax: Math.max(...rows.map((r) => r.blockingCpuMs)),
     longestStageMs: stats.maxStageMs,
+    // Without the GC pauses V8 took inside a stage (the churn needs them anyway): allocscope's own longest hold.
+    longestStageOwnMs: stats.maxStageOwnMs,
+    stagesGcMsPerCollection: stats.totalStagesGcMs / collections,
     wallMsMedian: median(rows.map((r) => r.wallMs)),
     pprofKiB: Math.round(median(rows.map((r) => r.pprofBytes)) / 1024),
     loopDelayMaxMsMedian: median(rows.map((r) => r.loopDelayMaxMs)),

@@ -32,6 +32,7 @@ function push(body) {
 }
 
 let metrics = async () => '';
+let toggle = () => {};
 if (variant === 'allocscope') {
   const { continuous, metrics: allocscopeMetrics } = require('../../dist');
   const { Registry } = require('prom-client');
@@ -48,6 +49,56 @@ if (variant === 'allocscope') {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   metrics = () => registry.metrics();
+} else if (variant.startsWith('piece:')) {
+  // One piece of the allocscope variant alone (pieces.js): sampler, gc, metrics, continuous, bridge.
+  const allocscope = require('../../dist');
+  const piece = variant.slice('piece:'.length);
+  if (piece === 'sampler') allocscope.heap.start();
+  else if (piece === 'gc') allocscope.gc.start();
+  else if (piece === 'sampler-profile') {
+    // The sampler and, every period, only the read of its profile (no shaping, encoding or export).
+    allocscope.heap.start();
+    setInterval(() => allocscope.heap.profile({ sourceMaps: false }), periodMs).unref();
+  } else if (piece === 'sampler-profile-sourcemaps') {
+    allocscope.heap.start();
+    setInterval(() => allocscope.heap.profile(), periodMs).unref();
+  }
+  else if (piece === 'metrics') {
+    const { Registry } = require('prom-client');
+    const registry = new Registry();
+    allocscope.metrics.register(registry);
+    metrics = () => registry.metrics();
+  } else if (piece === 'continuous') {
+    allocscope.continuous.start({ periodMs, service: 'bench', exporters: [{ type: 'http', url: sinkUrl }], workers: false });
+  } else if (piece === 'continuous-bridge') {
+    allocscope.continuous.start({ periodMs, service: 'bench', exporters: [{ type: 'http', url: sinkUrl }] });
+  } else if (piece !== 'require') {
+    console.error(`server.js: unknown piece ${JSON.stringify(piece)}`);
+    process.exit(2);
+  }
+} else if (variant.startsWith('toggle:')) {
+  // paired.js: the same process with a piece switched on and off (GET /__on, /__off).
+  const allocscope = require('../../dist');
+  const piece = variant.slice('toggle:'.length);
+  const { Registry } = require('prom-client');
+  let registration;
+  toggle = (on) => {
+    if (on === allocscope.heap.running) return undefined;
+    if (on) {
+      if (piece === 'sampler') allocscope.heap.start();
+      else {
+        const registry = new Registry();
+        registration = allocscope.metrics.register(registry);
+        metrics = () => registry.metrics();
+        allocscope.continuous.start({ periodMs, service: 'bench', exporters: [{ type: 'http', url: sinkUrl }] });
+      }
+    } else if (piece === 'sampler') allocscope.heap.stop();
+    else {
+      registration.unregister();
+      metrics = async () => '';
+      return allocscope.continuous.stop({ flush: false });
+    }
+  };
 } else if (variant !== 'baseline') {
   console.error(`server.js: unknown variant ${JSON.stringify(variant)}`);
   process.exit(2);
@@ -59,6 +110,11 @@ const server = http.createServer(async (req, res) => {
     // saturated throughput on a dedicated core would be the inverse of, and preemption does not inflate it.
     const u = process.cpuUsage();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cpuMicros: u.user + u.system }));
+    return;
+  }
+  if (req.url === '/__on' || req.url === '/__off') {
+    await toggle(req.url === '/__on');
+    res.end('ok');
     return;
   }
   if (req.url === '/metrics') {

@@ -1,15 +1,19 @@
 // One thread's collection: read the sampler, the GC summary and heap figures,
 // encode the pprof and gzip it, in stages with a turn of the event loop between
-// them so that no stage holds the loop for long. Every stage is timed.
+// them so that no stage holds the loop for long; the encoding, the biggest part
+// on a big profile, runs in slices of ENCODE_SLICE_MS. Every stage is timed.
+// GC tracking is held through gc-hold.ts, shared with the metrics and leak watch.
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { gc, type GcEvent } from '../gc';
+import { gc, GC_COUNTER_LAYOUT, type GcEvent } from '../gc';
+import { native } from '../native';
 import { heap } from '../heap';
+import { holdGcTracking } from '../metrics/gc-hold';
 import type { HeapStartOptions } from '../heap-profiler';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
-import { encodePprof } from '../reporters/pprof';
+import { encodePprof, pprofEncodingSteps, type PprofMeta } from '../reporters/pprof';
 import { buildCapture } from './capture';
 import type { Collection, CollectionFigures } from './collection';
 
@@ -18,8 +22,28 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 /** allocscope's own allocations (encoding buffers, this collector) are not the service's. */
 const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
+/**
+ * The longest the encoding holds the event loop in one turn, ms: it then yields
+ * and goes on at the next turn (one step of the encoder is ~10–50 µs).
+ */
+const ENCODE_SLICE_MS = 2;
 /** GC events kept for a capture between two collections (the newest). */
 const MAX_GC_EVENTS = 4096;
+
+/** GC pause time so far on this thread (tracked while the collector runs: it holds GC tracking), ms. */
+function gcPauseMs(): number {
+  return gc.running ? native.gcCounters()[GC_COUNTER_LAYOUT.header.topLevelNs]! / 1e6 : 0;
+}
+
+/** Runs `steps` for about `budgetMs`; their result when they finished, else undefined. */
+function runFor<T>(steps: Generator<void, T, void>, budgetMs: number): T | undefined {
+  const until = performance.now() + budgetMs;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() >= until) return undefined;
+  }
+}
 
 export interface CollectorOptions {
   mode: ProfileMode;
@@ -41,6 +65,14 @@ export interface CollectionTimes {
   /** The longest single synchronous stage. */
   longestStageMs: number;
   /**
+   * The longest stage without the GC pauses that fell inside it: our own code's
+   * longest hold of the loop (a pause V8 takes during a stage is counted in
+   * `longestStageMs`, but the service's allocations would have needed it too).
+   */
+  longestStageOwnMs: number;
+  /** GC pauses inside the synchronous stages, all stages together. */
+  stagesGcMs: number;
+  /**
    * CPU time of the synchronous stages (process-wide `process.cpuUsage()`): what
    * `blockingMs` would be on an idle machine, without preemption by other processes.
    */
@@ -57,7 +89,10 @@ interface Sampled {
 
 export class Collector {
   readonly options: CollectorOptions;
-  #ownsGc = false;
+  /** Releases this collector's hold on GC tracking (shared with metrics and leak watch: see gc-hold.ts). */
+  #releaseGc: (() => void) | undefined;
+  /** Where the next capture's GC events start (read with eventsSince, so the user's gc.events() is not drained). */
+  #gcCursor = 0;
   #running = false;
   #periodStartMs = Date.now();
 
@@ -65,12 +100,16 @@ export class Collector {
     this.options = options;
   }
 
-  /** Takes the sampler (throws ERR_ALLOCSCOPE_SAMPLER_BUSY when someone else has it) and GC tracking if free. */
+  /** Takes the sampler (throws ERR_ALLOCSCOPE_SAMPLER_BUSY when someone else has it) and holds GC tracking. */
   start(): void {
     heap.start(this.#samplerOptions());
-    if (!gc.running) {
-      try { gc.start(); this.#ownsGc = true; } catch { /* someone else's: read their summary */ }
+    try {
+      this.#releaseGc = holdGcTracking();
+    } catch (error) {
+      heap.stop();
+      throw error;
     }
+    this.#gcCursor = gc.eventsSince(Number.MAX_SAFE_INTEGER).nextSeq;
     this.#running = true;
     this.#periodStartMs = Date.now();
   }
@@ -79,8 +118,8 @@ export class Collector {
     if (!this.#running) return;
     this.#running = false;
     heap.stop();
-    if (this.#ownsGc) gc.stop();
-    this.#ownsGc = false;
+    this.#releaseGc?.();
+    this.#releaseGc = undefined;
   }
 
   get running(): boolean { return this.#running; }
@@ -91,42 +130,50 @@ export class Collector {
     let blockingMs = 0;
     let longestStageMs = 0;
     let blockingCpuMs = 0;
+    let longestStageOwnMs = 0;
+    let stagesGcMs = 0;
     const stage = <T>(work: () => T): T => {
       const s = performance.now();
       const cpu = process.cpuUsage();
+      const gc0 = gcPauseMs();
       try {
         return work();
       } finally {
         const d = performance.now() - s;
         const c = process.cpuUsage(cpu);
+        const g = Math.min(d, Math.max(0, gcPauseMs() - gc0));
         blockingMs += d;
         blockingCpuMs += (c.user + c.system) / 1000;
+        stagesGcMs += g;
         if (d > longestStageMs) longestStageMs = d;
+        if (d - g > longestStageOwnMs) longestStageOwnMs = d - g;
       }
     };
     const read = stage(() => this.#read());
     await nextTurn();
     const sampled = stage(() => this.#shape(read));
     await nextTurn();
-    const raw = stage(() => this.#encode(sampled));
+    const steps = pprofEncodingSteps(sampled.data, this.#pprofMeta(sampled));
+    let raw: Uint8Array | undefined;
+    while (!(raw = stage(() => runFor(steps, ENCODE_SLICE_MS)))) await nextTurn();
     await nextTurn();
     const pprof = await gzip(raw);
     let capture: Uint8Array | undefined;
     if (this.options.capture) {
       await nextTurn();
-      const json = stage(() => Buffer.from(JSON.stringify(buildCapture(sampled.data, sampled.figures, sampled.gcEvents, sampled.fromMs, sampled.untilMs, this.options))));
+      const json = stage(() => Buffer.from(JSON.stringify(buildCapture(new Profile(sampled.data).toJSON(), sampled.figures, sampled.gcEvents, sampled.fromMs, sampled.untilMs, this.options))));
       capture = await gzip(json);
     }
     return {
       collection: this.#collection(sampled, pprof, capture),
-      times: { wallMs: performance.now() - t0, blockingMs, longestStageMs, blockingCpuMs },
+      times: { wallMs: performance.now() - t0, blockingMs, longestStageMs, longestStageOwnMs, stagesGcMs, blockingCpuMs },
     };
   }
 
   /** The same, synchronously: for a worker's last words at exit, when no event-loop turn is left. */
   collectSync(): Collection {
     const sampled = this.#shape(this.#read());
-    return this.#collection(sampled, zlib.gzipSync(this.#encode(sampled)), undefined);
+    return this.#collection(sampled, zlib.gzipSync(encodePprof(sampled.data, this.#pprofMeta(sampled))), undefined);
   }
 
   #samplerOptions(): HeapStartOptions {
@@ -152,10 +199,11 @@ export class Collector {
 
   /** Stage 2: without allocscope's own sites, with the GC and heap figures. */
   #shape({ profile, fromMs, untilMs }: { profile: Profile; fromMs: number; untilMs: number }): Sampled {
-    const data = profile.filter({ exclude: OWN_FILES, allFrames: true }).toJSON();
+    // Typed arrays stay typed: the encoder reads them as they are (toJSON only for a capture).
+    const data = { ...profile.filter({ exclude: OWN_FILES, allFrames: true }).data };
     data.startTimeMs = fromMs;
     data.endTimeMs = untilMs;
-    const gcEvents = this.options.capture && this.#ownsGc ? gc.events().slice(-MAX_GC_EVENTS) : [];
+    const gcEvents = this.options.capture && gc.running ? this.#readGcEvents() : [];
     const figures: CollectionFigures = {
       heap: heap.stats(),
       gc: gc.running ? gc.summary() : null,
@@ -164,13 +212,20 @@ export class Collector {
     return { data, figures, fromMs, untilMs, gcEvents };
   }
 
-  #encode(sampled: Sampled): Uint8Array {
+  /** This period's GC events (the newest MAX_GC_EVENTS), from our own cursor. */
+  #readGcEvents(): GcEvent[] {
+    const { events, nextSeq } = gc.eventsSince(this.#gcCursor);
+    this.#gcCursor = nextSeq;
+    return events.length > MAX_GC_EVENTS ? events.slice(-MAX_GC_EVENTS) : events;
+  }
+
+  #pprofMeta(sampled: Sampled): PprofMeta {
     const labels = this.options.labels;
-    return encodePprof(sampled.data, {
+    return {
       argv: process.argv.slice(1), node: process.version, pid: process.pid,
       startTimeMs: sampled.fromMs, endTimeMs: sampled.untilMs,
       comments: [`labels ${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(' ')}`],
-    });
+    };
   }
 
   #collection(sampled: Sampled, pprof: Uint8Array, capture: Uint8Array | undefined): Collection {

@@ -24,6 +24,10 @@ export interface ContinuousStats {
   totalBlockingCpuMs: number;
   /** The longest single synchronous stage of any collection so far: the event loop's worst stall from us, ms. */
   maxStageMs: number;
+  /** The same without the GC pauses that fell inside stages: the longest stall from allocscope's own code, ms. */
+  maxStageOwnMs: number;
+  /** GC pauses that fell inside the collections' synchronous stages, all collections together, ms. */
+  totalStagesGcMs: number;
   /** Totals over the exporters. */
   exported: number;
   bytesExported: number;

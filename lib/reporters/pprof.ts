@@ -6,8 +6,14 @@
 // they are written here in one pass (protobuf lets a repeated field's entries
 // come after the other fields), which is several times faster than building
 // and measuring a Sample object per node.
+//
+// The encoder is a generator that pauses every few hundred nodes (and between
+// slices of locations and functions), so that continuous mode can spread one
+// encoding over several event-loop turns: a protobuf message may be sent as
+// concatenated pieces, repeated fields appending and pprof-format writing no
+// default-valued scalars, so each slice is a partial Profile of its own.
 import * as zlib from 'node:zlib';
-import { Function as PprofFunction, Line, Location, Mapping, Profile as PprofProfile, StringTable, ValueType } from 'pprof-format';
+import { emptyTableToken, Function as PprofFunction, Line, Location, Mapping, Profile as PprofProfile, StringTable, ValueType } from 'pprof-format';
 import { AllocscopeError } from '../errors';
 import { Profile } from '../profile/profile';
 import type { Capture, CaptureMeta } from '../capture/capture';
@@ -83,8 +89,30 @@ export function renderPprof(capture: Capture): Uint8Array {
   return zlib.gzipSync(encodePprof(capture.profile, capture.meta));
 }
 
+/** Nodes walked between two pauses of the incremental encoder (~10–50 µs of work). */
+const NODES_PER_STEP = 256;
+/** Locations or functions encoded between two pauses. */
+const ENTRIES_PER_STEP = 256;
+
+/** A string table that encodes to nothing (a default one writes its '' entry, which must appear once). */
+const noStrings = () => new StringTable(emptyTableToken);
+
 /** The profile as an uncompressed pprof protobuf (gzip it for files and backends). */
 export function encodePprof(profileData: ProfileData, meta: PprofMeta): Uint8Array {
+  const steps = pprofEncodingSteps(profileData, meta);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * encodePprof() in small steps: each `next()` does a bounded amount of work
+ * (NODES_PER_STEP nodes, or ENTRIES_PER_STEP locations/functions) and the last
+ * returns the encoded profile. The caller may yield to the event loop between
+ * steps; `profileData` must not change meanwhile.
+ */
+export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): Generator<void, Uint8Array, void> {
   const profile = new Profile(profileData);
   const { nodes, frames } = profile.data;
   const strings = new StringTable();
@@ -137,6 +165,7 @@ export function encodePprof(profileData: ProfileData, meta: PprofMeta): Uint8Arr
   const samples = new SampleWriter();
   let stack = new Float64Array(Math.max(64, profile.data.stackDepth + 1));
   for (let i = 1; i < bytes.length; i++) {
+    if (i % NODES_PER_STEP === 0) yield;
     if (bytes[i] === 0 && objects[i] === 0) continue;
     if (bytes[i]! < 0 || objects[i]! < 0) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `the capture's call tree is damaged (node ${i} has negative self values)`);
     // Leaf first (pprof's convention); node 0 is the synthetic root.
@@ -157,11 +186,20 @@ export function encodePprof(profileData: ProfileData, meta: PprofMeta): Uint8Arr
     `${profile.mode} profile · sampled every ${data.intervalBytes} bytes (estimates) · node ${meta.node} · pid ${meta.pid}`,
     ...(meta.comments ?? []),
   ].map((c) => strings.dedup(c));
-  const pprof = new PprofProfile({
+  // Locations and functions in slices (each a partial Profile), then the header with the string table.
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < locations.length; at += ENTRIES_PER_STEP) {
+    yield;
+    pieces.push(new PprofProfile({ location: locations.slice(at, at + ENTRIES_PER_STEP), stringTable: noStrings() }).encode());
+  }
+  for (let at = 0; at < functions.length; at += ENTRIES_PER_STEP) {
+    yield;
+    pieces.push(new PprofProfile({ function: functions.slice(at, at + ENTRIES_PER_STEP), stringTable: noStrings() }).encode());
+  }
+  yield;
+  const header = new PprofProfile({
     sampleType,
     mapping: [mapping],
-    location: locations,
-    function: functions,
     stringTable: strings,
     timeNanos: BigInt(Math.round(startMs)) * 1_000_000n,
     durationNanos: BigInt(Math.max(0, Math.round(endMs - startMs))) * 1_000_000n,
@@ -170,7 +208,8 @@ export function encodePprof(profileData: ProfileData, meta: PprofMeta): Uint8Arr
     comment,
     defaultSampleType: strings.dedup(spaceType!.type),
   });
-  return Buffer.concat([pprof.encode(), samples.bytes()]);
+  pieces.push(header.encode(), samples.bytes());
+  return Buffer.concat(pieces);
 }
 
 export const pprofReporter: Reporter = {
