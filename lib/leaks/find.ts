@@ -209,10 +209,17 @@ function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
     const p = resolver.position(f.file, f.line, f.column);
     return p ? { function: p.name || f.function, file: p.file, line: p.line, column: p.column } : f;
   };
+  // The live total must grow too: when V8 (de)optimizes mid-run, allocations move
+  // between sites (an inlined constructor is counted at its caller), and one site
+  // then "grows" as another shrinks while nothing leaks. A leak raises the total by
+  // about its own slope; such a shift leaves it flat. Half the site's slope is asked.
+  const totalPoints = r.sampledLiveBytes.slice(o.warmup);
+  const totalSlope = totalPoints.length >= 2 ? fitGrowth(totalPoints).slopeBytesPerIteration : Infinity;
   const sites: LeakSite[] = series.sites().map((s) => {
     const fit = fitGrowth(s.bytes.slice(o.warmup));
     const suspect = fit.pValue !== null && fit.pValue < o.maxPValue && fit.rSquared >= o.minRSquared && fit.steadiness >= o.minSteadiness &&
-      (measured < 4 || fit.largestStepShare <= o.maxLargestStepShare) && fit.growthBytes >= o.minGrowthBytes && fit.growthBytes > 0;
+      (measured < 4 || fit.largestStepShare <= o.maxLargestStepShare) && fit.growthBytes >= o.minGrowthBytes && fit.growthBytes > 0 &&
+      totalSlope >= 0.5 * fit.slopeBytesPerIteration;
     const at = original({ function: s.frame.function, file: s.frame.file, line: s.frame.line, column: s.frame.column });
     const site = s.frame.builtin ? `${at.function} (native)` : `${at.function} (${shortPath(at.file)}:${at.line}:${at.column})`;
     return {
