@@ -5,6 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { heap, spaces, spaceNames, memory } = require('../dist');
+const { native } = require('../dist/native');
 
 // floorBytes: what one reading allocates before the other reads (its result
 // objects, ~2 KB, land in new space); 1 % of a nearly full new space's few KB available is less.
@@ -61,6 +62,8 @@ test('spaces.stats() agrees with v8.getHeapSpaceStatistics() within 1 %, space b
 });
 
 test('heap figures move with a known allocation: 20 MB of retained arrays raise old+new used by ≥ 20 MB', () => {
+  // A full GC first: otherwise a GC inside the loop frees earlier tests' garbage and hides part of the growth.
+  native.collectGarbage();
   const before = heap.stats().usedHeapSizeBytes;
   const keep = [];
   for (let i = 0; i < 200; i++) keep.push(new Array(12_500).fill(i)); // 200 × 12,500 × 8 B = 20 MB

@@ -87,9 +87,12 @@ test('sites of an inlined callee are not lost to the harness; a builtin is "the 
         console.log(JSON.stringify({ make: a.counting.topSites, bound: b.counting.topSites }));
       })();`,
   });
-  assert.equal(json.make.length, 1);
   assert.match(json.make[0].label, /^make /);
   assert.equal(json.make[0].allocsPerOp, 1);
+  // V8 itself may allocate in one round (16 objects over ~10,000 ops, e.g. when it
+  // recompiles the loop): such a stray site may be listed, but never as a share that matters.
+  const others = json.make.slice(1).reduce((sum, site) => sum + site.allocsPerOp, 0);
+  assert.ok(others < 0.01, `sites besides make(): ${JSON.stringify(json.make.slice(1))}`);
   assert.match(json.bound[0].label, /the measured function itself/);
 });
 

@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const { DIST, runNode } = require('./helpers');
 
 const { metrics } = require(DIST);
-const IN_CI = Boolean(process.env.ALLOCSCOPE_CI || process.env.CI);
+const IN_CI = Boolean(process.env.CI);
 const PROMTOOL = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).stdout.trim();
 
 const UNIT_SUFFIX = { bytes: '_bytes', seconds: '_seconds', ratio: '_ratio', objects: '_objects', blocks: '_blocks' };

@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { DIST, ROOT } = require('./helpers');
 
-const IN_CI = Boolean(process.env.ALLOCSCOPE_CI || process.env.CI);
+const IN_CI = Boolean(process.env.CI);
 const PROMETHEUS = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).stdout.trim();
 const DEADLINE_MS = 90_000; // correctness deadline on a loaded 2-core machine, not a timing assertion
 

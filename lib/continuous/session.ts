@@ -44,7 +44,7 @@ export class ContinuousSession {
   #stopping: Promise<void> | undefined;
   #counters = {
     collections: 0, collectionFailures: 0, skippedPeriods: 0, workerCollections: 0,
-    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, lastBlockingCpuMs: 0, totalBlockingCpuMs: 0, maxStageMs: 0, maxStageOwnMs: 0, totalStagesGcMs: 0,
+    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, lastBlockingCpuMs: 0, totalBlockingCpuMs: 0, lastLongestStageMs: 0, lastLongestStageOwnMs: 0, maxStageMs: 0, maxStageOwnMs: 0, totalStagesGcMs: 0,
   };
   #lastError: string | null = null;
   readonly #onStop: () => void;
@@ -151,6 +151,8 @@ export class ContinuousSession {
       collections: this.#counters.collections,
       collectionSecondsTotal: this.#counters.totalCollectionMs / 1e3,
       lastCollectionSeconds: this.#counters.lastCollectionMs / 1e3,
+      blockingSecondsTotal: this.#counters.totalBlockingMs / 1e3,
+      lastLongestStageSeconds: this.#counters.lastLongestStageMs / 1e3,
       exporters: this.#exporters.map((exporter) => {
         const e = exporter.stats();
         // Label values stay few and stable: the exporter's kind (file, http, main thread) or a custom exporter's name.
@@ -187,6 +189,8 @@ export class ContinuousSession {
       c.totalBlockingMs += times.blockingMs;
       c.lastBlockingCpuMs = times.blockingCpuMs;
       c.totalBlockingCpuMs += times.blockingCpuMs;
+      c.lastLongestStageMs = times.longestStageMs;
+      c.lastLongestStageOwnMs = times.longestStageOwnMs;
       if (times.longestStageMs > c.maxStageMs) c.maxStageMs = times.longestStageMs;
       if (times.longestStageOwnMs > c.maxStageOwnMs) c.maxStageOwnMs = times.longestStageOwnMs;
       c.totalStagesGcMs += times.stagesGcMs;

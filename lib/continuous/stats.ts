@@ -22,6 +22,10 @@ export interface ContinuousStats {
   /** CPU time of the last collection's synchronous stages: `lastBlockingMs` without preemption by other processes, ms. */
   lastBlockingCpuMs: number;
   totalBlockingCpuMs: number;
+  /** The longest single synchronous stage of the last collection, ms (0 before the first). */
+  lastLongestStageMs: number;
+  /** The same without the GC pauses that fell inside it, ms. */
+  lastLongestStageOwnMs: number;
   /** The longest single synchronous stage of any collection so far: the event loop's worst stall from us, ms. */
   maxStageMs: number;
   /** The same without the GC pauses that fell inside stages: the longest stall from allocscope's own code, ms. */

@@ -102,6 +102,8 @@ export const FAMILIES: readonly FamilyDefinition[] = Object.freeze([
   f('allocscope_continuous_collections_total', 'counter', 'count', 'continuous', [], 'Profile collections done by continuous mode.'),
   f('allocscope_continuous_collection_seconds_total', 'counter', 'seconds', 'continuous', [], 'Time spent collecting, converting and encoding profiles in continuous mode.'),
   f('allocscope_continuous_last_collection_seconds', 'gauge', 'seconds', 'continuous', [], 'Duration of the last continuous-mode collection.'),
+  f('allocscope_continuous_blocking_seconds_total', 'counter', 'seconds', 'continuous', [], 'Time continuous-mode collections held the event loop (their synchronous stages).'),
+  f('allocscope_continuous_last_longest_stage_seconds', 'gauge', 'seconds', 'continuous', [], 'Longest single hold of the event loop by the last collection.'),
   f('allocscope_continuous_exported_bytes_total', 'counter', 'bytes', 'continuous', EXPORTER, 'Bytes written or pushed by an exporter.'),
   f('allocscope_continuous_exports_total', 'counter', 'count', 'continuous', EXPORTER, 'Profiles an exporter delivered.'),
   f('allocscope_continuous_export_failures_total', 'counter', 'count', 'continuous', EXPORTER, 'Failed export attempts of an exporter.'),

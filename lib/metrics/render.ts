@@ -114,6 +114,8 @@ export function render(figures: CollectorFigures): Samples {
     add('allocscope_continuous_collections_total', c.collections);
     add('allocscope_continuous_collection_seconds_total', c.collectionSecondsTotal);
     add('allocscope_continuous_last_collection_seconds', c.lastCollectionSeconds);
+    add('allocscope_continuous_blocking_seconds_total', c.blockingSecondsTotal);
+    add('allocscope_continuous_last_longest_stage_seconds', c.lastLongestStageSeconds);
     for (const e of c.exporters) {
       const labels = { exporter: e.name };
       add('allocscope_continuous_exported_bytes_total', e.exportedBytes, labels);

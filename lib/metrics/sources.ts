@@ -28,6 +28,10 @@ export interface ContinuousFigures {
   collectionSecondsTotal: number;
   /** Seconds the last collection took (0 before the first). */
   lastCollectionSeconds: number;
+  /** Seconds the collections held the event loop (their synchronous stages), all together. */
+  blockingSecondsTotal: number;
+  /** The last collection's longest single hold of the event loop, seconds. */
+  lastLongestStageSeconds: number;
   exporters: ContinuousExporterFigures[];
 }
 
