@@ -108,6 +108,10 @@ export interface NativeBinding {
   poolClose(pool: number): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
+  /** Near-heap-limit capture: writer(heapLimitBytes, initialHeapLimitBytes) runs once, from an interrupt outside GC. False when armed already. */
+  heapLimitArm(writer: (heapLimitBytes: number, initialHeapLimitBytes: number) => void, headroomBytes: number): boolean;
+  heapLimitDisarm(): boolean;
+  heapLimitState(): { armed: boolean; fired: boolean; written: boolean; heapLimitBytes: number; initialHeapLimitBytes: number; extensions: number };
   /** `forcePointerHash` (tests only): map node pointers with the fallback hash. */
   snapshotAnalyze(progress: boolean, retainerPathsFor: string[], target: object | undefined, targetTop: number, targetDeep: boolean,
     forcePointerHash?: boolean): RawSnapshotAnalysis;

@@ -9,6 +9,7 @@
 #include "call_loop.h"
 #include "env_state.h"
 #include "gc_tracker.h"
+#include "heap_limit.h"
 #include "heap_stats.h"
 #include "malloc_stats.h"
 #include "pool.h"
@@ -62,6 +63,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
   exports.Set("callRepeatedly", Napi::Function::New(env, CallRepeatedlyBinding));
   exports.Set("snapshotAnalyze", Napi::Function::New(env, SnapshotAnalyzer::AnalyzeBinding));
+  exports.Set("heapLimitArm", Napi::Function::New(env, HeapLimitWatch::ArmBinding));
+  exports.Set("heapLimitDisarm", Napi::Function::New(env, HeapLimitWatch::DisarmBinding));
+  exports.Set("heapLimitState", Napi::Function::New(env, HeapLimitWatch::StateBinding));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 
   Napi::Object constants = Napi::Object::New(env);

@@ -1,6 +1,7 @@
 #include "env_state.h"
 
 #include "gc_tracker.h"
+#include "heap_limit.h"
 #include "heap_stats.h"
 #include "pool.h"
 #include "rss_sampler.h"
@@ -19,7 +20,8 @@ EnvState::EnvState(napi_env env, v8::Isolate* isolate)
       heap_stats(std::make_unique<HeapStatsReader>(isolate)),
       gc(std::make_unique<GcTracker>(env, isolate, *heap_stats)),
       sampler(std::make_unique<Sampler>(isolate)),
-      rss(std::make_unique<RssSampler>()) {
+      rss(std::make_unique<RssSampler>()),
+      heap_limit(std::make_unique<HeapLimitWatch>(env, isolate)) {
   Live().env_states.fetch_add(1);
 }
 
@@ -33,6 +35,7 @@ void EnvState::Teardown() {
   if (gc) gc->Stop();
   if (sampler) sampler->Stop();  // only stops V8's sampler if we started it
   if (rss) rss->Stop();          // joins the sampling thread
+  if (heap_limit) heap_limit->Disarm();
 }
 
 }  // namespace allocscope

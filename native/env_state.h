@@ -14,6 +14,7 @@
 namespace allocscope {
 
 class GcTracker;
+class HeapLimitWatch;
 class HeapStatsReader;
 class Sampler;
 class RssSampler;
@@ -33,6 +34,7 @@ struct EnvState {
   std::unique_ptr<GcTracker> gc;
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<RssSampler> rss;
+  std::unique_ptr<HeapLimitWatch> heap_limit;
   PoolRegistry pools;  // owns the env's native pools: see NativePool::DeleteAll
 
   static EnvState* From(const Napi::Env& env) { return env.GetInstanceData<EnvState>(); }

@@ -139,7 +139,8 @@ function assertHostUnharmed(report, queueSize) {
   assert.ok(report.stats.collections >= 20, `collections: ${report.stats.collections}`);
   assert.ok(report.maxQueueLength <= queueSize + 1, `queue reached ${report.maxQueueLength}`);
   assert.ok(report.end.heapBytes - report.warm.heapBytes < 4 * MiB, `heap after GC grew ${(report.end.heapBytes - report.warm.heapBytes) / MiB} MiB`);
-  assert.ok(report.end.rssBytes - report.warm.rssBytes < 48 * MiB, `RSS grew ${(report.end.rssBytes - report.warm.rssBytes) / MiB} MiB`);
+  // Under the sanitizer lane RSS holds ASan's 256 MiB quarantine of freed memory: only the heap bound means anything there.
+  if (!process.env.ALLOCSCOPE_SANITIZER) assert.ok(report.end.rssBytes - report.warm.rssBytes < 48 * MiB, `RSS grew ${(report.end.rssBytes - report.warm.rssBytes) / MiB} MiB`);
   // Loose on purpose (shared 2-core machine): a push that blocked would show as a stall of the 10 s response or timeout.
   assert.ok(report.lagMs.p50 < 100, `event-loop delay p50 ${report.lagMs.p50} ms`);
   assert.ok(report.lagMs.max < 2000, `event-loop delay max ${report.lagMs.max} ms`);

@@ -31,7 +31,8 @@ test('GIVEN 20 ms periods, a file and an http exporter, and workers started and 
     assert.ok(receiver.requests.every((q) => !q.error));
     // Bounds (docs/production.md): after warm-up, heap after a full GC within 4 MiB and RSS within 48 MiB.
     assert.ok(rep.end.heapBytes - rep.warm.heapBytes < 4 * MiB, `heap after GC grew ${((rep.end.heapBytes - rep.warm.heapBytes) / MiB).toFixed(2)} MiB`);
-    assert.ok(rep.end.rssBytes - rep.warm.rssBytes < 48 * MiB, `RSS grew ${((rep.end.rssBytes - rep.warm.rssBytes) / MiB).toFixed(1)} MiB`);
+    // Under the sanitizer lane RSS holds ASan's 256 MiB quarantine of freed memory: only the heap bound means anything there.
+    if (!process.env.ALLOCSCOPE_SANITIZER) assert.ok(rep.end.rssBytes - rep.warm.rssBytes < 48 * MiB, `RSS grew ${((rep.end.rssBytes - rep.warm.rssBytes) / MiB).toFixed(1)} MiB`);
     assert.equal(rep.handlesAfter, 0, `handles left after stop(): ${rep.handleTypes}`);
     assert.ok(fs.readdirSync(dir).length <= 20);
   } finally {

@@ -4,7 +4,9 @@
 // one JSON line: per-collection blocking (all synchronous stages together), the
 // longest single stage, wall time, pprof size, and the event-loop delay seen by
 // a monitor meanwhile.
-//   node benchmarks/production/collection-cost.js [live|allocated] [collections]
+//   node [--no-incremental-marking --no-concurrent-marking] benchmarks/production/collection-cost.js [live|allocated] [collections]
+// (the V8 flags: a diagnostic that tells V8's incremental-marking steps, which run
+// inside whatever code allocates while marking is on, from allocscope's own work.)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -51,14 +53,17 @@ const rows = [];
     const collection = await session.collect();
     delay.disable();
     const s = session.stats();
-    rows.push({ blockingMs: s.lastBlockingMs, blockingCpuMs: s.lastBlockingCpuMs, wallMs: s.lastCollectionMs, pprofBytes: collection.pprof.length, loopDelayMaxMs: delay.max / 1e6 });
+    rows.push({ blockingMs: s.lastBlockingMs, blockingCpuMs: s.lastBlockingCpuMs, longestStageMs: s.lastLongestStageMs, longestStageOwnMs: s.lastLongestStageOwnMs, wallMs: s.lastCollectionMs, pprofBytes: collection.pprof.length, loopDelayMaxMs: delay.max / 1e6 });
     await new Promise((r) => setTimeout(r, 200));
   }
   clearInterval(work);
   const stats = session.stats();
   await session.stop({ flush: false });
   fs.rmSync(dir, { recursive: true, force: true });
-  const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]; };
+  const sorted = (xs) => [...xs].sort((a, b) => a - b);
+  const median = (xs) => { const v = sorted(xs); return v[v.length >> 1]; };
+  const p90 = (xs) => { const v = sorted(xs); return v[Math.min(v.length - 1, Math.floor(v.length * 0.9))]; };
+  const own = rows.map((r) => r.longestStageOwnMs);
   console.log(JSON.stringify({
     mode, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20), sites: SITES, collections,
     blockingMsMedian: median(rows.map((r) => r.blockingMs)),
@@ -69,6 +74,11 @@ const rows = [];
     // Without the GC pauses V8 took inside a stage (the churn needs them anyway): allocscope's own longest hold.
     longestStageOwnMs: stats.maxStageOwnMs,
     stagesGcMsPerCollection: stats.totalStagesGcMs / collections,
+    // Per collection: its longest stage without GC pauses (the loop's longest stall from that collection).
+    collectionLongestStageOwnMsMedian: median(own),
+    collectionLongestStageOwnMsP90: p90(own),
+    collectionsWithStageOver5Ms: own.filter((x) => x > 5).length,
+    v8Flags: process.execArgv.filter((a) => a.startsWith('--')),
     wallMsMedian: median(rows.map((r) => r.wallMs)),
     pprofKiB: Math.round(median(rows.map((r) => r.pprofBytes)) / 1024),
     loopDelayMaxMsMedian: median(rows.map((r) => r.loopDelayMaxMs)),

@@ -49,7 +49,10 @@ export interface CaptureMeta {
   startTimeMs: number;
   endTimeMs: number;
   /** What made this capture: the program's end, a signal, SIGUSR2, or an API call. */
-  reason: 'exit' | 'SIGINT' | 'SIGTERM' | 'SIGUSR2' | 'api';
+  reason: 'exit' | 'SIGINT' | 'SIGTERM' | 'SIGUSR2' | 'api' | 'near-heap-limit';
+  /** reason 'near-heap-limit': V8's heap limit when it ran out, and the limit it started with, bytes. */
+  heapLimitBytes?: number;
+  initialHeapLimitBytes?: number;
   exitCode?: number | null;
   /** The options the recorder ran with. */
   options: Record<string, unknown>;

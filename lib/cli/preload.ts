@@ -9,6 +9,10 @@ import { writeCapture, writeFileAtomic } from '../capture/file';
 import { CaptureRecorder, type RecorderOptions } from '../capture/recorder';
 import type { Capture } from '../capture/capture';
 import { Profile, type FilterOptions } from '../profile/profile';
+import { armNearHeapLimit } from '../leaks/near-heap-limit';
+
+/** Heap granted while the near-heap-limit capture is written. */
+const NEAR_HEAP_LIMIT_HEADROOM = 64 * 1024 * 1024;
 
 export interface PreloadConfig {
   /** Where to write the results (JSON). */
@@ -19,6 +23,8 @@ export interface PreloadConfig {
   heap?: HeapStartOptions;
   /** Record a capture (written to `out`) with these options. */
   capture?: RecorderOptions & { filter?: FilterOptions };
+  /** With `capture`: also write it when the heap nears its limit (default true). */
+  nearHeapLimit?: boolean;
 }
 
 export interface PreloadResult {
@@ -57,6 +63,11 @@ function startCapture(config: PreloadConfig): void {
     written = true;
     writeCapture(config.out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode })));
   };
+  // Before V8's out-of-memory failure (which runs no exit handler): the capture so far,
+  // at the same path; a program that recovers and exits overwrites it with the full one.
+  if (config.nearHeapLimit !== false) {
+    armNearHeapLimit((limits) => { try { writeCapture(config.out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
+  }
   process.on('exit', (code) => write('exit', code));
   onTermination(write);
   let snapshots = 0;

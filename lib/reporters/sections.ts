@@ -18,7 +18,7 @@ export function headerBlocks(c: Capture): Block[] {
   const seconds = (m.endTimeMs - m.startTimeMs) / 1000;
   return [
     { kind: 'heading', text: `allocscope report · ${m.argv.join(' ')}` },
-    { kind: 'line', text: `node ${m.node} (V8 ${m.v8}) · pid ${m.pid} · ${new Date(m.startTimeMs).toISOString()} · ${seconds.toFixed(2)} s · captured at ${m.reason}${m.exitCode !== undefined && m.exitCode !== null ? ` (exit code ${m.exitCode})` : ''}` },
+    { kind: 'line', text: `node ${m.node} (V8 ${m.v8}) · pid ${m.pid} · ${new Date(m.startTimeMs).toISOString()} · ${seconds.toFixed(2)} s · captured at ${m.reason}${m.exitCode !== undefined && m.exitCode !== null ? ` (exit code ${m.exitCode})` : ''}${m.heapLimitBytes ? ` (heap limit ${bytes(m.heapLimitBytes)})` : ''}` },
   ];
 }
 

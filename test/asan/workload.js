@@ -19,6 +19,8 @@
 
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -547,6 +549,18 @@ function snapshotScenario(iterations) {
   delete globalThis.asanSnapshotHeld;
 }
 
+function heapLimitScenario(rounds) {
+  for (let r = 0; r < rounds; r++) {
+    assert.equal(native.heapLimitArm(() => {}, 8 << 20), true);
+    assert.equal(native.heapLimitArm(() => {}, 8 << 20), false); // armed already
+    const s = native.heapLimitState();
+    assert.deepEqual([s.armed, s.fired, s.written], [true, false, false]);
+    churn(256 << 10);
+    assert.equal(native.heapLimitDisarm(), true);
+    assert.equal(native.heapLimitDisarm(), false);
+  }
+}
+
 async function runAll(label) {
   const t0 = Date.now();
   statsScenario(Math.round(2000 * N));
@@ -560,6 +574,7 @@ async function runAll(label) {
   poolScenario(Math.max(2, Math.round(6 * N)));
   callLoopScenario(Math.max(2, Math.round(10 * N)));
   snapshotScenario(Math.max(2, Math.round(4 * N)));
+  heapLimitScenario(Math.max(2, Math.round(10 * N)));
   log(`${label}: scenarios done in ${Date.now() - t0} ms`);
 }
 
@@ -573,6 +588,7 @@ async function runAll(label) {
  *  throw     an uncaught exception while tracking with a listener
  *  doubled   loads the addon several times, leaves trackers running, exits
  *  early     terminated right after (or while) loading the addon
+ *  oom       arms a near-heap-limit capture and leaks until its 24 MB old generation runs out
  */
 async function workerMain() {
   const { mode, id } = workerData;
@@ -591,6 +607,14 @@ async function workerMain() {
     parentPort.postMessage({ id, state: 'done' });
     return;
   }
+  if (mode === 'oom') {
+    api.leaks.captureNearHeapLimit({ path: workerData.capturePath, headroomBytes: 8 << 20 });
+    const kept = [];
+    for (;;) {
+      for (let i = 0; i < 2000; i++) kept.push({ i, list: new Array(16).fill(i) });
+      await new Promise(setImmediate);
+    }
+  }
   if (mode === 'doubled') {
     doubleLoadScenario();
     forceGc(false);
@@ -604,6 +628,7 @@ async function workerMain() {
   // teardown must stop the one and join the other.
   native.samplerStart(id % 2 === 0 ? 1024 : 16384, 32, id % 2 === 0 ? ALLOCATED : LIVE);
   native.rssStart(1, 8);
+  native.heapLimitArm(() => {}, 8 << 20); // armed at teardown: the env cleanup must disarm it
   // A native pool with Buffers outstanding at teardown: their finalizers run at env cleanup.
   const pool = native.poolCreate(Float64Array.from([64, 1024]), 4096, Infinity, 1);
   globalThis.heldPoolBuffers = Array.from({ length: 50 }, (_, i) => native.poolAlloc(pool, 1 + (i * 37) % 1000));
@@ -637,10 +662,11 @@ async function workerMain() {
 
 function spawnWorker(id, mode) {
   return new Promise((resolve) => {
+    const capturePath = path.join(os.tmpdir(), `allocscope-asan-oom-${process.pid}-${id}.allocscope`);
     const worker = new Worker(__filename, {
-      workerData: { id, mode, quick },
+      workerData: { id, mode, quick, capturePath },
       stderr: true, // expected failures stay quiet; real ones show up in the exit code
-      resourceLimits: { maxOldGenerationSizeMb: 128 },
+      resourceLimits: { maxOldGenerationSizeMb: mode === 'oom' ? 24 : 128 },
     });
     let errored = null;
     let terminateTimer = null;
@@ -651,13 +677,18 @@ function spawnWorker(id, mode) {
       if (msg.state === 'loaded' && mode === 'early') worker.terminate();
     });
     worker.on('error', (e) => { errored = e; });
-    worker.on('exit', (code) => { clearTimeout(terminateTimer); resolve({ id, mode, code, errored }); });
+    worker.on('exit', (code) => {
+      clearTimeout(terminateTimer);
+      const captured = mode === 'oom' && fs.existsSync(capturePath);
+      if (captured) fs.rmSync(capturePath);
+      resolve({ id, mode, code, errored, captured });
+    });
     if (mode === 'early' && id % 2 === 0) setImmediate(() => worker.terminate()); // maybe before the addon loads
   });
 }
 
 async function workersScenario(count) {
-  const modes = onlyModes ?? ['normal', 'tracking', 'normal', 'tracking', 'exit', 'early', 'doubled', 'throw'];
+  const modes = onlyModes ?? ['normal', 'tracking', 'normal', 'tracking', 'exit', 'early', 'doubled', 'throw', 'oom'];
   const t0 = Date.now();
   const results = [];
   // Waves of up to 10 concurrent workers: every teardown stage, overlapping.
@@ -673,8 +704,12 @@ async function workersScenario(count) {
     }
   }
   for (const r of results) {
-    const expected = { normal: [0], doubled: [0], tracking: [1], early: [0, 1], exit: [3], throw: [1] }[r.mode];
+    const expected = { normal: [0], doubled: [0], tracking: [1], early: [0, 1], exit: [3], throw: [1], oom: [1] }[r.mode];
     assert.ok(expected.includes(r.code), `worker ${r.id} (${r.mode}) exited with ${r.code}: ${r.errored?.stack ?? ''}`);
+    if (r.mode === 'oom') {
+      assert.equal(r.errored?.code, 'ERR_WORKER_OUT_OF_MEMORY', `worker ${r.id}: ${r.errored?.stack}`);
+      assert.ok(r.captured, `worker ${r.id} (oom) wrote no near-heap-limit capture`);
+    }
     if (r.mode === 'normal' || r.mode === 'doubled') assert.equal(r.errored, null, `worker ${r.id}: ${r.errored?.stack}`);
   }
   const byMode = {};
@@ -717,6 +752,7 @@ async function exitEarly() {
   native.gcSimulate(PROLOGUE, 4, 0); // and with a prologue open
   native.samplerStart(2048, 64, ALLOCATED); // and sampling
   native.rssStart(1, 16); // and the RSS thread running
+  native.heapLimitArm(() => {}, 8 << 20); // and a near-heap-limit capture armed
   for (let id = 0; id < 8; id++) spawnWorker(id, id % 2 === 0 ? 'tracking' : 'normal');
   doubleLoadScenario();
   const deadline = Date.now() + 400;
