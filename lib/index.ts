@@ -17,6 +17,6 @@ export { measure, type MeasureOptions, type MeasureResult, type SiteFigures } fr
 export type { Spread } from './bench/statistics';
 export { compare, type CompareOptions, type Comparison, type CompareRow, type MemoryAfter } from './bench/compare';
 export { continuous, ContinuousSession, type ContinuousOptions, type ContinuousStats, type ExporterSpec, type Collection, type CollectionFigures, type Exporter, type ExporterStats, type FileExporterOptions, type HttpExporterOptions } from './continuous';
-export { metrics, type MetricsRegisterOptions, type MetricsRegistration, type WorkerReportOptions, type WorkerReporter, type FamilyDefinition, type ContinuousFigures, type LeakWatchFigures } from './metrics';
+export { metrics, type MetricsRegisterOptions, type MetricsRegistration, type WorkerReportOptions, type WorkerReporter, type FamilyDefinition, type ContinuousFigures, type LeakWatchFigures, type MeterLike, type OpenTelemetryRegistration } from './metrics';
 export { leaks, ScenarioError, LeakWatch, type LeakWatchOptions, type LeakWatchEvent, type LeakWatchSite, type LeakFindOptions, type Scenario, type LeakReport, type LeakSite, type LeakFrame, type ConstructorGrowth, type LeakRetainer, type GrowthFit, type ScenarioPhase, type NearHeapLimitOptions, type NearHeapLimitCapture, type NearHeapLimitState } from './leaks';
 export { snapshot, sizeOf, type SizeOfOptions, type AnalyzeOptions, type SnapshotAnalysis, type ConstructorStats, type RetainerPath, type RetainerStep, type SizeOfResult } from './snapshot';

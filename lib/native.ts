@@ -108,6 +108,8 @@ export interface NativeBinding {
   poolClose(pool: number): void;
   readMalloc(): { glibc: RawGlibcStats | null; jemalloc: RawJemallocStats | null };
   liveCounters(): { envStates: number; gcCallbackPairs: number };
+  /** CPU time of the calling thread, ns (CLOCK_THREAD_CPUTIME_ID; NaN where unsupported). */
+  threadCpuNs(): number;
   /** Near-heap-limit capture: writer(heapLimitBytes, initialHeapLimitBytes) runs once, from an interrupt outside GC. False when armed already. */
   heapLimitArm(writer: (heapLimitBytes: number, initialHeapLimitBytes: number) => void, headroomBytes: number): boolean;
   heapLimitDisarm(): boolean;

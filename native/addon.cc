@@ -16,6 +16,7 @@
 #include "rss_sampler.h"
 #include "sampler.h"
 #include "snapshot.h"
+#include "thread_clock.h"
 
 namespace allocscope {
 
@@ -66,6 +67,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("heapLimitArm", Napi::Function::New(env, HeapLimitWatch::ArmBinding));
   exports.Set("heapLimitDisarm", Napi::Function::New(env, HeapLimitWatch::DisarmBinding));
   exports.Set("heapLimitState", Napi::Function::New(env, HeapLimitWatch::StateBinding));
+  exports.Set("threadCpuNs", Napi::Function::New(env, ThreadCpuNsBinding));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
 
   Napi::Object constants = Napi::Object::New(env);

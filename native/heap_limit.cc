@@ -8,9 +8,11 @@ namespace allocscope {
 HeapLimitWatch::~HeapLimitWatch() { Disarm(); }
 
 void HeapLimitWatch::Disarm() {
-  if (pending_) {
-    pending_->watch = nullptr;  // the interrupt, if V8 still runs it, finds nothing to do
-    pending_ = nullptr;
+  if (token_ != nullptr) {
+    if (requested_) token_->watch = nullptr;  // V8 holds it: a late interrupt finds nothing to do
+    else delete token_;
+    token_ = nullptr;
+    requested_ = false;
   }
   if (!armed_) return;
   armed_ = false;
@@ -30,10 +32,10 @@ size_t HeapLimitWatch::OnNearLimit(void* data, size_t current_limit, size_t init
     self->fired_ = true;
     self->limit_before_ = current_limit;
     self->initial_limit_ = initial_limit;
-    self->pending_ = new InterruptToken{self};
-    self->isolate_->RequestInterrupt(OnInterrupt, self->pending_);
+    self->requested_ = true;
+    self->isolate_->RequestInterrupt(OnInterrupt, self->token_);
   }
-  if (self->pending_ == nullptr && !self->writing_) return current_limit;
+  if (!self->requested_ && !self->writing_) return current_limit;
   self->extensions_++;
   return current_limit + self->headroom_;
 }
@@ -43,7 +45,8 @@ void HeapLimitWatch::OnInterrupt(v8::Isolate*, void* data) {
   HeapLimitWatch* self = token->watch;
   delete token;
   if (self == nullptr) return;
-  self->pending_ = nullptr;
+  self->token_ = nullptr;
+  self->requested_ = false;
   self->WriteAndRestore();
 }
 
@@ -85,6 +88,8 @@ Napi::Value HeapLimitWatch::ArmBinding(const Napi::CallbackInfo& info) {
   w.fired_ = w.written_ = w.writing_ = false;
   w.extensions_ = 0;
   w.limit_before_ = w.initial_limit_ = 0;
+  w.token_ = new InterruptToken{&w};
+  w.requested_ = false;
   w.armed_ = true;
   w.isolate_->AddNearHeapLimitCallback(OnNearLimit, &w);
   return Napi::Boolean::New(env, true);

@@ -33,8 +33,9 @@ class HeapLimitWatch {
   static Napi::Value StateBinding(const Napi::CallbackInfo& info);
 
  private:
-  // Handed to RequestInterrupt. It outlives the watch when the interrupt never
-  // runs before teardown; the watch then clears `watch` so that a late run does nothing.
+  // Made when armed (the GC-time callback allocates nothing), handed to
+  // RequestInterrupt when V8 calls; the interrupt deletes it. If the watch goes
+  // first, it clears `watch` and leaves the token to V8, so a late run does nothing.
   struct InterruptToken {
     HeapLimitWatch* watch;
   };
@@ -56,7 +57,8 @@ class HeapLimitWatch {
   bool fired_ = false;
   bool written_ = false;
   bool writing_ = false;
-  InterruptToken* pending_ = nullptr;  // set from the GC callback until the interrupt runs
+  InterruptToken* token_ = nullptr;
+  bool requested_ = false;  // the interrupt is requested and has not run yet
 };
 
 }  // namespace allocscope

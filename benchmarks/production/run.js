@@ -24,7 +24,7 @@
 // heuristics), more than the effect, so paired.js also measures allocscope on
 // vs off in alternating windows of the same process.
 //
-// Also measured (collection-cost.js, pinned to CPU 1): how long one collection
+// Also measured (collection-cost.js, both cores free): how long one collection
 // holds the event loop on a ~100 MB heap allocated from 2,000 call sites.
 //
 // Options: --rounds N (default 5), --seconds N per phase (default 8),
@@ -35,6 +35,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
+const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { commandLine, environment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
@@ -173,47 +174,44 @@ async function measure(variant, sink, rate) {
   }
 }
 
-/** V8 flags of the diagnostic cost runs: no incremental or concurrent marking, so no marking step runs inside a stage. */
-const NO_MARKING = ['--no-incremental-marking', '--no-concurrent-marking'];
-
+// The cost runs use both cores (no load generator runs then): pinned to one core,
+// V8's own helper threads (concurrent marking, the compiler) preempt the event-loop
+// thread and the stages' wall time measures that contention, not our work.
 function collectionCost() {
   const rows = [];
-  const diagnostic = [];
   for (const mode of ['live', 'allocated']) {
     for (let i = 0; i < CONFIG.costRuns; i++) {
       progress(`collection cost: ${mode} ${i + 1}/${CONFIG.costRuns}`);
-      const [cmd, args] = onServerCpu([COST, mode, String(CONFIG.costCollections)]);
+      // This runner is pinned to CPU 0 and children inherit that: widen it again.
+      const [cmd, args] = taskset ? ['taskset', ['-c', `0-${os.cpus().length - 1}`, process.execPath, COST, mode, String(CONFIG.costCollections)]] : [process.execPath, [COST, mode, String(CONFIG.costCollections)]];
       rows.push(lastJsonLine(run(cmd, args).stdout));
     }
-    progress(`collection cost: ${mode}, V8 marking off (diagnostic)`);
-    const [cmd, args] = onServerCpu([...NO_MARKING, COST, mode, String(CONFIG.costCollections)]);
-    diagnostic.push(lastJsonLine(run(cmd, args).stdout));
   }
   const by = (mode) => rows.filter((r) => r.mode === mode);
+  const med = (mode, key, digits = 2) => round(median(by(mode).map((r) => r[key])), digits);
   const summary = (mode) => ({
     mode,
     collectionsPerProcess: CONFIG.costCollections,
-    collectionLongestStageOwnMsMedian: round(median(by(mode).map((r) => r.collectionLongestStageOwnMsMedian)), 2),
-    collectionLongestStageOwnMsP90: round(median(by(mode).map((r) => r.collectionLongestStageOwnMsP90)), 2),
-    collectionsWithStageOver5Ms: by(mode).reduce((n, r) => n + r.collectionsWithStageOver5Ms, 0),
     collectionsMeasured: by(mode).length * CONFIG.costCollections,
-    heapUsedMiB: median(by(mode).map((r) => r.heapUsedMiB)),
-    blockingMsMedian: round(median(by(mode).map((r) => r.blockingMsMedian)), 2),
-    blockingCpuMsMedian: round(median(by(mode).map((r) => r.blockingCpuMsMedian)), 2),
+    heapUsedMiB: med(mode, 'heapUsedMiB', 0),
+    collectionLongestStageOwnMsMedian: med(mode, 'collectionLongestStageOwnMsMedian'),
+    collectionLongestStageOwnMsP90: med(mode, 'collectionLongestStageOwnMsP90'),
+    collectionsWithStageOver5Ms: by(mode).reduce((n, r) => n + r.collectionsWithStageOver5Ms, 0),
+    collectionLongestStageCpuMsMedian: med(mode, 'collectionLongestStageCpuMsMedian'),
+    collectionLongestStageCpuMsP90: med(mode, 'collectionLongestStageCpuMsP90'),
+    collectionLongestStageCpuMsMax: round(Math.max(...by(mode).map((r) => r.collectionLongestStageCpuMsMax)), 2),
+    collectionsWithStageCpuOver5Ms: by(mode).reduce((n, r) => n + r.collectionsWithStageCpuOver5Ms, 0),
+    blockingMsMedian: med(mode, 'blockingMsMedian'),
+    blockingCpuMsMedian: med(mode, 'blockingCpuMsMedian'),
     blockingCpuMsMax: round(Math.max(...by(mode).map((r) => r.blockingCpuMsMax)), 2),
-    longestStageMsMedian: round(median(by(mode).map((r) => r.longestStageMs)), 2),
-    longestStageOwnMsMedian: round(median(by(mode).map((r) => r.longestStageOwnMs)), 2),
+    longestStageOwnMsMedian: med(mode, 'longestStageOwnMs'),
     longestStageOwnMsMax: round(Math.max(...by(mode).map((r) => r.longestStageOwnMs)), 2),
-    stagesGcMsMedian: round(median(by(mode).map((r) => r.stagesGcMsPerCollection)), 2),
-    wallMsMedian: round(median(by(mode).map((r) => r.wallMsMedian)), 2),
-    pprofKiB: median(by(mode).map((r) => r.pprofKiB)),
-    loopDelayMaxMsMedian: round(median(by(mode).map((r) => r.loopDelayMaxMsMedian)), 2),
+    stagesGcMsMedian: med(mode, 'stagesGcMsPerCollection'),
+    wallMsMedian: med(mode, 'wallMsMedian'),
+    pprofKiB: med(mode, 'pprofKiB', 0),
+    loopDelayMaxMsMedian: med(mode, 'loopDelayMaxMsMedian'),
   });
-  const noMarking = (mode) => {
-    const r = diagnostic.find((d) => d.mode === mode);
-    return { longestStageOwnMs: round(r.longestStageOwnMs, 2), collectionLongestStageOwnMsMedian: round(r.collectionLongestStageOwnMsMedian, 2), collectionsWithStageOver5Ms: r.collectionsWithStageOver5Ms, blockingCpuMsMedian: round(r.blockingCpuMsMedian, 2) };
-  };
-  return { runs: rows, diagnosticRuns: diagnostic, live: summary('live'), allocated: summary('allocated'), noMarking: { flags: NO_MARKING, live: noMarking('live'), allocated: noMarking('allocated') } };
+  return { runs: rows, live: summary('live'), allocated: summary('allocated') };
 }
 
 function summarize(runs) {
@@ -296,15 +294,11 @@ function markdown(result) {
     ] : []),
     `${result.verdict}`,
     '',
-    `**Collection cost** (collection-cost.js, ${config.costRuns} processes × ${cost.live.collectionsPerProcess ?? 10} collections per mode, ~${cost.live.heapUsedMiB} MB heap from 2,000 call sites under allocation churn): ` +
-    (cost.live.collectionLongestStageOwnMsMedian !== undefined
-      ? `a collection's longest hold of the event loop (its longest stage, GC pauses left out) is ${fmt(cost.live.collectionLongestStageOwnMsMedian, 2)} / ${fmt(cost.allocated.collectionLongestStageOwnMsMedian, 2)} ms in live / allocated mode (median over collections; p90 ${fmt(cost.live.collectionLongestStageOwnMsP90, 2)} / ${fmt(cost.allocated.collectionLongestStageOwnMsP90, 2)} ms); ` +
-        `${fmt(cost.live.collectionsWithStageOver5Ms)} of ${fmt(cost.live.collectionsMeasured)} live and ${fmt(cost.allocated.collectionsWithStageOver5Ms)} of ${fmt(cost.allocated.collectionsMeasured)} allocated collections had a stage over 5 ms. ` +
-        `With V8's incremental and concurrent marking off (\`${cost.noMarking.flags.join(' ')}\`, a diagnostic: no marking step can then run inside a stage), the longest stage of any collection was ${fmt(cost.noMarking.live.longestStageOwnMs, 2)} / ${fmt(cost.noMarking.allocated.longestStageOwnMs, 2)} ms and ${fmt(cost.noMarking.live.collectionsWithStageOver5Ms + cost.noMarking.allocated.collectionsWithStageOver5Ms)} of ${fmt(2 * cost.live.collectionsPerProcess)} collections had a stage over 5 ms. `
-      : '') +
-    `one collection costs ${fmt(cost.live.blockingCpuMsMedian, 2)} ms of CPU on the event-loop thread in live mode (median; worst ${fmt(cost.live.blockingCpuMsMax, 2)} ms) and ${fmt(cost.allocated.blockingCpuMsMedian, 2)} ms in allocated mode (worst ${fmt(cost.allocated.blockingCpuMsMax, 2)} ms), split over stages with event-loop turns between them (the pprof encoding in slices of ≤ 2 ms); gzip runs on the thread pool. ` +
-    (cost.live.longestStageOwnMsMax !== undefined ? `Longest single stage without the GC pauses that fell inside it (allocscope's own longest hold of the loop): ${fmt(cost.live.longestStageOwnMsMedian, 1)} / ${fmt(cost.allocated.longestStageOwnMsMedian, 1)} ms (median of processes; worst ${fmt(cost.live.longestStageOwnMsMax, 1)} / ${fmt(cost.allocated.longestStageOwnMsMax, 1)} ms). ` : '') +
-    `Measured as wall time the same stages held the loop ${fmt(cost.live.blockingMsMedian, 1)} / ${fmt(cost.allocated.blockingMsMedian, 1)} ms per collection (median; longest single stage ${fmt(cost.live.longestStageMsMedian, 1)} / ${fmt(cost.allocated.longestStageMsMedian, 1)} ms), preemption and GC pauses included; ` +
+    `**Collection cost** (collection-cost.js, ${config.costRuns} processes × ${cost.live.collectionsPerProcess} collections per mode, ~100 MB live heap from 2,000 call sites under allocation churn (heap used ${fmt(cost.live.heapUsedMiB)} MB at the end, garbage included), both cores free): ` +
+    `a collection's longest hold of the event loop is ${fmt(cost.live.collectionLongestStageCpuMsMedian, 2)} / ${fmt(cost.allocated.collectionLongestStageCpuMsMedian, 2)} ms of the event-loop thread's CPU time in live / allocated mode (median over collections; p90 ${fmt(cost.live.collectionLongestStageCpuMsP90, 2)} / ${fmt(cost.allocated.collectionLongestStageCpuMsP90, 2)} ms; worst ${fmt(cost.live.collectionLongestStageCpuMsMax, 2)} / ${fmt(cost.allocated.collectionLongestStageCpuMsMax, 2)} ms; ` +
+    `${fmt(cost.live.collectionsWithStageCpuOver5Ms)} of ${fmt(cost.live.collectionsMeasured)} live and ${fmt(cost.allocated.collectionsWithStageCpuOver5Ms)} of ${fmt(cost.allocated.collectionsMeasured)} allocated collections had a stage over 5 ms), ` +
+    `${fmt(cost.live.collectionLongestStageOwnMsMedian, 2)} / ${fmt(cost.allocated.collectionLongestStageOwnMsMedian, 2)} ms as wall time without GC pauses (p90 ${fmt(cost.live.collectionLongestStageOwnMsP90, 2)} / ${fmt(cost.allocated.collectionLongestStageOwnMsP90, 2)} ms; over 5 ms in ${fmt(cost.live.collectionsWithStageOver5Ms)} / ${fmt(cost.allocated.collectionsWithStageOver5Ms)} collections: wall time also holds V8's concurrent marking competing for the cores). ` +
+    `All stages of one collection together: ${fmt(cost.live.blockingCpuMsMedian, 2)} / ${fmt(cost.allocated.blockingCpuMsMedian, 2)} ms of event-loop CPU (median; worst ${fmt(cost.live.blockingCpuMsMax, 2)} / ${fmt(cost.allocated.blockingCpuMsMax, 2)} ms), with an event-loop turn between stages (the pprof encoding in slices of ≤ 2 ms; gzip on the thread pool); ` +
     `whole collection ${fmt(cost.live.wallMsMedian, 1)} / ${fmt(cost.allocated.wallMsMedian, 1)} ms of wall time; gzipped pprof ${fmt(cost.live.pprofKiB)} / ${fmt(cost.allocated.pprofKiB)} KiB.`,
   ];
   return lines.join('\n');

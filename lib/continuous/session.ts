@@ -44,7 +44,7 @@ export class ContinuousSession {
   #stopping: Promise<void> | undefined;
   #counters = {
     collections: 0, collectionFailures: 0, skippedPeriods: 0, workerCollections: 0,
-    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, lastBlockingCpuMs: 0, totalBlockingCpuMs: 0, lastLongestStageMs: 0, lastLongestStageOwnMs: 0, maxStageMs: 0, maxStageOwnMs: 0, totalStagesGcMs: 0,
+    lastCollectionMs: 0, totalCollectionMs: 0, lastBlockingMs: 0, totalBlockingMs: 0, lastBlockingCpuMs: 0, totalBlockingCpuMs: 0, lastLongestStageMs: 0, lastLongestStageOwnMs: 0, lastLongestStageCpuMs: 0, maxStageMs: 0, maxStageOwnMs: 0, totalStagesGcMs: 0,
   };
   #lastError: string | null = null;
   readonly #onStop: () => void;
@@ -191,6 +191,7 @@ export class ContinuousSession {
       c.totalBlockingCpuMs += times.blockingCpuMs;
       c.lastLongestStageMs = times.longestStageMs;
       c.lastLongestStageOwnMs = times.longestStageOwnMs;
+      c.lastLongestStageCpuMs = times.longestStageCpuMs;
       if (times.longestStageMs > c.maxStageMs) c.maxStageMs = times.longestStageMs;
       if (times.longestStageOwnMs > c.maxStageOwnMs) c.maxStageOwnMs = times.longestStageOwnMs;
       c.totalStagesGcMs += times.stagesGcMs;

@@ -19,13 +19,15 @@ export interface ContinuousStats {
   /** Time the last collection held the event loop (its synchronous stages together), ms. */
   lastBlockingMs: number;
   totalBlockingMs: number;
-  /** CPU time of the last collection's synchronous stages: `lastBlockingMs` without preemption by other processes, ms. */
+  /** CPU time of the last collection's synchronous stages on the event-loop thread (other threads and preemption left out), ms. */
   lastBlockingCpuMs: number;
   totalBlockingCpuMs: number;
   /** The longest single synchronous stage of the last collection, ms (0 before the first). */
   lastLongestStageMs: number;
   /** The same without the GC pauses that fell inside it, ms. */
   lastLongestStageOwnMs: number;
+  /** The last collection's longest stage in the event-loop thread's CPU time (other threads and preemption left out), ms. */
+  lastLongestStageCpuMs: number;
   /** The longest single synchronous stage of any collection so far: the event loop's worst stall from us, ms. */
   maxStageMs: number;
   /** The same without the GC pauses that fell inside stages: the longest stall from allocscope's own code, ms. */

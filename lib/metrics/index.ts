@@ -1,6 +1,7 @@
 // metrics: allocscope's figures as Prometheus metrics on a prom-client Registry
 // (prom-client is an optional peer dependency: nothing here imports it).
 import { FAMILIES, LABELS, type FamilyDefinition } from './definitions';
+import { registerOpenTelemetry } from './opentelemetry';
 import { register, unregister } from './register';
 import { reportToMainThread } from './worker-reporter';
 
@@ -13,6 +14,11 @@ export const metrics = {
   register,
   /** Removes them from `registry` (false when it has none). */
   unregister,
+  /**
+   * The same families as OpenTelemetry asynchronous instruments on a Meter
+   * (@opentelemetry/api): counters without `_total`, histograms as `_count`/`_sum`.
+   */
+  registerOpenTelemetry,
   /** In a worker thread: posts its figures to the main thread's registrations every `intervalMs`. */
   reportToMainThread,
   /** Every family allocscope can export: name, type, unit, labels, help. */
@@ -24,5 +30,6 @@ export const metrics = {
 export type { FamilyDefinition, FamilyType, FamilyUnit, FamilyGroup, LabelName } from './definitions';
 export type { MetricsRegisterOptions, WorkerReportOptions } from './options';
 export type { MetricsRegistration, RegistryLike } from './register';
+export type { MeterLike, OpenTelemetryRegistration } from './opentelemetry';
 export type { WorkerReporter } from './worker-reporter';
 export type { ContinuousFigures, ContinuousExporterFigures, LeakWatchFigures } from './sources';
