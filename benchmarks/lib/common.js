@@ -27,6 +27,15 @@ function quantile(values, p) {
   return v[lo] + (v[hi] - v[lo]) * (at - lo);
 }
 
+/** Median, quartiles and range of paired ratios, rounded to 4 digits. */
+function ratioSpread(ratios) {
+  return {
+    median: round(median(ratios), 4),
+    quartiles: [round(quantile(ratios, 0.25), 4), round(quantile(ratios, 0.75), 4)],
+    range: [round(Math.min(...ratios), 4), round(Math.max(...ratios), 4)],
+  };
+}
+
 const round = (x, digits) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
 
 /** Runs a command to completion; throws with its stderr on failure. */
@@ -95,4 +104,4 @@ function commandLine(benchmark, argv = process.argv.slice(2)) {
 }
 
 module.exports = {
-  commandLine, ROOT, median, quantile, round, run, lastJsonLine, environment, fmt };
+  commandLine, ROOT, median, quantile, ratioSpread, round, run, lastJsonLine, environment, fmt };

@@ -22,7 +22,7 @@ const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { commandLine, median, quantile, round } = require('../lib/common');
+const { commandLine, median, ratioSpread, round } = require('../lib/common');
 
 const { option } = commandLine('production/instructions.js');
 const CONFIG = {
@@ -109,14 +109,15 @@ async function oneProcess(sinkUrl, index) {
   for (let p = 0; p < CONFIG.processes; p++) processes.push(await oneProcess(sinkUrl, p));
   sink.close();
   const ratios = processes.flatMap((p) => p.ratios);
-  const main = processes.flatMap((p) => p.mainThreadRatios);
+  const all = ratioSpread(ratios);
+  const main = ratioSpread(processes.flatMap((p) => p.mainThreadRatios));
   console.log(JSON.stringify({
     config: CONFIG,
-    instructionRatio: round(median(ratios), 4),
-    ratioQuartiles: [round(quantile(ratios, 0.25), 4), round(quantile(ratios, 0.75), 4)],
-    ratioRange: [round(Math.min(...ratios), 4), round(Math.max(...ratios), 4)],
-    mainThreadRatio: round(median(main), 4),
-    mainThreadRange: [round(Math.min(...main), 4), round(Math.max(...main), 4)],
+    instructionRatio: all.median,
+    ratioQuartiles: all.quartiles,
+    ratioRange: all.range,
+    mainThreadRatio: main.median,
+    mainThreadRange: main.range,
     instructionsPerRequestOff: Math.round(median(processes.flatMap((p) => p.windows.filter((w) => !w.on).map((w) => w.instructionsPerRequest)))),
     pairs: ratios.length,
     processes,

@@ -10,7 +10,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { commandLine, median, quantile, round } = require('../lib/common');
+const { commandLine, ratioSpread, round } = require('../lib/common');
 
 const { argv, option } = commandLine('production/paired.js');
 const text = (name, fallback) => { const i = argv.indexOf(name); return i === -1 ? fallback : argv[i + 1]; };
@@ -83,11 +83,12 @@ async function oneProcess(sinkUrl) {
   }
   sink.close();
   const ratios = processes.flatMap((p) => p.ratios);
+  const spread = ratioSpread(ratios);
   console.log(JSON.stringify({
     config: CONFIG,
-    cpuPerRequestRatio: round(median(ratios), 4),
-    ratioQuartiles: [round(quantile(ratios, 0.25), 4), round(quantile(ratios, 0.75), 4)],
-    ratioRange: [round(Math.min(...ratios), 4), round(Math.max(...ratios), 4)],
+    cpuPerRequestRatio: spread.median,
+    ratioQuartiles: spread.quartiles,
+    ratioRange: spread.range,
     pairs: ratios.length,
     processes,
   }, null, 2));

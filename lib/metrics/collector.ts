@@ -9,7 +9,24 @@ import { readProcessFigures } from './process-figures';
 import { pushHistogram, render, type Sample, type Samples } from './render';
 import { readSources } from './sources';
 import { readThreadFigures } from './thread-figures';
-import type { WorkerFiguresReceiver } from './worker-channel';
+import { holdGcTracking } from './gc-hold';
+import { acquireReceiver, releaseReceiver, type WorkerFiguresReceiver } from './worker-channel';
+
+/**
+ * A collector with what it reads from held for it: GC tracking (shared, see
+ * gc-hold.ts) and the workers' figures. `close()` lets go of both.
+ */
+export function openCollector(options: Required<MetricsRegisterOptions>): { collector: Collector; close(): void } {
+  const releaseGc = options.gc ? holdGcTracking() : undefined;
+  const receiver = options.workers ? acquireReceiver(options.maxWorkers) : undefined;
+  return {
+    collector: new Collector(options, receiver),
+    close() {
+      if (receiver) releaseReceiver(receiver);
+      releaseGc?.();
+    },
+  };
+}
 
 export class Collector {
   readonly #options: Required<MetricsRegisterOptions>;

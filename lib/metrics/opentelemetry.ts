@@ -8,12 +8,10 @@
 // instrument cannot carry pre-aggregated buckets.
 import { AllocscopeError, typeError } from '../errors';
 import { resolveOptions } from '../options';
-import { Collector } from './collector';
+import { openCollector } from './collector';
 import { FAMILIES, type FamilyDefinition } from './definitions';
-import { holdGcTracking } from './gc-hold';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';
 import type { Labels } from './render';
-import { acquireReceiver, releaseReceiver } from './worker-channel';
 
 type Attributes = Record<string, string | number>;
 /** What allocscope needs of an OpenTelemetry `Observable` instrument (opaque). */
@@ -77,9 +75,7 @@ export function registerOpenTelemetry(meter: MeterLike, options?: MetricsRegiste
     }
   }
 
-  const releaseGc = o.gc ? holdGcTracking() : undefined;
-  const receiver = o.workers ? acquireReceiver(o.maxWorkers) : undefined;
-  const collector = new Collector(o, receiver);
+  const { collector, close } = openCollector(o);
   const callback: BatchCallback = (observer) => {
     const samples = collector.samples();
     for (const i of instruments) {
@@ -100,8 +96,7 @@ export function registerOpenTelemetry(meter: MeterLike, options?: MetricsRegiste
       active = false;
       meter.removeBatchObservableCallback(callback, observables);
       meters.delete(meter);
-      if (receiver) releaseReceiver(receiver);
-      releaseGc?.();
+      close();
       return true;
     },
     [Symbol.dispose]() {

@@ -2,12 +2,10 @@
 // Registry, sharing one Collector; unregister() removes exactly what it added.
 import { AllocscopeError, typeError } from '../errors';
 import { resolveOptions } from '../options';
-import { Collector } from './collector';
+import { openCollector } from './collector';
 import { FAMILIES } from './definitions';
-import { holdGcTracking } from './gc-hold';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';
 import { FamilyMetric } from './prom-metric';
-import { acquireReceiver, releaseReceiver } from './worker-channel';
 
 /** What allocscope needs of a prom-client `Registry` (prom-client ≥ 13). */
 export interface RegistryLike {
@@ -46,9 +44,7 @@ export function register(registry: RegistryLike, options?: MetricsRegisterOption
     throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_REGISTERED', `metrics.register(): the registry already has a metric named "${taken.name}" (another copy of allocscope?)`);
   }
 
-  const releaseGc = o.gc ? holdGcTracking() : undefined;
-  const receiver = o.workers ? acquireReceiver(o.maxWorkers) : undefined;
-  const collector = new Collector(o, receiver);
+  const { collector, close } = openCollector(o);
   const families = FAMILIES.map((d) => new FamilyMetric(d, () => collector.samples()));
   for (const family of families) registry.registerMetric(family as never);
 
@@ -63,8 +59,7 @@ export function register(registry: RegistryLike, options?: MetricsRegisterOption
         if (registry.getSingleMetric(family.definition.name) === family) registry.removeSingleMetric(family.definition.name);
       }
       registrations.delete(registry);
-      if (receiver) releaseReceiver(receiver);
-      releaseGc?.();
+      close();
       return true;
     },
     [Symbol.dispose]() {
