@@ -77,7 +77,7 @@ export interface CollectionTimes {
    * and compiler threads and preemption left out): our stages' own cost.
    */
   blockingCpuMs: number;
-  /** The longest single stage in this thread's CPU time. */
+  /** The longest single stage in this thread's CPU time, without the GC pauses inside it. */
   longestStageCpuMs: number;
 }
 
@@ -147,7 +147,8 @@ export class Collector {
         const g = Math.min(d, Math.max(0, gcPauseMs() - gc0));
         blockingMs += d;
         blockingCpuMs += c;
-        if (c > longestStageCpuMs) longestStageCpuMs = c;
+        // GC pauses run on this thread too: left out, as for longestStageOwnMs.
+        if (c - g > longestStageCpuMs) longestStageCpuMs = c - g;
         stagesGcMs += g;
         if (d > longestStageMs) longestStageMs = d;
         if (d - g > longestStageOwnMs) longestStageOwnMs = d - g;

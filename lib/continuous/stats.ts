@@ -26,7 +26,7 @@ export interface ContinuousStats {
   lastLongestStageMs: number;
   /** The same without the GC pauses that fell inside it, ms. */
   lastLongestStageOwnMs: number;
-  /** The last collection's longest stage in the event-loop thread's CPU time (other threads and preemption left out), ms. */
+  /** The last collection's longest stage in the event-loop thread's CPU time (other threads, preemption and GC pauses left out), ms. */
   lastLongestStageCpuMs: number;
   /** The longest single synchronous stage of any collection so far: the event loop's worst stall from us, ms. */
   maxStageMs: number;
