@@ -550,6 +550,7 @@ function snapshotScenario(iterations) {
 }
 
 function heapLimitScenario(rounds) {
+  const cpu0 = native.threadCpuNs();
   for (let r = 0; r < rounds; r++) {
     assert.equal(native.heapLimitArm(() => {}, 8 << 20), true);
     assert.equal(native.heapLimitArm(() => {}, 8 << 20), false); // armed already
@@ -559,6 +560,7 @@ function heapLimitScenario(rounds) {
     assert.equal(native.heapLimitDisarm(), true);
     assert.equal(native.heapLimitDisarm(), false);
   }
+  assert.ok(native.threadCpuNs() >= cpu0);
 }
 
 async function runAll(label) {
