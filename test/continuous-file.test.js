@@ -64,6 +64,14 @@ test('GIVEN maxFiles 3 WHEN 25 periods are written THEN the directory holds the 
   assert.ok(reads > 0, 'the reader saw files');
   assert.equal(partial, 0, 'no reader ever saw a partly written file');
   assert.equal(stats.failures, 0);
+  // The cost figures hang together: a stage is part of the collection's blocking time,
+  // GC pauses only come off, and one thread's CPU time cannot exceed the wall time.
+  const ms = 0.05; // clock granularity
+  assert.ok(stats.lastLongestStageMs > 0 && stats.lastLongestStageMs <= stats.lastBlockingMs + ms, JSON.stringify(stats));
+  assert.ok(stats.lastLongestStageOwnMs <= stats.lastLongestStageMs + ms && stats.maxStageMs >= stats.lastLongestStageMs);
+  assert.ok(stats.lastLongestStageCpuMs > 0 && stats.lastLongestStageCpuMs <= stats.lastBlockingCpuMs + ms);
+  assert.ok(stats.lastBlockingCpuMs <= stats.lastBlockingMs + ms, `event-loop CPU ${stats.lastBlockingCpuMs} ms within wall ${stats.lastBlockingMs} ms`);
+  assert.ok(stats.totalBlockingCpuMs <= stats.totalBlockingMs + stats.collections * ms);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
