@@ -1,5 +1,9 @@
 #include "heap_limit.h"
 
+#include <v8-statistics.h>
+
+#include <algorithm>
+
 
 #include "env_state.h"
 
@@ -37,7 +41,12 @@ size_t HeapLimitWatch::OnNearLimit(void* data, size_t current_limit, size_t init
   }
   if (!self->requested_ && !self->writing_) return current_limit;
   self->extensions_++;
-  return current_limit + self->headroom_;
+  // V8 asks at the end of a GC, when the heap may already be past the limit (incremental
+  // marking lets it overshoot): above the limit + headroom V8 would still fail at once.
+  // Reading the statistics allocates nothing (the GC tracker does the same in its callbacks).
+  v8::HeapStatistics stats;
+  self->isolate_->GetHeapStatistics(&stats);
+  return std::max(current_limit, stats.used_heap_size()) + self->headroom_;
 }
 
 void HeapLimitWatch::OnInterrupt(v8::Isolate*, void* data) {

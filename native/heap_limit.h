@@ -5,7 +5,9 @@
 // limit V8 had is restored, so the program fails as it would have, but with the
 // capture on disk. Only the writing gets the extra heap: while it runs V8 may
 // ask again and gets another `headroom`. The GC-time callback allocates nothing
-// and calls no JS: it records two numbers and requests the interrupt.
+// and calls no JS: it reads the heap's size, records two numbers and requests
+// the interrupt. The new limit is the larger of the old one and the heap's size,
+// plus `headroom`: V8 may ask when the heap has overshot the limit already.
 #pragma once
 
 #include <napi.h>
