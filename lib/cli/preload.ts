@@ -23,8 +23,6 @@ export interface PreloadConfig {
   heap?: HeapStartOptions;
   /** Record a capture (written to `out`) with these options. */
   capture?: RecorderOptions & { filter?: FilterOptions };
-  /** With `capture`: also write it when the heap nears its limit (default true). */
-  nearHeapLimit?: boolean;
 }
 
 export interface PreloadResult {
@@ -65,9 +63,7 @@ function startCapture(config: PreloadConfig): void {
   };
   // Before V8's out-of-memory failure (which runs no exit handler): the capture so far,
   // at the same path; a program that recovers and exits overwrites it with the full one.
-  if (config.nearHeapLimit !== false) {
-    armNearHeapLimit((limits) => { try { writeCapture(config.out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
-  }
+  armNearHeapLimit((limits) => { try { writeCapture(config.out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
   process.on('exit', (code) => write('exit', code));
   onTermination(write);
   let snapshots = 0;

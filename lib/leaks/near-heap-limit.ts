@@ -1,8 +1,9 @@
 // Near-heap-limit capture: when V8 is about to fail with "JavaScript heap out of
 // memory", write a capture (allocation profile, GC log, heap/RSS timeline) first.
-// The addon (native/heap_limit.cc) raises the limit by `headroomBytes` at V8's
-// near-heap-limit callback, runs the writer from an interrupt outside the GC,
-// then restores the limit: the program fails as it would have, capture written.
+// The addon (native/heap_limit.cc) raises the limit to the heap's size (or the
+// old limit, if larger) plus `headroomBytes` at V8's near-heap-limit callback,
+// runs the writer from an interrupt outside the GC, then restores the limit:
+// the program fails as it would have, capture written.
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { writeCapture } from '../capture/file';
