@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <node_version.h>
 #include <v8-version.h>
 
 #include "call_loop.h"
@@ -30,9 +31,26 @@ Napi::Value LiveCountersBinding(const Napi::CallbackInfo& info) {
   out.Set("gcCallbackPairs", Napi::Number::New(env, double(Live().gc_callback_pairs.load())));
   return out;
 }
+
+// The addon speaks V8's C++ API, whose ABI changes with every Node major, yet it
+// registers through Node-API, which Node loads into any version. A build made
+// for another major would crash at its first V8 call: refuse it here instead.
+bool BuiltForThisNode(Napi::Env env) {
+  const napi_node_version* running = nullptr;
+  if (napi_get_node_version(env, &running) != napi_ok || running == nullptr) return true;
+  if (running->major == NODE_MAJOR_VERSION) return true;
+  Napi::Error error = Napi::Error::New(env,
+      "allocscope: this addon was built for Node " + std::to_string(NODE_MAJOR_VERSION) + " (ABI " +
+      std::to_string(NODE_MODULE_VERSION) + ") but runs on Node " + std::to_string(running->major) +
+      "; reinstall allocscope (npm rebuild allocscope) with the Node you run");
+  error.Set("code", Napi::String::New(env, "ERR_ALLOCSCOPE_ABI_MISMATCH"));
+  error.ThrowAsJavaScriptException();
+  return false;
+}
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (!BuiltForThisNode(env)) return exports;
   auto* state = new EnvState(env, v8::Isolate::GetCurrent());
   env.SetInstanceData<EnvState>(state);  // deleted by N-API when the env goes away
   // Detach from V8 while the isolate is still alive (before instance data is freed).

@@ -267,7 +267,7 @@ Napi::Value GcTracker::ReadBinding(const Napi::CallbackInfo& info) {
 Napi::Value GcTracker::CountersBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   GcTracker& gc = *EnvState::From(env)->gc;
-  const size_t size = kCntHeader + kGcKindCount * kKindFields + kGcKindCount * kHistogramBuckets;
+  const size_t size = kCntHeader + size_t(kGcKindCount) * kKindFields + size_t(kGcKindCount) * kHistogramBuckets;
   Napi::Float64Array out;
   if (!NewTypedArray(env, size, &out)) return env.Undefined();
   double* o = out.Data();
@@ -282,7 +282,7 @@ Napi::Value GcTracker::CountersBinding(const Napi::CallbackInfo& info) {
   o[kCntTopLevelPauseNs] = gc.top_level_ns_;
   double* kinds = o + kCntHeader;
   std::memcpy(kinds, gc.kind_, sizeof(gc.kind_));
-  double* hist = kinds + kGcKindCount * kKindFields;
+  double* hist = kinds + size_t(kGcKindCount) * kKindFields;
   for (size_t k = 0; k < kGcKindCount; k++)
     for (size_t b = 0; b < kHistogramBuckets; b++) hist[k * kHistogramBuckets + b] = double(gc.histogram_[k][b]);
   return out;

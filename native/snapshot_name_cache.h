@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "snapshot_strings.h"
+#include "v8_compat.h"
 
 namespace allocscope {
 
@@ -72,9 +73,7 @@ class SnapshotNameCache {
   std::string_view Utf8(v8::Local<v8::String> s) {
     const size_t capacity = static_cast<size_t>(s->Length()) * 3;
     if (buffer_.size() < capacity) buffer_.resize(capacity);
-    const int written = s->WriteUtf8(isolate_, buffer_.data(), static_cast<int>(capacity), nullptr,
-                                     v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-    return std::string_view(buffer_.data(), static_cast<size_t>(written));
+    return std::string_view(buffer_.data(), WriteUtf8(isolate_, s, buffer_.data(), capacity));
   }
 
   void Grow() {

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <v8-callbacks.h>
+#include <v8-isolate.h>
+#include <v8-primitive.h>
 #include <v8-version.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace allocscope {
@@ -45,5 +48,17 @@ inline const char* GcKindName(uint32_t kind) {
 
 // Every GC type bit this V8 knows; we register for all of them, as perf_hooks does.
 constexpr v8::GCType kAllGcTypes = v8::kGCTypeAll;
+
+// Writes `s` as UTF-8 (invalid sequences replaced, no terminator) into `buffer`,
+// which holds at least 3 bytes per UTF-16 unit; returns the bytes written.
+// V8 13 deprecated String::WriteUtf8 and V8 14 removed it for WriteUtf8V2.
+inline size_t WriteUtf8(v8::Isolate* isolate, v8::Local<v8::String> s, char* buffer, size_t capacity) {
+#if V8_MAJOR_VERSION >= 13
+  return s->WriteUtf8V2(isolate, buffer, capacity, v8::String::WriteFlags::kReplaceInvalidUtf8);
+#else
+  return static_cast<size_t>(s->WriteUtf8(isolate, buffer, static_cast<int>(capacity), nullptr,
+                                          v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8));
+#endif
+}
 
 }  // namespace allocscope
