@@ -6,12 +6,16 @@
 //   node native/build.js               build/Release/allocscope.node
 //   node native/build.js --if-missing  skip when a prebuild for this ABI exists
 //   node native/build.js --asan        build-asan/Release/allocscope.node (ASan+UBSan)
+//   node native/build.js --out DIR     DIR/Release/allocscope.node (e.g. one build per Node major)
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const outIndex = argv.indexOf('--out');
+const outDir = outIndex === -1 ? undefined : argv[outIndex + 1];
 
 /** The include dir of the running Node, else npm's nodedir, else cmake-js's default. */
 function nodeHeadersDir() {
@@ -40,7 +44,8 @@ if (nodedir) env.npm_config_nodedir = nodedir;
 
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
 const cmd = [cmakeJs, args.has("--rebuild") || process.argv.includes("rebuild") ? "rebuild" : "compile"];
-if (args.has('--asan')) cmd.push('--out', 'build-asan', '--CDALLOCSCOPE_ASAN=ON', '--config', 'Release');
+if (args.has('--asan')) cmd.push('--out', outDir ?? 'build-asan', '--CDALLOCSCOPE_ASAN=ON', '--config', 'Release');
+else if (outDir) cmd.push('--out', outDir);
 
 const result = spawnSync(process.execPath, cmd, { cwd: root, env, stdio: 'inherit' });
 if (result.error) {

@@ -32,7 +32,7 @@ export const ENV_VARIABLES = {
   ALLOCSCOPE_OUT_CAPTURE: '1 to also write .allocscope captures (default 0)',
 } as const;
 /** ALLOCSCOPE_* variables other parts of allocscope read: not typos. */
-const OTHER_VARIABLES = ['ALLOCSCOPE_ADDON', 'ALLOCSCOPE_PRELOAD', 'ALLOCSCOPE_DIST', 'ALLOCSCOPE_SANITIZER'];
+const OTHER_VARIABLES = ['ALLOCSCOPE_ADDON', 'ALLOCSCOPE_NODE_CACHE', 'ALLOCSCOPE_PRELOAD', 'ALLOCSCOPE_DIST', 'ALLOCSCOPE_SANITIZER'];
 
 type Env = Record<string, string | undefined>;
 
