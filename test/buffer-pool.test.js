@@ -130,9 +130,14 @@ test('safe: a released Buffer is detached (length 0, writes go nowhere), its blo
   const b = pool.alloc(40);
   assert.equal(pool.stats().classes[0].hits, 1, 'the block is reused at once');
   assert.equal(b.length, 40);
-  // Marked untransferable: in a transfer list it is copied, never moved to another thread.
+  // Untransferable (Node marks external Buffers so): in a transfer list it is copied
+  // (Node 20) or refused with a DataCloneError (Node 22 and later), never moved.
   const { port1, port2 } = new MessageChannel();
-  port1.postMessage(b, [b.buffer]);
+  try {
+    port1.postMessage(b, [b.buffer]);
+  } catch (error) {
+    assert.equal(error.name, 'DataCloneError');
+  }
   port1.close(); port2.close();
   assert.equal(b.length, 40, 'not transferred: the block stays with this pool');
   pool.release(b);

@@ -9,7 +9,6 @@
 // "safe" mode keeps the slabs in native memory (native/pool.cc) and hands out one
 // external Buffer per block: release() detaches it, so a Buffer kept after
 // release reads length 0 and writes go nowhere. It costs an ArrayBuffer per alloc.
-import { markAsUntransferable } from 'node:worker_threads';
 import { AllocscopeError, typeError } from '../errors';
 import { native } from '../native';
 import { resolveOptions } from '../options';
@@ -262,8 +261,9 @@ export class BufferPool {
     if (size === 0) return this.#unpooledBuffer(0);
     const buffer = native.poolAlloc(this.#native!, size);
     if (buffer === undefined) return this.#unpooledBuffer(size); // too big, or over maxBytes (counted natively)
-    // The block must stay on this thread: a transferred ArrayBuffer would outlive release().
-    markAsUntransferable(buffer.buffer);
+    // The block stays on this thread: Node marks every external Buffer untransferable
+    // itself (node::Buffer::New). markAsUntransferable() must not be added: from Node 24
+    // it sets a V8 detach key, and release() could no longer detach the block.
     this.#classes[classFor(this.#options.sizeClasses, Math.max(size, 1))]!.usage.acquire();
     return buffer;
   }
