@@ -21,7 +21,8 @@ const DEPTH = 64;
 const t0 = process.hrtime.bigint();
 // Every variant loads both profilers and the workload's library, so that only
 // the sampling differs between variants.
-const allocscope = require('../../dist');
+// ALLOCSCOPE_DIST: the runner's snapshot of dist/ (run.js --node).
+const allocscope = require(process.env.ALLOCSCOPE_DIST || '../../dist');
 // @datadog/pprof ships prebuilds for some Node majors only: where none loads, the runner
 // leaves the pprof variant out and the others run without it.
 let pprof = null;

@@ -109,8 +109,10 @@ async function main() {
     // Start the sampler the way each tool does.
     let allocscope, native, pprof;
     if (tool.startsWith('allocscope')) {
-      allocscope = require('../../dist');
-      native = require('../../dist/native').native;
+      // ALLOCSCOPE_DIST: the runner's snapshot of dist/ (run.js --node).
+      const dist = process.env.ALLOCSCOPE_DIST || path.join(__dirname, '..', '..', 'dist');
+      allocscope = require(dist);
+      native = require(path.join(dist, 'native')).native;
       allocscope.heap.start({ intervalBytes, stackDepth: STACK_DEPTH, mode: tool === 'allocscope-live' ? 'live' : 'allocated', foldIntervalMs: 0 });
     } else if (tool === 'pprof') {
       pprof = require('@datadog/pprof');

@@ -155,16 +155,19 @@ function probePprof(node, env) {
 
 /**
  * What every child runs under: the running node (no --node), or each --node major's binary
- * with its own addon. The addon is copied into `addonDir` first: other work in this tree
- * may rebuild build-<major>/ while the benchmark runs.
+ * with its own addon. With --node, the addons and dist/ are copied into `scratch` first
+ * (ALLOCSCOPE_ADDON, ALLOCSCOPE_DIST): other work in this tree may rebuild them while the
+ * benchmark runs. `scratch` sits under node_modules/ so that dist's requires still resolve.
  */
-function nodeTargets(addonDir) {
+function nodeTargets(scratch) {
   const targets = [];
   if (!CONFIG.nodes) {
     targets.push({ key: process.versions.node.split('.')[0], node: process.execPath, env: process.env,
       info: { version: process.versions.node, v8: process.versions.v8, abi: Number(process.versions.modules), addon: null } });
   } else {
     const { ensureNode } = require('../../native/supported-nodes');
+    const dist = path.join(scratch, 'dist');
+    fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true, preserveTimestamps: true });
     const sourcesMtime = Math.max(...fs.readdirSync(path.join(ROOT, 'native'))
       .filter((f) => /\.(cc|h)$|^CMakeLists\.txt$/.test(f)).map((f) => fs.statSync(path.join(ROOT, 'native', f)).mtimeMs));
     for (const major of CONFIG.nodes) {
@@ -175,14 +178,15 @@ function nodeTargets(addonDir) {
         progress(`building the addon for Node ${n.version} into ${out}/`);
         run(n.node, [path.join(ROOT, 'native', 'build.js'), '--out', out], { env: { ...process.env, PATH: `${n.binDir}${path.delimiter}${process.env.PATH}` } });
       }
-      const addon = path.join(addonDir, `allocscope.abi${n.abi}.node`);
+      const addon = path.join(scratch, `allocscope.abi${n.abi}.node`);
       fs.copyFileSync(built, addon);
       const builtAt = fs.statSync(built).mtimeMs;
       if (builtAt < sourcesMtime) progress(`note: ${out}/ is older than native/ sources (measuring it as built)`);
-      targets.push({ key: String(major), node: n.node, env: { ...process.env, ALLOCSCOPE_ADDON: addon },
+      targets.push({ key: String(major), node: n.node, env: { ...process.env, ALLOCSCOPE_ADDON: addon, ALLOCSCOPE_DIST: dist },
         info: { version: n.version, v8: n.v8, abi: n.abi, binary: `~/${path.relative(os.homedir(), n.node)}`,
           addon: `${out}/Release/allocscope.node`, addonSha256: crypto.createHash('sha256').update(fs.readFileSync(addon)).digest('hex').slice(0, 16),
-          addonBuiltAt: new Date(builtAt).toISOString(), addonOlderThanSources: builtAt < sourcesMtime } });
+          addonBuiltAt: new Date(builtAt).toISOString(), addonOlderThanSources: builtAt < sourcesMtime,
+          distBuiltAt: new Date(fs.statSync(path.join(dist, 'index.js')).mtimeMs).toISOString() } });
     }
   }
   for (const t of targets) {
@@ -520,7 +524,8 @@ function markdown(results) {
   L.push('');
   const mins = Math.max(1, Math.round((env.durationS ?? 0) / 60));
   const minutes = env.durationS ? `about ${mins} minute${mins === 1 ? '' : 's'}` : 'a few minutes';
-  L.push(`Reproduce: \`npm run bench:sampler${results.config.nodes ? ` -- --node ${majorsText(nodes)}` : ''}\` (${minutes}; needs \`valgrind\` for the instruction counts).`);
+  const options = [results.config.nodes ? `--node ${majorsText(nodes)}` : '', results.config.wall.rounds !== 11 ? `--rounds ${results.config.wall.rounds}` : ''].filter(Boolean);
+  L.push(`Reproduce: \`npm run bench:sampler${options.length ? ` -- ${options.join(' ')}` : ''}\` (${minutes}; needs \`valgrind\` for the instruction counts).`);
   L.push(`Measured ${env.date.slice(0, 10)} on ${env.cpuModel} × ${env.cpuCount}, ${nodes.map((n) => `${nodeName(n)} (V8 ${n.node.v8})`).join(' and ')},`);
   L.push(`${env.platform}${env.commit ? `, commit ${env.commit}` : ''}; @datadog/pprof ${env.datadogPprof}, marked ${env.marked}.`);
   if (several) {
@@ -777,10 +782,11 @@ async function main() {
     return;
   }
   const env = baseEnvironment([['datadogPprof', '@datadog/pprof'], ['marked', 'marked']]);
-  const addonDir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-sampler-addons-'));
+  fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'allocscope-bench-sampler-'));
   let results;
   try {
-    const targets = nodeTargets(addonDir);
+    const targets = nodeTargets(scratch);
     progress(`starting: ${targets.map((t) => `Node ${t.info.version}`).join(', ')}; workloads ${CONFIG.workloads.join(', ')}; ${CONFIG.wall.rounds} rounds × ${CONFIG.wall.variants.length} variants, then conversion, then callgrind`);
     const wall = wallTime(targets);
     const conv = convert(targets);
@@ -794,7 +800,7 @@ async function main() {
     // environment.node is the node that ran this script; byNode[major].node the one each child ran.
     results = { environment: env, config: CONFIG, nodes: targets.map((t) => t.key), byNode };
   } finally {
-    fs.rmSync(addonDir, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
   const section = markdown(results);
   if (CONFIG.write) {
