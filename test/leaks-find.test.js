@@ -103,7 +103,8 @@ test('a leak inside a worker is found by leaks.find running in that worker', () 
   const { json: r, status, stderr } = runNodeJson({ code });
   assert.equal(status, 0, stderr);
   assert.notEqual(r.threadId, 0);
-  assert.ok(r.suspects.some((s) => s.function === 'handleRequest' && fileOf(s) === 'map-cache.js'), JSON.stringify(r.suspects.map((s) => s.site)));
+  // Session allocates the leaked objects; with V8's inlining (kept before V8 13) they count at handleRequest.
+  assert.ok(r.suspects.some((s) => ['handleRequest', 'Session'].includes(s.function) && fileOf(s) === 'map-cache.js'), JSON.stringify(r.suspects.map((s) => s.site)));
 });
 
 test('heavy churn with no leak reports no leak (3 runs)', () => {

@@ -5,6 +5,7 @@
 import type { FragmentationReport } from '../fragmentation';
 import type { GcEvent, GcSummary } from '../gc';
 import type { HeapStats } from '../heap';
+import type { InliningState } from '../inlining';
 import type { LeakReport } from '../leaks/report';
 import type { MallocStats } from '../malloc';
 import type { ProfileData } from '../profile/data';
@@ -54,6 +55,13 @@ export interface CaptureMeta {
   heapLimitBytes?: number;
   initialHeapLimitBytes?: number;
   exitCode?: number | null;
+  /**
+   * V8's inlining during the run: `off` when neither Turbofan nor Maglev inlined
+   * (`allocscope run`'s default on V8 13+, or the program's own flags), so that each
+   * allocation is charged to the function that made it; `on` when V8 inlined (an
+   * inlined function's allocations then count at its caller). Absent in older captures.
+   */
+  inlining?: InliningState;
   /** The options the recorder ran with. */
   options: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { fragmentation } from '../fragmentation';
 import { gc, type GcEvent } from '../gc';
 import { heap } from '../heap';
+import { currentInlining } from '../inlining';
 import type { HeapStartOptions } from '../heap-profiler';
 import { malloc } from '../malloc';
 import { native } from '../native';
@@ -90,7 +91,7 @@ export class CaptureRecorder {
       meta: {
         node: process.version, v8: native.constants.v8Version, platform: process.platform, arch: process.arch,
         pid: process.pid, argv: process.argv.slice(1), cwd: process.cwd(),
-        startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, options: { ...this.options }, ...extra,
+        startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra,
       },
       profile,
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },

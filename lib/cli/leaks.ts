@@ -37,12 +37,16 @@ Options:
   --format <f>          text (default), markdown, json (the LeakReport), html, or
                         capture (an allocscope capture for "allocscope report")
   -o, --output <file>   write to a file (default: stdout; html and capture need -o)
+  --keep-inlining       keep V8's inlining. On Node 24+ it is turned off by
+                        default (Turbofan and Maglev), so that an inlined function's
+                        allocations are not charged to its caller (docs/leaks.md)
   -h, --help            this text`;
 
 export async function runLeaks(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('leaks', argv, {
     iterations: { type: 'string', short: 'n' }, warmup: { type: 'string' }, interval: { type: 'string' },
     'no-snapshots': { type: 'boolean' }, format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' },
+    'keep-inlining': { type: 'boolean' },
   }, true);
   if (program.length !== 1) throw usageError(program.length === 0 ? 'leaks: no scenario module given (see allocscope leaks --help)' : `leaks: one scenario module at a time, got ${program.length}`);
   const iterations = o.iterations === undefined ? undefined : parseCount('leaks', 'iterations', String(o.iterations), 2, 1_000_000);
@@ -64,6 +68,7 @@ export async function runLeaks(argv: string[]): Promise<number> {
       ...(iterations !== undefined ? { iterations } : {}), ...(warmup !== undefined ? { warmup } : {}),
       ...(intervalBytes !== undefined ? { intervalBytes } : {}), snapshots: !o['no-snapshots'],
       ...(module.setup ? { setup: module.setup } : {}), ...(module.teardown ? { teardown: module.teardown } : {}), progress: true,
+      ...(o['keep-inlining'] ? { keepInlining: true } : {}),
     });
   } catch (error) {
     recorder.stop();
@@ -75,7 +80,8 @@ export async function runLeaks(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const capture = { ...recorder.snapshot('api', { argv: ['allocscope leaks', file] }), leaks: report };
+  // The inlining of the scenario's run (find() restores V8's setting before this snapshot).
+  const capture = { ...recorder.snapshot('api', { argv: ['allocscope leaks', file], ...(report.inlining ? { inlining: report.inlining } : {}) }), leaks: report };
   recorder.stop();
 
   let rendered: string | undefined;

@@ -17,9 +17,9 @@ function isNode(arg: string): boolean {
   return arg === 'node' || arg === process.execPath || path.basename(arg) === 'node';
 }
 
-/** node's argv for the program, with the preload first. */
-function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, 'preload.js')): string[] {
-  const preload = ['--require', preloadFile];
+/** node's argv for the program: `nodeOptions` and the preload first, then the program's own node options. */
+function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, 'preload.js'), nodeOptions: string[] = []): string[] {
+  const preload = [...nodeOptions, '--require', preloadFile];
   if (program.length > 0 && isNode(program[0]!)) {
     if (program.length === 1) throw usageError(`${command}: "node" needs a script to run`);
     return [...preload, ...program.slice(1)];
@@ -36,13 +36,14 @@ export function scriptOf(program: string[]): string {
   return rest.find((a) => !a.startsWith('-')) ?? 'node';
 }
 
-export function spawnWithPreload(command: string, program: string[], config: PreloadConfig): Promise<ChildExit> {
-  return spawnWithRequire(command, program, path.join(__dirname, 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) });
+/** @param nodeOptions node options placed before the program's own (e.g. profilingNodeOptions()). */
+export function spawnWithPreload(command: string, program: string[], config: PreloadConfig, nodeOptions: string[] = []): Promise<ChildExit> {
+  return spawnWithRequire(command, program, path.join(__dirname, 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) }, nodeOptions);
 }
 
 /** Runs the program with `--require preloadFile` and extra environment variables. */
-export function spawnWithRequire(command: string, program: string[], preloadFile: string, env: Record<string, string>): Promise<ChildExit> {
-  const argv = nodeArgv(command, program, preloadFile);
+export function spawnWithRequire(command: string, program: string[], preloadFile: string, env: Record<string, string>, nodeOptions: string[] = []): Promise<ChildExit> {
+  const argv = nodeArgv(command, program, preloadFile, nodeOptions);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ...env } });
     const forward = (signal: NodeJS.Signals) => () => { if (child.exitCode === null) child.kill(signal); };
@@ -57,11 +58,11 @@ export function spawnWithRequire(command: string, program: string[], preloadFile
 }
 
 /** Runs the program and returns the results its preload wrote (or null). */
-export async function runWithPreload(command: string, program: string[], config: Omit<PreloadConfig, 'out'>): Promise<ChildExit & { result: PreloadResult | null }> {
+export async function runWithPreload(command: string, program: string[], config: Omit<PreloadConfig, 'out'>, nodeOptions: string[] = []): Promise<ChildExit & { result: PreloadResult | null }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `allocscope-${command}-`));
   const out = path.join(dir, 'result.json');
   try {
-    const exit = await spawnWithPreload(command, program, { ...config, out });
+    const exit = await spawnWithPreload(command, program, { ...config, out }, nodeOptions);
     const result = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as PreloadResult) : null;
     if (!result) console.error(`allocscope: ${command}: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before its figures could be written`);
     return { ...exit, result };

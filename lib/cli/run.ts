@@ -7,6 +7,7 @@ import { bytes, ms, percent } from '../format';
 import { Profile } from '../profile/profile';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
 import { checkEnv } from '../continuous/env';
+import { inliningMovesSites, profilingNodeOptions } from '../inlining';
 import { exitStatusOf, scriptOf, spawnWithPreload, spawnWithRequire } from './run-with-preload';
 import { usageError } from './usage-error';
 
@@ -28,6 +29,9 @@ Options:
   --timeline-period <ms>     heap/RSS timeline period (default 100)
   --include <glob>           keep only allocations whose file matches
   --exclude <glob>           drop allocations whose file matches
+  --keep-inlining            keep V8's inlining. On Node 24+ it is turned off by
+                             default (Turbofan and Maglev), so that an inlined function's
+                             allocations are not charged to its caller (docs/reports.md)
   -q, --quiet                no summary
   -h, --help                 this text
 
@@ -56,7 +60,7 @@ export async function runRun(argv: string[]): Promise<number> {
     output: { type: 'string', short: 'o' }, mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' },
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
-    service: { type: 'string' }, labels: { type: 'string' },
+    service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' },
   });
   if (o.continuous) return runContinuous(o, program);
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
@@ -76,7 +80,7 @@ export async function runRun(argv: string[]): Promise<number> {
   const exit = await spawnWithPreload('run', program, {
     out: output,
     capture: { mode, intervalBytes, stackDepth, timelinePeriodMs, ...(filter ? { filter } : {}) },
-  });
+  }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!fs.existsSync(output)) {
     console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
     return exitStatusOf(exit);
@@ -95,6 +99,8 @@ function summary(capture: Capture, file: string): string {
   if (capture.profile) {
     const profile = new Profile(capture.profile);
     facts.push(`${bytes(profile.totals().bytes)} ${profile.mode === 'live' ? 'live' : 'allocated'}`);
+    // Said only where V8 would otherwise charge inlined functions' allocations to their callers.
+    if (capture.meta.inlining === 'off' && inliningMovesSites(capture.meta.v8)) facts.push('V8 inlining off');
     lines.push(`  ${facts.join(' · ')}`);
     const top = profile.top(5);
     if (top.length) lines.push('  top sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
@@ -107,7 +113,7 @@ function summary(capture: Capture, file: string): string {
 
 /** `run --continuous`: the program under continuous profiling, configured through the same variables as the zero-code setup. */
 async function runContinuous(o: Record<string, string | boolean>, program: string[]): Promise<number> {
-  for (const name of ['output', 'timeline-period', 'include', 'exclude', 'depth']) {
+  for (const name of ['output', 'timeline-period', 'include', 'exclude', 'depth', 'keep-inlining']) {
     if (o[name] !== undefined) throw usageError(`run: option "--${name}" does not apply with --continuous`);
   }
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');

@@ -1,4 +1,5 @@
 // allocscope top [options] [--] script.js [args…]: the top allocation sites of a program.
+import { profilingNodeOptions } from '../inlining';
 import { Profile, type GroupBy } from '../profile/profile';
 import { renderTopText } from '../profile/top-text';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
@@ -19,6 +20,9 @@ Options:
   --include <glob>  only allocations whose file matches (picomatch glob)
   --exclude <glob>  drop allocations whose file matches
   --json            print the rows as JSON
+  --keep-inlining   keep V8's inlining. On Node 24+ it is turned off by
+                    default (Turbofan and Maglev), so that an inlined function's
+                    allocations are not charged to its caller (docs/reports.md)
   -h, --help        this text`;
 
 const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
@@ -27,6 +31,7 @@ export async function runTop(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('top', argv, {
     mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' }, by: { type: 'string' },
     top: { type: 'string', short: 'n' }, include: { type: 'string' }, exclude: { type: 'string' }, json: { type: 'boolean' },
+    'keep-inlining': { type: 'boolean' },
   });
   const mode = o.mode === undefined ? 'allocated' : parseChoice('top', 'mode', String(o.mode), ['allocated', 'live'] as const);
   const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('top', 'interval', String(o.interval));
@@ -34,7 +39,7 @@ export async function runTop(argv: string[]): Promise<number> {
   const by = o.by === undefined ? 'site' : parseChoice('top', 'by', String(o.by), GROUPS);
   const n = o.top === undefined ? 15 : parseCount('top', 'top', String(o.top), 1, 1_000_000);
 
-  const exit = await runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } });
+  const exit = await runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!exit.result?.profile) return exitStatusOf(exit);
   let profile = Profile.fromJSON(exit.result.profile);
   if (o.include !== undefined || o.exclude !== undefined) {

@@ -6,6 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { Progress } from '../cli/progress';
 import { AllocscopeError, typeError } from '../errors';
 import { heap } from '../heap';
+import { currentInlining, inliningMovesSites, turnInliningOff, type InliningState } from '../inlining';
 import { resolveOptions } from '../options';
 import { shortPath } from '../profile/frames';
 import { SourceMapResolver } from '../profile/source-maps';
@@ -56,6 +57,14 @@ export interface LeakFindOptions {
   otherSites?: number;
   /** Progress bar on stderr (drawn only when stderr is a TTY). Default false. */
   progress?: boolean;
+  /**
+   * Keep V8's inlining. By default, on V8 13+ (Node 24+), find() turns it off for
+   * the run (`--no-turbo-inlining --no-maglev-inlining`, process-wide, restored when it returns),
+   * so that an inlined function's allocations are not charged to its caller. It
+   * applies to code optimized during the run: call find() before the scenario runs
+   * hot elsewhere in the process. Default false. See docs/leaks.md.
+   */
+  keepInlining?: boolean;
 }
 
 type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' | 'minGrowthBytes'>> & {
@@ -65,7 +74,7 @@ type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' |
 const DEFAULTS: Resolved = {
   iterations: 20, warmup: undefined, setup: undefined, teardown: undefined, intervalBytes: 16 * 1024, stackDepth: 64,
   maxPValue: 0.01, minRSquared: 0.7, minSteadiness: 0.25, maxLargestStepShare: 0.5, minGrowthBytes: undefined,
-  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false,
+  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false,
 };
 const SCHEMA = {
   iterations: { kind: 'integer', min: 2, max: 1_000_000 },
@@ -83,6 +92,7 @@ const SCHEMA = {
   retainerPaths: { kind: 'integer', min: 0, max: 100 },
   otherSites: { kind: 'integer', min: 0, max: 10_000 },
   progress: { kind: 'boolean' },
+  keepInlining: { kind: 'boolean' },
 } as const;
 
 
@@ -127,6 +137,10 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
       'leaks.find() needs the sampling heap profiler, which heap.start() runs already on this thread; call heap.stop() first');
   }
+  // V8 13+ charges an inlined function's allocations to its caller: inlining off (Turbofan
+  // and Maglev) for the code optimized during the run (V8's flags are process-wide), back on afterwards.
+  const restoreInlining = !o.keepInlining && inliningMovesSites() && currentInlining() === 'on' ? turnInliningOff() : undefined;
+  const inlining = currentInlining();
   const startTimeMs = Date.now();
   const snapshotsPlanned = o.snapshots ? 3 : 0;
   const progress = new Progress(o.iterations + 1 + snapshotsPlanned, o.progress && Boolean(process.stderr.isTTY) && !process.env.CI);
@@ -192,17 +206,18 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
   } finally {
     progress.done();
     heap.stop();
+    restoreInlining?.();
   }
   // Teardown runs whatever happened; when the run failed already, that failure is the one reported.
   if (o.teardown) {
     try { await o.teardown(); } catch (error) { failure ??= new ScenarioError('teardown', null, o.iterations, error); }
   }
   if (failure !== undefined) throw failure;
-  return buildReport(o, series, { startTimeMs, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
+  return buildReport(o, series, { startTimeMs, inlining, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
 }
 
 function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
-  r: { startTimeMs: number; heapUsedBytes: number[]; sampledLiveBytes: number[]; constructors: LeakReport['constructors']; retainers: LeakRetainer[] | null; analyses: SnapshotAnalysis[] }): LeakReport {
+  r: { startTimeMs: number; inlining: InliningState; heapUsedBytes: number[]; sampledLiveBytes: number[]; constructors: LeakReport['constructors']; retainers: LeakRetainer[] | null; analyses: SnapshotAnalysis[] }): LeakReport {
   const measured = o.iterations - o.warmup;
   const resolver = new SourceMapResolver();
   const original = (f: LeakFrame): LeakFrame => {
@@ -238,6 +253,7 @@ function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
     intervalBytes: o.intervalBytes,
     startTimeMs: r.startTimeMs,
     durationMs: Date.now() - r.startTimeMs,
+    inlining: r.inlining,
     heapUsedBytes: r.heapUsedBytes,
     sampledLiveBytes: r.sampledLiveBytes.map(Math.round),
     criteria: { maxPValue: o.maxPValue, minRSquared: o.minRSquared, minSteadiness: o.minSteadiness, maxLargestStepShare: o.maxLargestStepShare, minGrowthBytes: o.minGrowthBytes },

@@ -1,6 +1,7 @@
 // What leaks.find() reports: plain, JSON-safe data (schema in docs/leaks.md),
 // so that reports can be rendered anywhere and tools can read it.
 import type { GrowthFit } from './growth-fit';
+import type { InliningState } from '../inlining';
 
 /** One frame of a stack, allocating frame first. */
 export interface LeakFrame {
@@ -60,6 +61,12 @@ export interface LeakReport {
   intervalBytes: number;
   startTimeMs: number;
   durationMs: number;
+  /**
+   * V8's inlining during the run: `off` when find() turned it off (its default on
+   * V8 13+) or the process runs without it (`--no-turbo-inlining --no-maglev-inlining`); `on` when V8 inlined
+   * (an inlined function's allocations then count at its caller). Absent in older reports.
+   */
+  inlining?: InliningState;
   /** V8's used heap after each point's full GC (warm-up points first), bytes. */
   heapUsedBytes: number[];
   /** Sum of the sampled live bytes at each point. */
