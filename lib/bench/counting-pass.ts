@@ -11,6 +11,7 @@ import { mergeProfiles } from '../profile/merge';
 import type { Profile } from '../profile/profile';
 import { operationProfile } from './attribution';
 import { openGcWindow } from './gc-window';
+import { finishPendingCompiles } from './never-optimize';
 import type { PreparedOperation } from './operation';
 
 export interface CountingOptions {
@@ -41,6 +42,13 @@ export interface CountingFigures {
 
 const AUTO_MAX_OPS = 10_000;
 const PROBE_OPS = 10;
+/**
+ * Rounds repeated, per pass, because V8 changed the operation's code during them.
+ * V8 12+ tiers a small function up twice (Maglev, then TurboFan some 10,000s of
+ * calls later), and a deopt can bring one more cycle: 5 covers those; an operation
+ * that keeps deoptimizing is counted as it runs once they are used up.
+ */
+const MAX_REPEATED_ROUNDS = 5;
 
 /** Sync operations: one native loop, no await, so nothing else runs in the window. */
 function callOps(op: PreparedOperation, n: number): void | Promise<void> {
@@ -53,7 +61,28 @@ function callOps(op: PreparedOperation, n: number): void | Promise<void> {
   })();
 }
 
-async function countRound(op: PreparedOperation, n: number, stackDepth: number): Promise<{ round: CountRound; profile: Profile }> {
+/**
+ * Code and bytecode V8 holds (walks the code spaces: ~1 ms). It changes when V8
+ * compiles or installs code for the operation or a function it calls, which
+ * allocates V8's own objects in that function's frame. It also changes now and then
+ * for other reasons (code flushed by a GC): that round is repeated for nothing.
+ */
+function codeBytes(): number {
+  const c = heap.codeStats();
+  return c.codeAndMetadataBytes + c.bytecodeAndMetadataBytes;
+}
+
+interface RoundResult {
+  round: CountRound;
+  profile: Profile;
+  /** V8 installed code for the operation or what it calls (tier-up, deopt) during the round: its counts hold V8's own objects. */
+  codeChanged: boolean;
+}
+
+async function countRound(op: PreparedOperation, n: number, stackDepth: number): Promise<RoundResult> {
+  // Code that background compile jobs have ready (the operation's or ours) would be
+  // installed at the next interrupt, maybe inside the window: install it now.
+  finishPendingCompiles();
   const window = openGcWindow();
   const external0 = heap.stats().externalMemoryBytes;
   try {
@@ -68,9 +97,12 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
   let data;
   let external1: number;
   let gcs;
+  let code0: number, code1: number;
   try {
+    code0 = codeBytes();
     const pending = callOps(op, n);
     if (pending) await pending;
+    code1 = codeBytes();
     // Read before collecting: the profile's own typed arrays are external memory too.
     external1 = heap.stats().externalMemoryBytes;
     gcs = window.close();
@@ -85,6 +117,7 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
   return {
     round: { ops: n, bytes: totals.bytes, allocs: totals.objects, externalBytes: Math.max(0, external1 - external0 + gcs.externalFreedBytes) },
     profile,
+    codeChanged: code1 !== code0,
   };
 }
 
@@ -104,8 +137,14 @@ export async function countingPass(op: PreparedOperation, options: CountingOptio
   await countRound(op, n, options.stackDepth);
   const rounds: CountRound[] = [];
   const profiles: Profile[] = [];
+  let repeats = 0;
   for (let r = 0; r < options.rounds; r++) {
-    const { round, profile } = await countRound(op, n, options.stackDepth);
+    const { round, profile, codeChanged } = await countRound(op, n, options.stackDepth);
+    if (codeChanged && repeats < MAX_REPEATED_ROUNDS) {
+      repeats++;
+      r--;
+      continue;
+    }
     rounds.push(round);
     profiles.push(profile);
   }

@@ -1,31 +1,57 @@
-// Keeps the counting wrapper out of TurboFan. An optimized wrapper would inline the
-// operation, and V8's sampler reports only the outermost function of an optimized
-// frame: the operation's allocations would lose their sites. V8 has no public API
-// for this; its runtime function %NeverOptimizeFunction needs --allow-natives-syntax
-// while the calling code is parsed, so the flag is on for one `new Function` only.
+// V8 runtime functions the counting pass needs, behind one switch of
+// --allow-natives-syntax (V8 has no public API for them). The flag only has to be
+// on while the calling code is parsed, so it is on for one `new Function` only.
+//
+// - Keeps the counting wrapper out of TurboFan. An optimized wrapper would inline
+//   the operation, and V8's sampler reports only the outermost function of an
+//   optimized frame: the operation's allocations would lose their sites.
+// - Installs the code of finished background compile jobs before a counting window.
+//   Installing code allocates on the main thread, in whatever JS frame is on top:
+//   from V8 12/13 (Maglev, then TurboFan after many more calls) the operation or a
+//   function it calls reaches TurboFan well into the counting pass, and the
+//   installation adds ~10 V8-internal objects (~1 KiB: deoptimization data, tables,
+//   code metadata) to that frame's site in one round. The counting pass also
+//   repeats a round during which V8's code size changed (counting-pass.ts).
+//   (%GetOptimizationStatus would tell the operation's own tier, but V8 aborts the
+//   process when it is given a bound function or a proxy.)
 import { setFlagsFromString } from 'node:v8';
 
 type AnyFunction = (...args: never[]) => unknown;
 
-let mark: ((fn: AnyFunction) => void) | null | undefined;
+interface Natives {
+  /** %NeverOptimizeFunction + %EnsureFeedbackVectorForFunction. */
+  mark(fn: AnyFunction): void;
+  /** %FinalizeOptimization: waits for background compile jobs and installs their code now. */
+  finalize(): void;
+}
 
-function marker(): ((fn: AnyFunction) => void) | null {
-  if (mark !== undefined) return mark;
+let natives: Natives | null | undefined;
+
+function load(): Natives | null {
+  if (natives !== undefined) return natives;
   const had = process.execArgv.includes('--allow-natives-syntax');
   try {
     if (!had) setFlagsFromString('--allow-natives-syntax');
-    // Its feedback vector is made now too: V8 would allocate it lazily, inside the
+    // The feedback vector is made now too: V8 would allocate it lazily, inside the
     // wrapper's frame, in the middle of a counted round.
-    mark = new Function('fn', '%NeverOptimizeFunction(fn); %EnsureFeedbackVectorForFunction(fn);') as (fn: AnyFunction) => void;
+    natives = {
+      mark: new Function('fn', '%NeverOptimizeFunction(fn); %EnsureFeedbackVectorForFunction(fn);') as Natives['mark'],
+      finalize: new Function('%FinalizeOptimization();') as Natives['finalize'],
+    };
   } catch {
-    mark = null; // a V8 without it: sites may be attributed to the wrapper; totals stay exact
+    natives = null; // a V8 without them: sites may be attributed to the wrapper; tier-ups may land in a round
   } finally {
     if (!had) setFlagsFromString('--no-allow-natives-syntax');
   }
-  return mark;
+  return natives;
 }
 
 /** Marks fn's function (every closure of it) as never to be optimized. Best effort. */
 export function neverOptimize(fn: AnyFunction): void {
-  marker()?.(fn);
+  load()?.mark(fn);
+}
+
+/** Installs the code of finished background compile jobs now, outside a counting window. Best effort. */
+export function finishPendingCompiles(): void {
+  load()?.finalize();
 }
