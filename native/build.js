@@ -38,6 +38,25 @@ if (args.has('--if-missing') && hasPrebuildForThisAbi()) {
   process.exit(0);
 }
 
+/** The first of `commands` that runs, or undefined. */
+function firstThatRuns(commands) {
+  return commands.find((command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+// Without a prebuild for this Node, the addon is compiled here: say in one line what
+// is missing rather than letting cmake-js fail deep inside its output.
+function checkToolchain() {
+  const target = `Node ${process.versions.node} (ABI ${process.versions.modules}, ${process.platform}-${process.arch})`;
+  const missing = [];
+  if (!firstThatRuns(['cmake'])) missing.push('cmake');
+  if (!firstThatRuns([process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean))) missing.push('a C++ compiler (g++ or clang++)');
+  if (missing.length === 0) return;
+  const what = args.has('--if-missing') ? `no prebuilt addon for ${target}, and building it` : `building the addon for ${target}`;
+  console.error(`allocscope: ${what} needs ${missing.join(' and ')}: install ${missing.length > 1 ? 'them' : 'it'} (Debian/Ubuntu: apt-get install cmake g++), or use Node 20, 22, 24 or 26, which have prebuilds`);
+  process.exit(1);
+}
+checkToolchain();
+
 const env = { ...process.env };
 const nodedir = nodeHeadersDir();
 if (nodedir) env.npm_config_nodedir = nodedir;

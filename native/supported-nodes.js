@@ -13,6 +13,8 @@ const { execFileSync } = require('node:child_process');
 
 /** Node majors we build prebuilds for and test on, oldest first. */
 const SUPPORTED_MAJORS = [20, 22, 24, 26];
+/** NODE_MODULE_VERSION of each major: the `abi<N>` tag of its prebuild. */
+const ABI_BY_MAJOR = { 20: 115, 22: 127, 24: 137, 26: 147 };
 
 function cacheRoot() {
   if (process.env.ALLOCSCOPE_NODE_CACHE) return path.resolve(process.env.ALLOCSCOPE_NODE_CACHE);
@@ -74,4 +76,4 @@ function parseMajors(text) {
   return majors;
 }
 
-module.exports = { SUPPORTED_MAJORS, ensureNode, parseMajors, cacheRoot };
+module.exports = { SUPPORTED_MAJORS, ABI_BY_MAJOR, ensureNode, parseMajors, cacheRoot };
