@@ -15,12 +15,16 @@ export interface HeapStartOptions {
   stackDepth?: number;
   /**
    * 'live': objects still in the heap (V8 drops a sample when its object is collected).
-   * 'allocated': everything allocated since start, collected or not. Default 'live'.
+   * 'allocated': everything allocated since start, collected or not; where
+   * `heap.capabilities().liveInAllocatedMode` (Node ≥ 26), also how much of it
+   * is live and how much temporary (see docs/heap-profiler.md). Default 'live'.
    */
   mode?: ProfileMode;
   /**
    * allocated mode: move V8's samples into allocscope's aggregate this often, so
    * V8 never holds more than this period's samples. Default 10000; 0 disables.
+   * With live figures, this is also the window an object has to die in to count
+   * as temporary: V8 stops watching samples at each fold.
    */
   foldIntervalMs?: number;
 }
@@ -44,6 +48,32 @@ const START_SCHEMA = {
 } as const;
 const PROFILE_DEFAULTS: Required<HeapProfileOptions> = { gcFirst: false, sourceMaps: true };
 const PROFILE_SCHEMA = { gcFirst: { kind: 'boolean' }, sourceMaps: { kind: 'boolean' } } as const;
+
+/** What the sampling heap profiler can report on this Node. */
+export interface HeapCapabilities {
+  /**
+   * An allocated-mode profile also tells, per site, the live and the temporary
+   * (allocated, then collected) bytes and objects. Needs V8 14 (Node ≥ 26), whose
+   * samples say whether their object is still alive; older V8 cannot tell.
+   */
+  liveInAllocatedMode: boolean;
+  /** The V8 the addon was built for (the running Node's). */
+  v8Version: string;
+  /** The running Node's version, e.g. "v26.12.1". */
+  nodeVersion: string;
+  /** The sampling modes heap.start() accepts. */
+  modes: ProfileMode[];
+}
+
+/** What this Node's sampling heap profiler supports (a fresh object each call). */
+export function capabilities(): HeapCapabilities {
+  return {
+    liveInAllocatedMode: native.constants.sampleLiveness === true,
+    v8Version: native.constants.v8Version,
+    nodeVersion: process.version,
+    modes: ['live', 'allocated'],
+  };
+}
 
 interface Session extends Required<HeapStartOptions> { startTimeMs: number; timer: NodeJS.Timeout | undefined }
 

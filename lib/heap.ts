@@ -57,6 +57,8 @@ export const heap = {
   stop: profiler.stop,
   /** The allocation profile so far, as a Profile (see HeapProfileOptions). */
   profile: profiler.profile,
+  /** What this Node's sampler supports: e.g. live figures in allocated mode (Node ≥ 26). */
+  capabilities: profiler.capabilities,
   /** Whether the sampler runs on this thread. */
   get running(): boolean {
     return profiler.isRunning();

@@ -1,7 +1,7 @@
 // allocscope: memory profiling for Node.js. The API is grouped by concern.
 export { heap, type HeapStats, type CodeStats } from './heap';
-export type { HeapStartOptions, HeapProfileOptions } from './heap-profiler';
-export { Profile, type TopRow, type DiffRow, type TopOptions, type FilterOptions, type GroupBy, type SampleType } from './profile/profile';
+export type { HeapStartOptions, HeapProfileOptions, HeapCapabilities } from './heap-profiler';
+export { Profile, type TopRow, type DiffRow, type TopOptions, type TopTableOptions, type SortKey, type ProfileTotals, type FilterOptions, type GroupBy, type SampleType } from './profile/profile';
 export { mergeProfiles } from './profile/merge';
 export type { ProfileData, ProfileMode, OriginalPosition } from './profile/data';
 export type { FrameInfo } from './profile/frames';

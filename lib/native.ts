@@ -36,7 +36,8 @@ export interface RawJemallocStats {
 export interface RawProfile {
   strings: string[];
   frames: { name: Uint32Array; script: Uint32Array; line: Int32Array; column: Int32Array; scriptId: Int32Array };
-  nodes: { parent: Int32Array; frame: Uint32Array; selfBytes: Float64Array; selfCount: Float64Array };
+  /** liveBytes/liveCount: allocated mode where constants.sampleLiveness (V8 14+). */
+  nodes: { parent: Int32Array; frame: Uint32Array; selfBytes: Float64Array; selfCount: Float64Array; liveBytes?: Float64Array; liveCount?: Float64Array };
   folds?: number;
 }
 
@@ -125,6 +126,8 @@ export interface NativeBinding {
     gcCounterHeader: number;
     gcKindNames: string[];
     v8Version: string;
+    /** V8 tells per sample whether its object lives (AllocationProfile::Sample::is_live, V8 14+). */
+    sampleLiveness: boolean;
     snapshot: { nodeTypes: string[]; edgeTypes: string[]; nodeBytes: number; edgeBytes: number };
   };
 }

@@ -98,6 +98,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (uint32_t k = 0; k < kGcKindCount; k++) kinds.Set(k, Napi::String::New(env, GcKindName(k)));
   constants.Set("gcKindNames", kinds);
   constants.Set("v8Version", Napi::String::New(env, std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + "." + std::to_string(V8_BUILD_NUMBER) + "." + std::to_string(V8_PATCH_LEVEL)));
+  constants.Set("sampleLiveness", Napi::Boolean::New(env, kSampleLiveness));
   constants.Set("snapshot", SnapshotAnalyzer::Constants(env));
   exports.Set("constants", constants);
   return exports;

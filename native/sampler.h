@@ -7,6 +7,11 @@
 // allocated mode: flags keep samples of collected objects; each collection folds
 //                 them into the aggregate and restarts V8's sampler, so V8's memory
 //                 stays bounded and no sample is ever counted twice.
+//                 Where V8 tells (kSampleLiveness, V8 14+), each fold also adds the
+//                 share of each site's samples still alive at that fold to the
+//                 live columns: "live" = alive at the end of the fold window in
+//                 which it was sampled, "temporary" (allocated − live) = collected
+//                 before it. After the restart V8 no longer watches those objects.
 #pragma once
 
 #include <napi.h>
@@ -16,6 +21,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -25,8 +31,11 @@ namespace allocscope {
 class ProfileTree {
  public:
   ProfileTree() { Clear(); }
-  void Clear();
-  // Folds every node of `profile` into the tree (self bytes/count add up).
+  // Empties the tree; `live_columns`: it keeps (and exports) live bytes/count.
+  void Clear(bool live_columns = false);
+  // Folds every node of `profile` into the tree (self bytes/count add up; live
+  // ones too when the tree keeps live columns: only for profiles whose samples
+  // carry liveness, see kSampleLiveness).
   void Fold(v8::Isolate* isolate, v8::AllocationProfile* profile);
   size_t node_count() const { return parent_.size(); }
   // The tree as typed arrays + strings; undefined if the env can no longer create values.
@@ -46,7 +55,17 @@ class ProfileTree {
   uint32_t Intern(v8::Isolate* isolate, v8::Local<v8::String> s);
   uint32_t InternFrame(const Frame& f);
   uint32_t Child(uint32_t parent, uint32_t frame);
-  void FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into);
+  // Samples of one V8 node and size: how many, and how many of them are alive.
+  struct Tally {
+    double samples = 0, live = 0;
+  };
+  struct TallyKeyHash {
+    size_t operator()(const std::pair<uint32_t, size_t>& k) const {
+      return std::hash<uint64_t>()((uint64_t(k.first) << 40) ^ uint64_t(k.second));
+    }
+  };
+  using Tallies = std::unordered_map<std::pair<uint32_t, size_t>, Tally, TallyKeyHash>;
+  void FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into, const Tallies* tallies);
 
   std::vector<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_ids_;
@@ -55,6 +74,8 @@ class ProfileTree {
   std::vector<int32_t> parent_;
   std::vector<uint32_t> frame_;
   std::vector<double> self_bytes_, self_count_;
+  bool live_columns_ = false;
+  std::vector<double> live_bytes_, live_count_;  // empty unless live_columns_
   std::unordered_map<uint64_t, uint32_t> child_ids_;  // (parent << 32 | frame) → node
   // A function in a script is identified by (script id, line, column): frames seen
   // again skip the UTF-8 conversion of their names. Builtins (script id 0) do not.

@@ -5,6 +5,7 @@
 #include <v8-callbacks.h>
 #include <v8-isolate.h>
 #include <v8-primitive.h>
+#include <v8-profiler.h>
 #include <v8-version.h>
 
 #include <cstddef>
@@ -58,6 +59,24 @@ inline size_t WriteUtf8(v8::Isolate* isolate, v8::Local<v8::String> s, char* buf
 #else
   return static_cast<size_t>(s->WriteUtf8(isolate, buffer, static_cast<int>(capacity), nullptr,
                                           v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8));
+#endif
+}
+
+// V8 14 added AllocationProfile::Sample::is_live: with the sampler's flags
+// kSamplingIncludeObjectsCollectedByMajorGC|MinorGC, a collected object's sample
+// stays in the profile (so allocated bytes stay counted) and reads is_live=false.
+// Older V8 keeps such samples too but cannot tell them from live ones: there, an
+// allocated-mode profile has no live figures at all (not zeros).
+constexpr bool kSampleLiveness = V8_MAJOR_VERSION >= 14;
+
+// Whether the sampled object was still alive when the profile was taken; always
+// false where kSampleLiveness is false (callers check kSampleLiveness first).
+inline bool SampleIsLive(const v8::AllocationProfile::Sample& sample) {
+#if V8_MAJOR_VERSION >= 14
+  return sample.is_live;
+#else
+  (void)sample;
+  return false;
 #endif
 }
 

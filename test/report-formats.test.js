@@ -15,6 +15,9 @@ const { runCli, runNode, ROOT, DIST } = require('./helpers');
 
 const CHURN = path.join(ROOT, 'examples', 'churn.js');
 const FORMATS = { pprof: '.pb.gz', heapprofile: '.heapprofile', speedscope: '.speedscope.json' };
+// Node ≥ 26 (V8 14): allocated profiles also carry live figures, as two more
+// pprof sample types after the first two (test/sampler-liveness.test.js).
+const LIVE_FIGURES = Number(process.versions.node.split('.')[0]) >= 26;
 
 let tmp, capture, totals, intervalBytes, meta;
 
@@ -66,7 +69,8 @@ function decodePprof() {
 
 test('pprof: sample types, period and times describe an allocated profile', () => {
   const { profile, s } = decodePprof();
-  assert.deepEqual(profile.sampleType.map((t) => [s(t.type), s(t.unit)]), [['alloc_objects', 'count'], ['alloc_space', 'bytes']]);
+  assert.deepEqual(profile.sampleType.map((t) => [s(t.type), s(t.unit)]), [['alloc_objects', 'count'], ['alloc_space', 'bytes'],
+    ...(LIVE_FIGURES ? [['inuse_objects', 'count'], ['inuse_space', 'bytes']] : [])]);
   assert.equal(s(profile.defaultSampleType), 'alloc_space');
   assert.deepEqual([s(profile.periodType.type), s(profile.periodType.unit)], ['space', 'bytes']);
   assert.equal(Number(profile.period), intervalBytes);
@@ -87,7 +91,7 @@ test('pprof: samples add up to the report total and handleRequest allocates the 
   let bytes = 0, objects = 0;
   const flat = new Map();
   for (const sample of profile.sample) {
-    assert.equal(sample.value.length, 2);
+    assert.equal(sample.value.length, LIVE_FIGURES ? 4 : 2);
     assert.ok(sample.locationId.length > 0);
     for (const id of sample.locationId) assert.ok(locations.has(Number(id)), `location ${id} exists`);
     objects += Number(sample.value[0]);

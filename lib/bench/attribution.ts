@@ -11,7 +11,7 @@
 //     unless the stack was cut at the sampler's depth (then it is the operation's).
 import * as path from 'node:path';
 import type { ProfileData } from '../profile/data';
-import { Profile } from '../profile/profile';
+import { keepNodeValues, Profile } from '../profile/profile';
 
 /** The wrapper's function name: unique, so a frame can be recognised by name and file. */
 export const OPERATION_WRAPPER = 'allocscopeMeasuredOperation';
@@ -60,16 +60,14 @@ export function operationProfile(data: ProfileData, includeOutside: boolean): Pr
     return depthOf[i]!;
   };
   const truncated = (i: number) => depth(i) >= data.stackDepth;
-  const selfBytes = new Float64Array(n);
-  const selfCount = new Float64Array(n);
+  const kept = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const o = owner[i] || resolve(i);
     if (o === Owner.Harness) continue;
     if (o === Owner.Outside && !includeOutside && !truncated(i)) continue;
-    selfBytes[i] = nodes.selfBytes[i]!;
-    selfCount[i] = nodes.selfCount[i]!;
+    kept[i] = 1;
   }
-  return new Profile({ ...data, nodes: { ...nodes, selfBytes, selfCount } });
+  return new Profile({ ...data, nodes: keepNodeValues(nodes, kept) });
 }
 
 /** Label for allocations made by the wrapper's own frame: a builtin or bound function. */

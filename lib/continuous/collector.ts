@@ -206,6 +206,13 @@ export class Collector {
   #shape({ profile, fromMs, untilMs }: { profile: Profile; fromMs: number; untilMs: number }): Sampled {
     // Typed arrays stay typed: the encoder reads them as they are (toJSON only for a capture).
     const data = { ...profile.filter({ exclude: OWN_FILES, allFrames: true }).data };
+    // Node ≥ 26: an allocated period's live figures would say "allocated in this
+    // period and not yet collected at its end (no GC first)", which backends would
+    // read as the in-use heap (inuse_*): periods export alloc_* only, as before.
+    if (data.nodes.liveBytes || data.nodes.liveCount) {
+      const { liveBytes: _liveBytes, liveCount: _liveCount, ...nodes } = data.nodes;
+      data.nodes = nodes;
+    }
     data.startTimeMs = fromMs;
     data.endTimeMs = untilMs;
     const gcEvents = this.options.capture && gc.running ? this.#readGcEvents() : [];

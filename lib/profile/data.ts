@@ -26,6 +26,16 @@ export interface NodeColumns {
   selfBytes: ArrayLike<number>;
   /** Estimated objects allocated by this frame itself at this stack (unbiased). */
   selfCount: ArrayLike<number>;
+  /**
+   * Allocated-mode profiles recorded where V8 tells which samples are alive
+   * (Node ≥ 26, V8 14: `heap.capabilities().liveInAllocatedMode`): the part of
+   * `selfBytes` still alive at the end of the fold window in which it was
+   * sampled (the collection, for the last window). Absent elsewhere, never zero-filled.
+   * Temporary bytes are `selfBytes − liveBytes`. See docs/heap-profiler.md.
+   */
+  liveBytes?: ArrayLike<number>;
+  /** The part of `selfCount` still alive, as `liveBytes`. Present exactly when `liveBytes` is. */
+  liveCount?: ArrayLike<number>;
 }
 
 /** Where a frame came from before compilation, when a source map says so. */

@@ -2,7 +2,7 @@
 // joined by frame content, strings re-interned, self values added.
 import { typeError } from '../errors';
 import type { ProfileData } from './data';
-import { Profile } from './profile';
+import { hasLiveColumns, Profile } from './profile';
 
 export function mergeProfiles(profiles: readonly Profile[]): Profile {
   if (profiles.length === 0 || !profiles.every((p) => p instanceof Profile)) {
@@ -25,6 +25,10 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
   const original: ProfileData['original'] = [];
   const frameIds = new Map<string, number>();
   const nodes = { parent: [-1] as number[], frame: [0] as number[], selfBytes: [0] as number[], selfCount: [0] as number[] };
+  // Live figures survive a merge only when every profile has them: a sum over
+  // some threads' live bytes would pass for the live bytes of all.
+  const live = profiles.every((p) => hasLiveColumns(p.data));
+  const liveBytes: number[] = [0], liveCount: number[] = [0];
   const childIds = new Map<string, number>();
 
   // Frame 0 is the root in every profile.
@@ -54,6 +58,7 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     const nodeMap = new Int32Array(d.nodes.parent.length);
     nodes.selfBytes[0]! += d.nodes.selfBytes[0]!;
     nodes.selfCount[0]! += d.nodes.selfCount[0]!;
+    if (live) { liveBytes[0]! += d.nodes.liveBytes![0]!; liveCount[0]! += d.nodes.liveCount![0]!; }
     for (let n = 1; n < nodeMap.length; n++) {
       const parent = nodeMap[d.nodes.parent[n]!]!;
       const frame = frameMap[d.nodes.frame[n]!]!;
@@ -62,10 +67,12 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
       if (id === undefined) {
         id = nodes.parent.length;
         nodes.parent.push(parent); nodes.frame.push(frame); nodes.selfBytes.push(0); nodes.selfCount.push(0);
+        if (live) { liveBytes.push(0); liveCount.push(0); }
         childIds.set(key, id);
       }
       nodes.selfBytes[id]! += d.nodes.selfBytes[n]!;
       nodes.selfCount[id]! += d.nodes.selfCount[n]!;
+      if (live) { liveBytes[id]! += d.nodes.liveBytes![n]!; liveCount[id]! += d.nodes.liveCount![n]!; }
       nodeMap[n] = id;
     }
   }
@@ -85,6 +92,7 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     nodes: {
       parent: Int32Array.from(nodes.parent), frame: Uint32Array.from(nodes.frame),
       selfBytes: Float64Array.from(nodes.selfBytes), selfCount: Float64Array.from(nodes.selfCount),
+      ...(live ? { liveBytes: Float64Array.from(liveBytes), liveCount: Float64Array.from(liveCount) } : {}),
     },
     original: original.some((o) => o) ? original : undefined,
   });

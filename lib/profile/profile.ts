@@ -1,13 +1,22 @@
 // An allocation profile: a call tree of sampled allocations with per-site
 // estimates, top tables, filters, diffs and merges. Works on plain data only.
 import picomatch = require('picomatch');
-import { typeError } from '../errors';
+import { AllocscopeError, typeError } from '../errors';
 import { resolveOptions } from '../options';
-import type { ProfileData, ProfileMode } from './data';
+import type { NodeColumns, ProfileData, ProfileMode } from './data';
 import { frameInfo, frameLabel, packageOf, shortPath, type FrameInfo } from './frames';
 
 export type GroupBy = 'site' | 'function' | 'file' | 'package' | 'stack';
 const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
+
+/**
+ * What a top table ranks by: 'allocated' (the profile's bytes: allocated in
+ * allocated mode, in use in live mode), or, for profiles with live figures
+ * (`profile.hasLiveFigures`), 'live' (still alive) or 'temporary' (allocated and
+ * already collected).
+ */
+export type SortKey = 'allocated' | 'live' | 'temporary';
+const SORT_KEYS: readonly SortKey[] = ['allocated', 'live', 'temporary'];
 
 export interface SampleType {
   type: 'alloc_objects' | 'alloc_space' | 'inuse_objects' | 'inuse_space';
@@ -19,14 +28,24 @@ export interface TopRow {
   key: string;
   /** Human label: "fn (file:line:column)", a file, a package, or a stack. */
   label: string;
+  /** The profile's bytes: allocated (allocated mode) or in use (live mode). */
   bytes: number;
   objects: number;
   /** bytes / objects. */
   averageSize: number;
-  /** Share of the profile's total bytes. */
+  /** Share of the profile's total of the figure the table is sorted by (bytes by default). */
   share: number;
-  /** Share of the total bytes of this row and all rows above it. */
+  /** Share of that total of this row and all rows above it. */
   cumulativeShare: number;
+  /**
+   * Present when the profile has live figures (`profile.hasLiveFigures`): of
+   * `bytes`/`objects`, what was still alive at the end of its fold window, and
+   * what was collected before (temporary = allocated − live).
+   */
+  liveBytes?: number;
+  liveObjects?: number;
+  temporaryBytes?: number;
+  temporaryObjects?: number;
   /** The allocating frame (for site/function grouping; the top frame for stacks). */
   frame?: FrameInfo;
 }
@@ -40,11 +59,39 @@ export interface DiffRow {
   objects: number;
   olderObjects: number;
   deltaObjects: number;
+  /** Present when both profiles have live figures (`profile.hasLiveFigures`). */
+  liveBytes?: number;
+  olderLiveBytes?: number;
+  deltaLiveBytes?: number;
+  liveObjects?: number;
+  olderLiveObjects?: number;
+  deltaLiveObjects?: number;
 }
+
+/** Estimated totals of a profile; the live and temporary ones only with live figures. */
+export interface ProfileTotals {
+  bytes: number;
+  objects: number;
+  liveBytes?: number;
+  liveObjects?: number;
+  temporaryBytes?: number;
+  temporaryObjects?: number;
+}
+
+interface Group { key: string; label: string; bytes: number; objects: number; liveBytes: number; liveObjects: number; frame?: FrameInfo }
 
 export interface TopOptions {
   /** How to group allocations. Default 'site' (function + file + line + column). */
   by?: GroupBy;
+}
+
+export interface TopTableOptions extends TopOptions {
+  /**
+   * What to rank by. Default 'allocated' (the profile's bytes). 'live' and
+   * 'temporary' need a profile with live figures (`profile.hasLiveFigures`:
+   * allocated mode on Node ≥ 26); others refuse them (ERR_ALLOCSCOPE_UNSUPPORTED).
+   */
+  sort?: SortKey;
 }
 
 export interface FilterOptions {
@@ -88,19 +135,30 @@ export class Profile {
   get mode(): ProfileMode { return this.data.mode; }
   get nodeCount(): number { return this.data.nodes.parent.length; }
 
-  /** pprof sample types this profile carries. */
-  get sampleTypes(): SampleType[] {
-    return this.mode === 'live'
-      ? [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }]
-      : [{ type: 'alloc_objects', unit: 'count' }, { type: 'alloc_space', unit: 'bytes' }];
+  /**
+   * Whether the profile tells live from temporary allocations: an allocated-mode
+   * profile recorded where V8 marks each sample live or collected (Node ≥ 26).
+   */
+  get hasLiveFigures(): boolean {
+    return hasLiveColumns(this.data);
   }
 
-  /** Estimated bytes and objects over the whole profile. */
-  totals(): { bytes: number; objects: number } {
-    const { selfBytes, selfCount } = this.data.nodes;
+  /** pprof sample types this profile carries (objects first, then bytes, for each figure). */
+  get sampleTypes(): SampleType[] {
+    if (this.mode === 'live') return [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }];
+    const allocated: SampleType[] = [{ type: 'alloc_objects', unit: 'count' }, { type: 'alloc_space', unit: 'bytes' }];
+    return this.hasLiveFigures ? [...allocated, { type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }] : allocated;
+  }
+
+  /** Estimated bytes and objects over the whole profile (and live/temporary ones with live figures). */
+  totals(): ProfileTotals {
+    const { selfBytes, selfCount, liveBytes: liveB, liveCount: liveC } = this.data.nodes;
     let bytes = 0, objects = 0;
     for (let i = 0; i < selfBytes.length; i++) { bytes += selfBytes[i]!; objects += selfCount[i]!; }
-    return { bytes, objects };
+    if (!this.hasLiveFigures) return { bytes, objects };
+    let liveBytes = 0, liveObjects = 0;
+    for (let i = 0; i < selfBytes.length; i++) { liveBytes += liveB![i]!; liveObjects += liveC![i]!; }
+    return { bytes, objects, liveBytes, liveObjects, temporaryBytes: Math.max(0, bytes - liveBytes), temporaryObjects: Math.max(0, objects - liveObjects) };
   }
 
   /** The frame of node `index`'s own function. */
@@ -116,26 +174,40 @@ export class Profile {
   }
 
   /**
-   * The top `n` groups by estimated bytes (tracemalloc's `statistics()`).
+   * The top `n` groups by estimated bytes (tracemalloc's `statistics()`), or by
+   * live or temporary bytes (`sort`) where the profile has live figures.
    * Allocations made inside V8 builtins (Array.prototype.push, …) are attributed
    * to the JS function that called the builtin.
    */
-  top(n = 10, options?: TopOptions): TopRow[] {
-    const { by } = resolveOptions('profile.top()', options, { by: 'site' as GroupBy }, { by: { kind: 'enum', values: GROUPS } });
+  top(n = 10, options?: TopTableOptions): TopRow[] {
+    const { by, sort } = resolveOptions('profile.top()', options, { by: 'site' as GroupBy, sort: 'allocated' as SortKey },
+      { by: { kind: 'enum', values: GROUPS }, sort: { kind: 'enum', values: SORT_KEYS } });
     if (!(n === Infinity || (Number.isInteger(n) && n >= 0))) {
       throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `profile.top() takes a row count (an integer ≥ 0 or Infinity), got ${JSON.stringify(n)}`);
     }
+    const live = this.hasLiveFigures;
+    if (sort !== 'allocated' && !live) {
+      throw new AllocscopeError('ERR_ALLOCSCOPE_UNSUPPORTED', `profile.top() option "sort": "${sort}" needs live figures, which this profile does not have: ${this.mode === 'live'
+        ? 'it is a live-mode profile, whose bytes are the live set already (sort "allocated")'
+        : 'they come from allocated-mode profiles recorded on Node ≥ 26 (V8 14), see heap.capabilities()'}`);
+    }
+    const value = sort === 'live' ? (g: Group) => g.liveBytes : sort === 'temporary' ? (g: Group) => Math.max(0, g.bytes - g.liveBytes) : (g: Group) => g.bytes;
     const groups = this.#group(by);
-    const total = this.totals().bytes;
-    const rows = [...groups.values()].sort((a, b) => b.bytes - a.bytes || byKey(a.key, b.key));
+    let total = 0;
+    for (const g of groups.values()) total += value(g);
+    const rows = [...groups.values()].sort((a, b) => value(b) - value(a) || byKey(a.key, b.key));
     let cumulative = 0;
     return rows.slice(0, n).map((g) => {
-      cumulative += g.bytes;
+      cumulative += value(g);
       return {
         key: g.key, label: g.label, bytes: g.bytes, objects: g.objects,
         averageSize: g.objects > 0 ? g.bytes / g.objects : 0,
-        share: total > 0 ? g.bytes / total : 0,
+        share: total > 0 ? value(g) / total : 0,
         cumulativeShare: total > 0 ? cumulative / total : 0,
+        ...(live ? {
+          liveBytes: g.liveBytes, liveObjects: g.liveObjects,
+          temporaryBytes: Math.max(0, g.bytes - g.liveBytes), temporaryObjects: Math.max(0, g.objects - g.liveObjects),
+        } : {}),
         ...(g.frame ? { frame: g.frame } : {}),
       };
     });
@@ -180,15 +252,13 @@ export class Profile {
         stackExcluded[i] = (p > 0 && stackExcluded[p]) || v.excluded ? 1 : 0;
       }
     }
-    const selfBytes = Float64Array.from(nodes.selfBytes);
-    const selfCount = Float64Array.from(nodes.selfCount);
+    const kept = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      if (selfBytes[i] === 0 && selfCount[i] === 0) continue;
+      if (nodes.selfBytes[i] === 0 && nodes.selfCount[i] === 0) continue;
       const v = judge(nodes.frame[groupOf[i]!]!);
-      const keep = v.kept && (o.allFrames ? stackIncluded[i] === 1 && stackExcluded[i] === 0 : v.included && !v.excluded);
-      if (!keep) { selfBytes[i] = 0; selfCount[i] = 0; }
+      kept[i] = v.kept && (o.allFrames ? stackIncluded[i] === 1 && stackExcluded[i] === 0 : v.included && !v.excluded) ? 1 : 0;
     }
-    return new Profile({ ...this.data, nodes: { ...nodes, selfBytes, selfCount } });
+    return new Profile({ ...this.data, nodes: keepNodeValues(nodes, kept) });
   }
 
   /** Per-group growth from `older` to this profile, largest growth first (tracemalloc's `compare_to`). */
@@ -197,12 +267,18 @@ export class Profile {
     const { by } = resolveOptions('profile.diff()', options, { by: 'site' as GroupBy }, { by: { kind: 'enum', values: GROUPS } });
     const now = this.#group(by);
     const before = older.#group(by);
+    const live = this.hasLiveFigures && older.hasLiveFigures;
     const rows: DiffRow[] = [];
     for (const key of new Set([...now.keys(), ...before.keys()])) {
       const a = now.get(key);
       const b = before.get(key);
       const bytes = a?.bytes ?? 0, olderBytes = b?.bytes ?? 0, objects = a?.objects ?? 0, olderObjects = b?.objects ?? 0;
-      rows.push({ key, label: (a ?? b)!.label, bytes, olderBytes, deltaBytes: bytes - olderBytes, objects, olderObjects, deltaObjects: objects - olderObjects });
+      const row: DiffRow = { key, label: (a ?? b)!.label, bytes, olderBytes, deltaBytes: bytes - olderBytes, objects, olderObjects, deltaObjects: objects - olderObjects };
+      if (live) {
+        const liveBytes = a?.liveBytes ?? 0, olderLiveBytes = b?.liveBytes ?? 0, liveObjects = a?.liveObjects ?? 0, olderLiveObjects = b?.liveObjects ?? 0;
+        Object.assign(row, { liveBytes, olderLiveBytes, deltaLiveBytes: liveBytes - olderLiveBytes, liveObjects, olderLiveObjects, deltaLiveObjects: liveObjects - olderLiveObjects });
+      }
+      rows.push(row);
     }
     return rows.sort((x, y) => y.deltaBytes - x.deltaBytes || byKey(x.key, y.key));
   }
@@ -214,7 +290,10 @@ export class Profile {
     return {
       ...d,
       frames: { name: arr(d.frames.name), script: arr(d.frames.script), line: arr(d.frames.line), column: arr(d.frames.column), scriptId: arr(d.frames.scriptId) },
-      nodes: { parent: arr(d.nodes.parent), frame: arr(d.nodes.frame), selfBytes: arr(d.nodes.selfBytes), selfCount: arr(d.nodes.selfCount) },
+      nodes: {
+        parent: arr(d.nodes.parent), frame: arr(d.nodes.frame), selfBytes: arr(d.nodes.selfBytes), selfCount: arr(d.nodes.selfCount),
+        ...(hasLiveColumns(d) ? { liveBytes: arr(d.nodes.liveBytes!), liveCount: arr(d.nodes.liveCount!) } : {}),
+      },
     };
   }
 
@@ -236,15 +315,20 @@ export class Profile {
     return out;
   }
 
-  #group(by: GroupBy): Map<string, { key: string; label: string; bytes: number; objects: number; frame?: FrameInfo }> {
+  #group(by: GroupBy): Map<string, Group> {
     const { nodes } = this.data;
     const groupOf = this.#attribution();
-    const groups = new Map<string, { key: string; label: string; bytes: number; objects: number; frame?: FrameInfo }>();
-    const add = (key: string, label: string, bytes: number, objects: number, frame: FrameInfo | undefined) => {
+    const groups = new Map<string, Group>();
+    // Live columns, or zeros (read only when the profile has live figures).
+    const liveB: ArrayLike<number> = nodes.liveBytes && nodes.liveCount ? nodes.liveBytes : new Float64Array(nodes.parent.length);
+    const liveC: ArrayLike<number> = nodes.liveBytes && nodes.liveCount ? nodes.liveCount : liveB;
+    const add = (key: string, label: string, bytes: number, objects: number, liveBytes: number, liveObjects: number, frame: FrameInfo | undefined) => {
       let g = groups.get(key);
-      if (!g) { g = { key, label, bytes: 0, objects: 0, ...(frame ? { frame } : {}) }; groups.set(key, g); }
+      if (!g) { g = { key, label, bytes: 0, objects: 0, liveBytes: 0, liveObjects: 0, ...(frame ? { frame } : {}) }; groups.set(key, g); }
       g.bytes += bytes;
       g.objects += objects;
+      g.liveBytes += liveBytes;
+      g.liveObjects += liveObjects;
     };
     if (by === 'stack') {
       const stackKeys = new Map<number, { key: string; label: string }>();
@@ -253,7 +337,7 @@ export class Profile {
         if (bytes === 0 && objects === 0) continue;
         const at = groupOf[i]!;
         const { key, label } = this.#stack(at, stackKeys);
-        add(key, label, bytes, objects, this.frame(nodes.frame[at]!));
+        add(key, label, bytes, objects, liveB[i]!, liveC[i]!, this.frame(nodes.frame[at]!));
       }
       return groups;
     }
@@ -262,20 +346,24 @@ export class Profile {
     const frameCount = this.data.frames.name.length;
     const bytesPerFrame = new Float64Array(frameCount);
     const objectsPerFrame = new Float64Array(frameCount);
+    const liveBytesPerFrame = new Float64Array(frameCount);
+    const liveObjectsPerFrame = new Float64Array(frameCount);
     for (let i = 0; i < nodes.parent.length; i++) {
       const f = nodes.frame[groupOf[i]!]!;
       bytesPerFrame[f]! += nodes.selfBytes[i]!;
       objectsPerFrame[f]! += nodes.selfCount[i]!;
+      liveBytesPerFrame[f]! += liveB[i]!;
+      liveObjectsPerFrame[f]! += liveC[i]!;
     }
     for (let fi = 0; fi < frameCount; fi++) {
-      const bytes = bytesPerFrame[fi]!, objects = objectsPerFrame[fi]!;
+      const bytes = bytesPerFrame[fi]!, objects = objectsPerFrame[fi]!, lb = liveBytesPerFrame[fi]!, lo = liveObjectsPerFrame[fi]!;
       if (bytes === 0 && objects === 0) continue;
       const f = this.frame(fi);
       switch (by) {
-        case 'site': add(`${f.function}\0${f.file}\0${f.line}\0${f.column}`, frameLabel(f), bytes, objects, f); break;
-        case 'function': add(`${f.function}\0${f.file}`, frameLabel(f).replace(/:\d+:\d+\)$/, ')'), bytes, objects, f); break;
-        case 'file': add(f.file, f.builtin ? '(native)' : shortPath(f.file), bytes, objects, undefined); break;
-        case 'package': { const p = packageOf(f.file); add(p, p, bytes, objects, undefined); break; }
+        case 'site': add(`${f.function}\0${f.file}\0${f.line}\0${f.column}`, frameLabel(f), bytes, objects, lb, lo, f); break;
+        case 'function': add(`${f.function}\0${f.file}`, frameLabel(f).replace(/:\d+:\d+\)$/, ')'), bytes, objects, lb, lo, f); break;
+        case 'file': add(f.file, f.builtin ? '(native)' : shortPath(f.file), bytes, objects, lb, lo, undefined); break;
+        case 'package': { const p = packageOf(f.file); add(p, p, bytes, objects, lb, lo, undefined); break; }
       }
     }
     return groups;
@@ -297,4 +385,23 @@ export class Profile {
     cache.set(node, value);
     return value;
   }
+}
+
+/** Whether profile data carries live columns (both of them, one value per node). */
+export function hasLiveColumns(data: ProfileData): boolean {
+  const { liveBytes, liveCount, parent } = data.nodes;
+  return data.mode === 'allocated' && liveBytes !== undefined && liveCount !== undefined &&
+    liveBytes.length === parent.length && liveCount.length === parent.length;
+}
+
+/** The node columns with the self values (and live ones, where present) of nodes not kept set to 0. */
+export function keepNodeValues(nodes: NodeColumns, kept: Uint8Array): NodeColumns {
+  const masked = (column: ArrayLike<number>) => {
+    const out = Float64Array.from(column);
+    for (let i = 0; i < out.length; i++) if (!kept[i]) out[i] = 0;
+    return out;
+  };
+  const out: NodeColumns = { ...nodes, selfBytes: masked(nodes.selfBytes), selfCount: masked(nodes.selfCount) };
+  if (nodes.liveBytes && nodes.liveCount) { out.liveBytes = masked(nodes.liveBytes); out.liveCount = masked(nodes.liveCount); }
+  return out;
 }

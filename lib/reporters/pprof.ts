@@ -38,17 +38,19 @@ class SampleWriter {
   #buffer = new Uint8Array(1 << 16);
   #length = 0;
 
-  write(locations: Float64Array, depth: number, objects: number, bytes: number): void {
+  /** One sample: `depth` location ids, then `valueCount` values (one per sample type). */
+  write(locations: Float64Array, depth: number, values: Float64Array, valueCount: number): void {
     let locationsSize = 0;
     for (let k = 0; k < depth; k++) locationsSize += varintSize(locations[k]!);
-    const valuesSize = varintSize(objects) + varintSize(bytes);
+    let valuesSize = 0;
+    for (let k = 0; k < valueCount; k++) valuesSize += varintSize(values[k]!);
     const sampleSize = 1 + varintSize(locationsSize) + locationsSize + 1 + varintSize(valuesSize) + valuesSize;
     this.#reserve(1 + varintSize(sampleSize) + sampleSize);
     this.#byte(0x12); this.#varint(sampleSize); // Profile.sample = 2, length-delimited
     this.#byte(0x0a); this.#varint(locationsSize); // Sample.location_id = 1, packed
     for (let k = 0; k < depth; k++) this.#varint(locations[k]!);
     this.#byte(0x12); this.#varint(valuesSize); // Sample.value = 2, packed
-    this.#varint(objects); this.#varint(bytes);
+    for (let k = 0; k < valueCount; k++) this.#varint(values[k]!);
   }
 
   bytes(): Uint8Array {
@@ -116,11 +118,13 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
   const profile = new Profile(profileData);
   const { nodes, frames } = profile.data;
   const strings = new StringTable();
-  const [objectsType, spaceType] = profile.sampleTypes;
-  const sampleType = [
-    new ValueType({ type: strings.dedup(objectsType!.type), unit: strings.dedup(objectsType!.unit) }),
-    new ValueType({ type: strings.dedup(spaceType!.type), unit: strings.dedup(spaceType!.unit) }),
-  ];
+  // alloc_objects, alloc_space (allocated mode) or inuse_objects, inuse_space (live
+  // mode), as before; allocated profiles with live figures add inuse_objects and
+  // inuse_space after them (Go's heap profile names), so readers of the first
+  // two see no change.
+  const types = profile.sampleTypes;
+  const spaceType = types[1]!;
+  const sampleType = types.map((t) => new ValueType({ type: strings.dedup(t.type), unit: strings.dedup(t.unit) }));
 
   // One mapping for the whole program: it names the "binary" in pprof's header
   // and says that functions, files and lines are already symbolized.
@@ -162,12 +166,21 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
 
   const bytes = roundedRunning(nodes.selfBytes);
   const objects = roundedRunning(nodes.selfCount);
+  const live = profile.hasLiveFigures;
+  const liveBytes = live ? roundedRunning(nodes.liveBytes!) : undefined;
+  const liveObjects = live ? roundedRunning(nodes.liveCount!) : undefined;
+  const valueCount = types.length;
+  const values = new Float64Array(valueCount);
   const samples = new SampleWriter();
   let stack = new Float64Array(Math.max(64, profile.data.stackDepth + 1));
   for (let i = 1; i < bytes.length; i++) {
     if (i % NODES_PER_STEP === 0) yield;
-    if (bytes[i] === 0 && objects[i] === 0) continue;
-    if (bytes[i]! < 0 || objects[i]! < 0) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `the capture's call tree is damaged (node ${i} has negative self values)`);
+    values[0] = objects[i]!; values[1] = bytes[i]!;
+    if (liveBytes) { values[2] = liveObjects![i]!; values[3] = liveBytes[i]!; }
+    let any = false, negative = false;
+    for (let k = 0; k < valueCount; k++) { any ||= values[k] !== 0; negative ||= values[k]! < 0; }
+    if (!any) continue;
+    if (negative) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `the capture's call tree is damaged (node ${i} has negative self values)`);
     // Leaf first (pprof's convention); node 0 is the synthetic root.
     let depth = 0;
     for (let n = i; n > 0; n = nodes.parent[n]!) {
@@ -175,7 +188,7 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
       if (depth === stack.length) { const grown = new Float64Array(depth * 2); grown.set(stack); stack = grown; }
       stack[depth++] = locationId(nodes.frame[n]!);
     }
-    samples.write(stack, depth, objects[i]!, bytes[i]!);
+    samples.write(stack, depth, values, valueCount);
   }
 
   const data = profile.data;
@@ -206,7 +219,7 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
     periodType: new ValueType({ type: strings.dedup('space'), unit: strings.dedup('bytes') }),
     period: data.intervalBytes,
     comment,
-    defaultSampleType: strings.dedup(spaceType!.type),
+    defaultSampleType: strings.dedup(spaceType.type),
   });
   pieces.push(header.encode(), samples.bytes());
   return Buffer.concat(pieces);

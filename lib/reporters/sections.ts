@@ -7,6 +7,7 @@ import { bytes, ms, percent } from '../format';
 import type { MallocStats } from '../malloc';
 import type { NodeBufferPoolInfo, PoolStats } from '../pools';
 import { Profile, type GroupBy } from '../profile/profile';
+import { liveFiguresNote, topTableColumns } from '../profile/top-text';
 import type { Block } from './document';
 import { leakBlocks } from './leaks-sections';
 import type { ReportOptions } from './reporter';
@@ -31,13 +32,10 @@ export function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
     { kind: 'heading', text: `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what})` },
     { kind: 'line', text: `${bytes(totals.bytes)} in ${count(totals.objects)} objects, estimated from ~${count(totals.bytes / d.intervalBytes)} samples at a ${bytes(d.intervalBytes)} interval` },
   ];
+  const note = liveFiguresNote(profile);
+  if (note) blocks.push({ kind: 'line', text: note });
   if (rows.length === 0) return [...blocks, { kind: 'line', text: 'No allocation was sampled: record with a smaller interval.' }];
-  blocks.push({
-    kind: 'table',
-    header: ['#', 'bytes', 'share', 'cumul.', 'objects', 'avg size', by],
-    rows: rows.map((r, i) => [String(i + 1), bytes(r.bytes), percent(r.share), percent(r.cumulativeShare), count(r.objects), bytes(r.averageSize), r.label]),
-    align: ['right', 'right', 'right', 'right', 'right', 'right', 'left'],
-  });
+  blocks.push({ kind: 'table', ...topTableColumns(rows, by, profile.hasLiveFigures) });
   return blocks;
 }
 

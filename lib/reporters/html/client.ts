@@ -114,6 +114,9 @@ function header() {
     cards.appendChild(c);
   }
   if (P) card(P.mode === 'live' ? 'Live (in use)' : 'Allocated', bytes(P.totalBytes), '~' + count(P.totalObjects) + ' objects · sampled every ' + bytes(P.intervalBytes));
+  if (P && P.totalLiveBytes !== undefined) {
+    card('Temporary', bytes(P.totalTemporaryBytes), 'allocated and collected within its fold window · live ' + bytes(P.totalLiveBytes));
+  }
   var peakUsed = 0, peakCommitted = 0, peakRss = 0, i;
   var tl = D.timeline;
   for (i = 0; i < tl.timeMs.length; i++) {
@@ -333,7 +336,8 @@ function sites(flameApi) {
   var what = P.mode === 'live' ? 'live (in use)' : 'allocated';
   $('sites-title').textContent = (T.by === 'site' ? 'Top allocation sites' : 'Top allocations by ' + T.by) + ' (' + what + ')';
   $('sites-sub').textContent = bytes(P.totalBytes) + ' in ~' + count(P.totalObjects) + ' objects, estimated from ~' +
-    count(P.totalBytes / P.intervalBytes) + ' samples at a ' + bytes(P.intervalBytes) + ' interval · allocations in V8 builtins are counted at their JS caller · click a header to sort';
+    count(P.totalBytes / P.intervalBytes) + ' samples at a ' + bytes(P.intervalBytes) + ' interval · allocations in V8 builtins are counted at their JS caller · click a header to sort' +
+    (P.totalLiveBytes !== undefined ? ' · live: still alive at the end of its fold window; temporary: collected before it' : '');
   if (T.rows.length === 0) { note(box, 'No allocation was sampled: record with a smaller --interval.'); return; }
   var rows = T.rows.map(function (r, k) { r.rank = k + 1; return r; });
   var maxShare = rows.reduce(function (m, r) { return Math.max(m, r.share); }, 0) || 1;
@@ -362,8 +366,15 @@ function sites(flameApi) {
       s.appendChild(bar); s.appendChild(document.createTextNode(pct(v))); return s;
     } },
     { label: 'cumul.', num: true, get: function (r) { return r.cumulativeShare; }, fmt: pct },
-    { label: 'objects', num: true, get: function (r) { return r.objects; }, fmt: count },
-    { label: 'avg size', num: true, get: function (r) { return r.averageSize; }, fmt: bytes });
+    { label: 'objects', num: true, get: function (r) { return r.objects; }, fmt: count });
+  if (rows[0].liveBytes !== undefined) {
+    cols.push(
+      { label: 'live', num: true, get: function (r) { return r.liveBytes; }, fmt: bytes },
+      { label: 'live obj.', num: true, get: function (r) { return r.liveObjects; }, fmt: count },
+      { label: 'temporary', num: true, get: function (r) { return r.temporaryBytes; }, fmt: bytes },
+      { label: 'temp. obj.', num: true, get: function (r) { return r.temporaryObjects; }, fmt: count });
+  }
+  cols.push({ label: 'avg size', num: true, get: function (r) { return r.averageSize; }, fmt: bytes });
   box.appendChild(table(cols, rows));
 }
 

@@ -15,6 +15,9 @@ export interface PageProfile {
   intervalBytes: number;
   totalBytes: number;
   totalObjects: number;
+  /** Profiles with live figures (allocated mode, Node ≥ 26): live and temporary totals. */
+  totalLiveBytes?: number;
+  totalTemporaryBytes?: number;
   /** Nodes dropped because nothing was sampled under them. */
   prunedNodes: number;
   strings: string[];
@@ -34,6 +37,11 @@ export interface PageTopRow {
   averageSize: number;
   share: number;
   cumulativeShare: number;
+  /** Profiles with live figures only. */
+  liveBytes?: number;
+  liveObjects?: number;
+  temporaryBytes?: number;
+  temporaryObjects?: number;
 }
 
 export interface PageData {
@@ -109,11 +117,13 @@ function pageProfile(profile: Profile, cwd: string): PageProfile {
     selfObjects.push(Math.round(nodes.selfCount[i]! * 10) / 10);
     totalObjects += nodes.selfCount[i]!;
   }
+  const totals = profile.totals();
   return {
     mode: profile.mode,
     intervalBytes: profile.data.intervalBytes,
     totalBytes: total[0] ?? 0,
     totalObjects,
+    ...(totals.liveBytes !== undefined ? { totalLiveBytes: totals.liveBytes, totalTemporaryBytes: totals.temporaryBytes } : {}),
     prunedNodes: n - parent.length,
     strings,
     frames,
@@ -126,6 +136,9 @@ function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageDat
     const row: PageTopRow = {
       label: r.label, bytes: r.bytes, objects: r.objects, averageSize: r.averageSize, share: r.share, cumulativeShare: r.cumulativeShare,
     };
+    if (r.liveBytes !== undefined) {
+      Object.assign(row, { liveBytes: r.liveBytes, liveObjects: r.liveObjects, temporaryBytes: r.temporaryBytes, temporaryObjects: r.temporaryObjects });
+    }
     if (r.frame && (options.by === 'site' || options.by === 'function')) {
       row.function = r.frame.function;
       row.location = r.frame.builtin ? '(native)'
