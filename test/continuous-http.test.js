@@ -30,12 +30,19 @@ test('GIVEN a receiver WHEN a service and its worker run in live mode THEN each 
         setInterval(workerAllocator, 5);
       \`, { eval: true });
       const workerThreadId = worker.threadId;
-      setTimeout(async () => {
+      // Runs until each thread has made 4 collections, not for a fixed time: a worker
+      // that loads allocscope takes 0.8-1.5 s to start on a loaded 2-core machine
+      // (measured), which once left no worker period inside a 1.5 s run. Bounded: 30 s.
+      const deadline = Date.now() + 30_000;
+      const poll = setInterval(async () => {
+        const s = session.stats();
+        if ((s.collections < 4 || s.workerCollections < 4) && Date.now() < deadline) return;
+        clearInterval(poll);
         await worker.terminate();
         clearInterval(timer);
         await session.stop();
         console.log(JSON.stringify({ t0, t1: Date.now(), workerThreadId, stats: continuous.stats() ?? session.stats() }));
-      }, 1500);
+      }, 50);
     `;
     const r = await runNodeAsync({ code });
     assert.equal(r.status, 0, r.stderr);
