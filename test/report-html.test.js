@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { runCli, ROOT, DIST } = require('./helpers');
+const { runCli, ROOT, DIST, leastCpuMs } = require('./helpers');
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -293,15 +293,24 @@ function syntheticProfile(n) {
   return { version: 1, mode: 'allocated', intervalBytes: 16384, stackDepth: 128, startTimeMs: 0, endTimeMs: 1, threadIds: [0], strings, frames, nodes };
 }
 
-test('a 60,000-node profile renders in well under a second and the page draws it without freezing', async (t) => {
+test('a 60,000-node profile renders in time linear in its size and the page draws it without freezing', async (t) => {
   const data = JSON.parse(fs.readFileSync(capture, 'utf8'));
   data.profile = syntheticProfile(60_000);
   const { htmlReporter } = require(path.join(DIST, 'reporters', 'html.js'));
-  const started = process.hrtime.bigint();
-  const html = htmlReporter.render(data, { top: 20, by: 'site', color: false });
-  const renderMs = Number(process.hrtime.bigint() - started) / 1e6;
-  assert.ok(renderMs < 1000, `rendering took ${renderMs.toFixed(0)} ms`);
-  t.diagnostic(`html render of 60,000 nodes: ${renderMs.toFixed(0)} ms, ${(html.length / 1048576).toFixed(1)} MiB`);
+  const render = (capture) => htmlReporter.render(capture, { top: 20, by: 'site', color: false });
+  const html = render(data); // also warms the code up
+  // Rendering: not a speed test (the 1 s target is measured in benchmarks/reports;
+  // wall time on a loaded machine says little): how the work grows. CPU time on
+  // this thread's clock, least of 3 (helpers.leastCpuMs), for 4× the nodes: linear
+  // reads ×4, one quadratic step ×16 and fails the ×8 bound; 5 s of CPU for 60,000
+  // nodes (≥ 20× what it takes) catches a pathological constant-factor slowdown.
+  const small = { ...data, profile: syntheticProfile(15_000) };
+  const smallMs = leastCpuMs(render, small);
+  const renderMs = leastCpuMs(render, data);
+  const ratio = renderMs / smallMs;
+  t.diagnostic(`html render: ${smallMs.toFixed(0)} ms CPU for 15,000 nodes, ${renderMs.toFixed(0)} ms for 60,000 (×${ratio.toFixed(2)}), ${(html.length / 1048576).toFixed(1)} MiB`);
+  assert.ok(ratio < 8, `4× the nodes took ×${ratio.toFixed(2)} the CPU time (${smallMs.toFixed(0)} → ${renderMs.toFixed(0)} ms): worse than linear`);
+  assert.ok(renderMs < 5_000, `rendering took ${renderMs.toFixed(0)} ms of CPU`);
   const out = path.join(tmp, 'big.html');
   fs.writeFileSync(out, html);
 
@@ -310,6 +319,7 @@ test('a 60,000-node profile renders in well under a second and the page draws it
   try {
     const loadMs = Date.now() - loadStarted;
     const flame = await page.$eval('#flame', (e) => ({ ms: Number(e.dataset.renderMs), frames: Number(e.dataset.frames) }));
+    t.diagnostic(`page ready in ${loadMs} ms, flame graph drawn in ${flame.ms} ms (${flame.frames} frames)`);
     assert.ok(flame.frames > 100, `frames drawn: ${flame.frames}`);
     assert.ok(flame.frames <= 12_000 + 64, `at most the frame budget is drawn: ${flame.frames}`);
     assert.ok(flame.ms < 1000, `the flame graph drew in ${flame.ms} ms`);
