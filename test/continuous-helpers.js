@@ -110,4 +110,44 @@ function runNodeAsync({ code, file, args = [], nodeArgs = [], env = {}, timeoutM
   });
 }
 
-module.exports = { startReceiver, deadPort, runNodeAsync, decodePprof, bytesOf };
+const MiB = 1024 * 1024;
+const HOST = require('node:path').join(__dirname, 'fixtures', 'continuous-host.js');
+
+/**
+ * RSS growth that allocscope may add, per Node major, on top of the same workload and worker churn run
+ * without allocscope (docs/production.md, "Soak": measured figures and why the newer majors need more).
+ * Newer V8s keep the pages of ended workers' heaps (and glibc the workers' malloc arenas) for reuse, and
+ * that retention grows with what each worker compiled and allocated: a worker that loads allocscope's
+ * ~1.1 MB of JavaScript costs as much as one loading a pure-JS module tree of that size. It levels off
+ * instead of growing with cycles; a leak of 1 MiB per cycle (150 cycles measured) would exceed every margin.
+ */
+const RSS_MARGIN_MIB = { 20: 40, 22: 60, 24: 100, 26: 80 };
+const rssMarginMiB = () => RSS_MARGIN_MIB[process.versions.node.split('.')[0]] ?? 100;
+
+/**
+ * Runs the host fixture profiled with `config`, then the same workload unprofiled in a fresh process (as
+ * many cycles, and as many workers between the two readings), both read with no worker alive.
+ * Returns { report, baseline, growthMiB, baselineGrowthMiB, excessMiB, figures }.
+ */
+async function hostWithBaseline(config, { timeoutMs = 150_000 } = {}) {
+  const run = async (cfg) => {
+    const r = await runNodeAsync({ file: HOST, nodeArgs: ['--expose-gc'], env: { HOST_CONFIG: JSON.stringify({ quiet: true, ...cfg }) }, timeoutMs });
+    if (r.status !== 0) throw new Error(`host (profile: ${cfg.profile !== false}) exited ${r.status} ${r.signal} (timed out: ${r.timedOut})\n${r.stderr}`);
+    return r.json;
+  };
+  const report = await run(config);
+  const baseline = await run({
+    ...config, profile: false, collections: report.end.collections, warmupCollections: report.warm.collections,
+    matchWorkers: config.workers ? { warm: report.warm.workersStarted, end: report.end.workersStarted } : undefined,
+  });
+  const growthMiB = (report.end.rssBytes - report.warm.rssBytes) / MiB;
+  const baselineGrowthMiB = (baseline.end.rssBytes - baseline.warm.rssBytes) / MiB;
+  const excessMiB = growthMiB - baselineGrowthMiB;
+  const figures = `RSS grew ${growthMiB.toFixed(1)} MiB with allocscope, ${baselineGrowthMiB.toFixed(1)} MiB without` +
+    ` (${report.warm.rssBytes / MiB | 0} -> ${report.end.rssBytes / MiB | 0} vs ${baseline.warm.rssBytes / MiB | 0} -> ${baseline.end.rssBytes / MiB | 0} MiB;` +
+    ` ${report.end.collections - report.warm.collections} cycles, workers ${report.warm.workersStarted}..${report.end.workersStarted} vs ${baseline.warm.workersStarted}..${baseline.end.workersStarted});` +
+    ` allocscope added ${excessMiB.toFixed(1)} MiB, margin on Node ${process.versions.node.split('.')[0]}: ${rssMarginMiB()} MiB`;
+  return { report, baseline, growthMiB, baselineGrowthMiB, excessMiB, figures };
+}
+
+module.exports = { startReceiver, deadPort, runNodeAsync, decodePprof, bytesOf, hostWithBaseline, rssMarginMiB };
