@@ -22,7 +22,11 @@ if (process.env.NODE_TEST_CONTEXT && !process.env.ALLOCSCOPE_SANITIZER) {
 }
 
 const root = path.resolve(__dirname, '..', '..');
-const addon = path.join(root, 'build-asan', 'Release', 'allocscope.node');
+// --addon names another instrumented build, e.g. one made for another Node major:
+//   PATH=~/.cache/allocscope/node/26/bin:$PATH node native/build.js --asan --out build-asan-26
+//   ~/.cache/allocscope/node/26/bin/node test/asan/run.js --addon build-asan-26/Release/allocscope.node
+const addonArg = process.argv.indexOf('--addon');
+const addon = addonArg >= 0 ? path.resolve(process.argv[addonArg + 1]) : path.join(root, 'build-asan', 'Release', 'allocscope.node');
 const artifacts = path.join(root, 'test-artifacts', 'asan');
 const logDir = path.join(artifacts, 'sanitizer-logs');
 const failuresFile = path.join(artifacts, 'test-failures.jsonl');
