@@ -120,8 +120,9 @@ const HOST = require('node:path').join(__dirname, 'fixtures', 'continuous-host.j
  * that retention grows with what each worker compiled and allocated: a worker that loads allocscope's
  * ~1.1 MB of JavaScript costs as much as one loading a pure-JS module tree of that size. It levels off
  * instead of growing with cycles; a leak of 1 MiB per cycle (150 cycles measured) would exceed every margin.
+ * Node 22: 0.8 MiB added in a loaded run, 65.6 MiB in a quiet one (the matrix, 160 cycles, 68 workers): 100.
  */
-const RSS_MARGIN_MIB = { 20: 40, 22: 60, 24: 100, 26: 80 };
+const RSS_MARGIN_MIB = { 20: 40, 22: 100, 24: 100, 26: 80 };
 const rssMarginMiB = () => RSS_MARGIN_MIB[process.versions.node.split('.')[0]] ?? 100;
 
 /**
