@@ -264,7 +264,9 @@ test('the HTML report carries each Buffer pool\'s size classes for its bars', ()
     fs.writeFileSync(app, `
       const { pools } = require(${JSON.stringify(DIST)});
       const p = pools.create('frames', { sizeClasses: [128, 1024] });
-      const held = []; for (let i = 0; i < 500; i++) held.push(p.alloc(i % 2 ? 100 : 1000));`);
+      // Held through a global: once the module has run, V8 14 may collect a module-local
+      // array before the capture at exit, and the pool reclaims dropped Buffers.
+      const held = globalThis.held = []; for (let i = 0; i < 500; i++) held.push(p.alloc(i % 2 ? 100 : 1000));`);
     const capture = path.join(dir, 'c.allocscope');
     assert.equal(runCli(['run', '-q', '-o', capture, app]).status, 0);
     const html = path.join(dir, 'r.html');

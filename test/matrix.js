@@ -67,15 +67,16 @@ function runSuite(node, files, tarball) {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PATH: `${node.binDir}${path.delimiter}${process.env.PATH}`, PREBUILDS_ONLY: '1', PACKED_TARBALL: tarball },
     });
+    // The closing ℹ counts come before the failures' details, so all of stdout is kept.
     let tail = '';
     const relay = (stream, out) => stream.on('data', (chunk) => {
       out.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      if (out === process.stdout) tail += chunk.toString();
     });
     relay(child.stdout, process.stdout);
     relay(child.stderr, process.stderr);
     child.on('close', (code, signal) => {
-      const count = (name) => Number((tail.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
+      const count = (name) => Number([...tail.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? NaN);
       resolve({
         major: Number(node.version.split('.')[0]), version: node.version, abi: node.abi, v8: node.v8,
         tests: count('tests'), pass: count('pass'), fail: count('fail'), skipped: count('skipped'), todo: count('todo'),
