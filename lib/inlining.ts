@@ -1,31 +1,23 @@
 // Inlining and allocation sites. V8's sampling heap profiler records physical
 // frames: an allocation made in a function that an optimizing compiler inlined
-// into its caller is charged to the caller. From V8 13 (Node 24) this moves the
-// top sites of ordinary programs (Turbofan, optimizing a hot loop on-stack,
-// charges the whole request handler to the module wrapper; Maglev charges small
-// constructors to their callers), so the development-time commands (`allocscope
-// run`, `top`, `leaks`, and leaks.find()) turn inlining off in both compilers by
-// default. The library API (heap.start) and continuous mode never change V8's
+// into its caller is charged to the caller. On every supported V8 (11 to 14) this
+// moves the top sites of ordinary programs (Turbofan, optimizing a hot loop
+// on-stack, charges a helper's allocations to its caller or the module wrapper;
+// Maglev charges small constructors to their callers), so the development-time
+// commands (`allocscope run`, `top`, `leaks`, and leaks.find()) turn inlining off
+// in both compilers by default. The library API (heap.start) and continuous mode never change V8's
 // flags. See docs/reports.md ("Node 24 and later: inlined functions").
 import * as v8 from 'node:v8';
-
-/** The first V8 major on which development-time runs turn inlining off by default. */
-export const NO_INLINING_FROM_V8_MAJOR = 13;
 
 /** The V8 flags that turn inlining off in Turbofan and Maglev (for functions optimized afterwards). */
 export const NO_INLINING_FLAGS: readonly string[] = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
-/** Whether V8 inlined functions while the profile was taken: `off` when neither Turbofan nor Maglev did (allocscope's default on V8 13+, or the program's own flags). */
+/** Whether V8 inlined functions while the profile was taken: `off` when neither Turbofan nor Maglev did (allocscope's default for development-time runs, or the program's own flags). */
 export type InliningState = 'on' | 'off';
 
 /** The major version of a V8 version string ("13.6.233.17-node.63" → 13). */
 export function v8Major(version: string = process.versions.v8): number {
   return Number.parseInt(version, 10);
-}
-
-/** Whether development-time runs turn inlining off by default on this V8. */
-export function inliningMovesSites(version: string = process.versions.v8): boolean {
-  return v8Major(version) >= NO_INLINING_FROM_V8_MAJOR;
 }
 
 /**
@@ -82,9 +74,9 @@ export function turnInliningOff(): () => void {
 
 /**
  * The node options a development-time run adds to the program's command line:
- * NO_INLINING_FLAGS on V8 13+ unless inlining is kept. They go before the
- * program's own node options, so that an explicit `--turbo-inlining` of its own wins.
+ * NO_INLINING_FLAGS unless inlining is kept. They go before the program's own
+ * node options, so that an explicit `--turbo-inlining` of its own wins.
  */
-export function profilingNodeOptions(keepInlining: boolean, version: string = process.versions.v8): string[] {
-  return !keepInlining && inliningMovesSites(version) ? [...NO_INLINING_FLAGS] : [];
+export function profilingNodeOptions(keepInlining: boolean): string[] {
+  return keepInlining ? [] : [...NO_INLINING_FLAGS];
 }

@@ -2,9 +2,10 @@
 // Inlining and allocation sites. V8's sampling heap profiler records physical
 // frames: what an inlined function allocates is charged to the function it was
 // inlined into. On V8 13+ (Node 24+) that moves churn.js's top site from
-// handleRequest to the module wrapper, so `run`, `top` and `leaks` turn inlining
-// off by default; --keep-inlining keeps V8's behaviour, which then matches V8's
-// own profile through the inspector. On older V8 both agree.
+// handleRequest to the module wrapper (and on every V8, a hot helper's
+// allocations to its caller), so `run`, `top` and `leaks` turn inlining off by
+// default; --keep-inlining keeps V8's behaviour, which then matches V8's own
+// profile through the inspector.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -16,8 +17,6 @@ const { readCapture } = require(path.join(DIST, 'capture', 'file.js'));
 
 const CHURN = path.join(ROOT, 'examples', 'churn.js');
 const ITERATIONS = '200000';
-const V8_MAJOR = Number.parseInt(process.versions.v8, 10);
-const TURNS_OFF = V8_MAJOR >= 13;
 
 /** "name (file:line)" of the top site of `allocscope top` on churn.js. */
 function topSite(extra) {
@@ -58,17 +57,15 @@ function inspectorTopSite() {
   return json[0][0];
 }
 
-test('inlining flags: parsed as V8 reads them, added on V8 13+ only, never with --keep-inlining', () => {
+test('inlining flags: parsed as V8 reads them, added on every V8, never with --keep-inlining', () => {
   const { inliningFlag, profilingNodeOptions } = require(path.join(DIST, 'inlining.js'));
   assert.equal(inliningFlag('turbo', []), undefined);
   assert.equal(inliningFlag('turbo', ['--no-turbo-inlining']), false);
   assert.equal(inliningFlag('turbo', ['--no-turbo-inlining', '--turbo_inlining']), true, 'the last one wins');
   assert.equal(inliningFlag('maglev', ['--nomaglev-inlining']), false);
   assert.equal(inliningFlag('maglev', ['--no-turbo-inlining']), undefined);
-  assert.deepEqual(profilingNodeOptions(false, '11.3.244.8-node.33'), []);
-  assert.deepEqual(profilingNodeOptions(false, '12.4.254.21-node.33'), []);
-  assert.deepEqual(profilingNodeOptions(false, '13.6.233.17-node.63'), ['--no-turbo-inlining', '--no-maglev-inlining']);
-  assert.deepEqual(profilingNodeOptions(true, '14.6.202.33-node.21'), []);
+  assert.deepEqual(profilingNodeOptions(false), ['--no-turbo-inlining', '--no-maglev-inlining']);
+  assert.deepEqual(profilingNodeOptions(true), []);
 });
 
 test(`churn.js: the default names handleRequest; --keep-inlining matches V8's inspector profile (V8 ${process.versions.v8})`, (t) => {
@@ -80,10 +77,7 @@ test(`churn.js: the default names handleRequest; --keep-inlining matches V8's in
   // (Without a line from the inspector, the function's name is compared.)
   assert.equal(inspector.includes('(churn.js:') ? kept : kept.replace(/ \(churn\.js:\d+\)$/, ''), inspector,
     'with V8\'s inlining, allocscope reports what V8 itself reports');
-  if (!TURNS_OFF) {
-    // Before V8 13 nothing is changed: both runs are V8's own behaviour, and it names handleRequest.
-    assert.equal(kept, byDefault);
-  } else if (kept !== byDefault) {
+  if (kept !== byDefault) {
     // V8 13+: handleRequest inlined into the module's loop (optimized on-stack) counts at the wrapper.
     assert.match(kept, /^\(anonymous\) \(churn\.js:1\)$/, kept);
   }
@@ -92,7 +86,7 @@ test(`churn.js: the default names handleRequest; --keep-inlining matches V8's in
 test('the capture and the leak report say whether inlining was off; find() puts V8\'s setting back', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-inlining-'));
   try {
-    for (const [extra, expected] of [[[], TURNS_OFF ? 'off' : 'on'], [['--keep-inlining'], 'on']]) {
+    for (const [extra, expected] of [[[], 'off'], [['--keep-inlining'], 'on']]) {
       const out = path.join(dir, `churn${extra.length}.allocscope`);
       const r = runCli(['run', '-o', out, ...extra, CHURN, '20000']);
       assert.equal(r.status, 0, r.stderr);
@@ -120,7 +114,7 @@ test('the capture and the leak report say whether inlining was off; find() puts 
     })();`;
   const { json, status, stderr } = runNodeJson({ code });
   assert.equal(status, 0, stderr);
-  assert.deepEqual(json, [TURNS_OFF ? 'off' : 'on', 'on', 'on']);
+  assert.deepEqual(json, ['off', 'on', 'on']);
 });
 
 test('--keep-inlining takes no value and does not apply to continuous mode', () => {

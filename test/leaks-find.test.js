@@ -103,7 +103,7 @@ test('a leak inside a worker is found by leaks.find running in that worker', () 
   const { json: r, status, stderr } = runNodeJson({ code });
   assert.equal(status, 0, stderr);
   assert.notEqual(r.threadId, 0);
-  // Session allocates the leaked objects; with V8's inlining (kept before V8 13) they count at handleRequest.
+  // Session allocates the leaked objects; when V8 inlines it (keepInlining) they count at handleRequest.
   assert.ok(r.suspects.some((s) => ['handleRequest', 'Session'].includes(s.function) && fileOf(s) === 'map-cache.js'), JSON.stringify(r.suspects.map((s) => s.site)));
 });
 

@@ -25,7 +25,7 @@ test.before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-formats-'));
   capture = path.join(tmp, 'churn.allocscope');
   // 64 KiB: enough samples that handleRequest's lead over the Array.from callback (about 4:3
-  // when V8 inlines nothing, as run arranges on V8 13+) is never a sampling accident.
+  // when V8 inlines nothing, as run arranges) is never a sampling accident.
   const run = runCli(['run', '-q', '--interval', '64k', '-o', capture, CHURN, '100000']);
   assert.equal(run.status, 0, run.stderr);
   const json = runCli(['report', capture, '--format', 'json']);

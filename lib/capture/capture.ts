@@ -57,7 +57,7 @@ export interface CaptureMeta {
   exitCode?: number | null;
   /**
    * V8's inlining during the run: `off` when neither Turbofan nor Maglev inlined
-   * (`allocscope run`'s default on V8 13+, or the program's own flags), so that each
+   * (`allocscope run`'s default, or the program's own flags), so that each
    * allocation is charged to the function that made it; `on` when V8 inlined (an
    * inlined function's allocations then count at its caller). Absent in older captures.
    */

@@ -37,7 +37,7 @@ Options:
   --format <f>          text (default), markdown, json (the LeakReport), html, or
                         capture (an allocscope capture for "allocscope report")
   -o, --output <file>   write to a file (default: stdout; html and capture need -o)
-  --keep-inlining       keep V8's inlining. On Node 24+ it is turned off by
+  --keep-inlining       keep V8's inlining. It is turned off by
                         default (Turbofan and Maglev), so that an inlined function's
                         allocations are not charged to its caller (docs/leaks.md)
   -h, --help            this text`;

@@ -7,7 +7,7 @@ import { bytes, ms, percent } from '../format';
 import { Profile } from '../profile/profile';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
 import { checkEnv } from '../continuous/env';
-import { inliningMovesSites, profilingNodeOptions } from '../inlining';
+import { profilingNodeOptions } from '../inlining';
 import { exitStatusOf, scriptOf, spawnWithPreload, spawnWithRequire } from './run-with-preload';
 import { usageError } from './usage-error';
 
@@ -29,7 +29,7 @@ Options:
   --timeline-period <ms>     heap/RSS timeline period (default 100)
   --include <glob>           keep only allocations whose file matches
   --exclude <glob>           drop allocations whose file matches
-  --keep-inlining            keep V8's inlining. On Node 24+ it is turned off by
+  --keep-inlining            keep V8's inlining. It is turned off by
                              default (Turbofan and Maglev), so that an inlined function's
                              allocations are not charged to its caller (docs/reports.md)
   -q, --quiet                no summary
@@ -99,8 +99,7 @@ function summary(capture: Capture, file: string): string {
   if (capture.profile) {
     const profile = new Profile(capture.profile);
     facts.push(`${bytes(profile.totals().bytes)} ${profile.mode === 'live' ? 'live' : 'allocated'}`);
-    // Said only where V8 would otherwise charge inlined functions' allocations to their callers.
-    if (capture.meta.inlining === 'off' && inliningMovesSites(capture.meta.v8)) facts.push('V8 inlining off');
+    if (capture.meta.inlining === 'off') facts.push('V8 inlining off');
     lines.push(`  ${facts.join(' · ')}`);
     const top = profile.top(5);
     if (top.length) lines.push('  top sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));

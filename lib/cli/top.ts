@@ -20,7 +20,7 @@ Options:
   --include <glob>  only allocations whose file matches (picomatch glob)
   --exclude <glob>  drop allocations whose file matches
   --json            print the rows as JSON
-  --keep-inlining   keep V8's inlining. On Node 24+ it is turned off by
+  --keep-inlining   keep V8's inlining. It is turned off by
                     default (Turbofan and Maglev), so that an inlined function's
                     allocations are not charged to its caller (docs/reports.md)
   -h, --help        this text`;

@@ -6,7 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { Progress } from '../cli/progress';
 import { AllocscopeError, typeError } from '../errors';
 import { heap } from '../heap';
-import { currentInlining, inliningMovesSites, turnInliningOff, type InliningState } from '../inlining';
+import { currentInlining, turnInliningOff, type InliningState } from '../inlining';
 import { resolveOptions } from '../options';
 import { shortPath } from '../profile/frames';
 import { SourceMapResolver } from '../profile/source-maps';
@@ -58,7 +58,7 @@ export interface LeakFindOptions {
   /** Progress bar on stderr (drawn only when stderr is a TTY). Default false. */
   progress?: boolean;
   /**
-   * Keep V8's inlining. By default, on V8 13+ (Node 24+), find() turns it off for
+   * Keep V8's inlining. By default find() turns it off for
    * the run (`--no-turbo-inlining --no-maglev-inlining`, process-wide, restored when it returns),
    * so that an inlined function's allocations are not charged to its caller. It
    * applies to code optimized during the run: call find() before the scenario runs
@@ -137,9 +137,9 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
       'leaks.find() needs the sampling heap profiler, which heap.start() runs already on this thread; call heap.stop() first');
   }
-  // V8 13+ charges an inlined function's allocations to its caller: inlining off (Turbofan
+  // V8 charges an inlined function's allocations to its caller: inlining off (Turbofan
   // and Maglev) for the code optimized during the run (V8's flags are process-wide), back on afterwards.
-  const restoreInlining = !o.keepInlining && inliningMovesSites() && currentInlining() === 'on' ? turnInliningOff() : undefined;
+  const restoreInlining = !o.keepInlining && currentInlining() === 'on' ? turnInliningOff() : undefined;
   const inlining = currentInlining();
   const startTimeMs = Date.now();
   const snapshotsPlanned = o.snapshots ? 3 : 0;

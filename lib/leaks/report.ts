@@ -62,8 +62,8 @@ export interface LeakReport {
   startTimeMs: number;
   durationMs: number;
   /**
-   * V8's inlining during the run: `off` when find() turned it off (its default on
-   * V8 13+) or the process runs without it (`--no-turbo-inlining --no-maglev-inlining`); `on` when V8 inlined
+   * V8's inlining during the run: `off` when find() turned it off (its default)
+   * or the process runs without it (`--no-turbo-inlining --no-maglev-inlining`); `on` when V8 inlined
    * (an inlined function's allocations then count at its caller). Absent in older reports.
    */
   inlining?: InliningState;
