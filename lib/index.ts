@@ -1,18 +1,18 @@
 // allocscope: memory profiling for Node.js. The API is grouped by concern.
-export { heap, type HeapStats, type CodeStats } from './heap';
-export type { HeapStartOptions, HeapProfileOptions, HeapCapabilities } from './heap-profiler';
+export { heap, type HeapStats, type CodeStats } from './runtime/heap';
+export type { HeapStartOptions, HeapProfileOptions, HeapCapabilities } from './sampler/heap-profiler';
 export { Profile, type TopRow, type DiffRow, type TopOptions, type TopTableOptions, type SortKey, type ProfileTotals, type FilterOptions, type GroupBy, type SampleType } from './profile/profile';
 export { mergeProfiles } from './profile/merge';
 export type { ProfileData, ProfileMode, OriginalPosition } from './profile/data';
 export type { FrameInfo } from './profile/frames';
-export { spaces, spaceNames, type SpaceStats } from './spaces';
-export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, type JemallocStats } from './malloc';
-export { memory, type MemorySnapshot } from './memory';
-export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './gc';
-export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './fragmentation';
+export { spaces, spaceNames, type SpaceStats } from './runtime/spaces';
+export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, type JemallocStats } from './runtime/malloc';
+export { memory, type MemorySnapshot } from './runtime/memory';
+export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './runtime/gc';
+export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './runtime/fragmentation';
 export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
 export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
-export { AllocscopeError, type CodedError, type ErrorCode } from './errors';
+export { AllocscopeError, type CodedError, type ErrorCode } from './core/errors';
 export { measure, type MeasureOptions, type MeasureResult, type SiteFigures } from './bench/measure';
 export type { Spread } from './bench/statistics';
 export { compare, type CompareOptions, type Comparison, type CompareRow, type MemoryAfter } from './bench/compare';

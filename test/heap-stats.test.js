@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const v8 = require('node:v8');
 const { heap, spaces, spaceNames, memory } = require('../dist');
-const { native } = require('../dist/native');
+const { native } = require('../dist/core/native');
 
 // floorBytes: what one reading allocates before the other reads (its result
 // objects, ~2 KB, land in new space); 1 % of a nearly full new space's few KB available is less.

@@ -43,7 +43,7 @@ function runCli(args, options = {}) {
  * wall time under load would be noise. Speed targets belong in benchmarks/.
  */
 function leastCpuMs(run, input, tries = 3) {
-  const { native } = require(path.join(DIST, 'native'));
+  const { native } = require(path.join(DIST, 'core', 'native'));
   let least = Infinity;
   for (let i = 0; i < tries; i++) {
     const t0 = native.threadCpuNs();

@@ -58,7 +58,7 @@ function inspectorTopSite() {
 }
 
 test('inlining flags: parsed as V8 reads them, added on every V8, never with --keep-inlining', () => {
-  const { inliningFlag, profilingNodeOptions } = require(path.join(DIST, 'inlining.js'));
+  const { inliningFlag, profilingNodeOptions } = require(path.join(DIST, 'sampler', 'inlining.js'));
   assert.equal(inliningFlag('turbo', []), undefined);
   assert.equal(inliningFlag('turbo', ['--no-turbo-inlining']), false);
   assert.equal(inliningFlag('turbo', ['--no-turbo-inlining', '--turbo_inlining']), true, 'the last one wins');
@@ -104,7 +104,7 @@ test('the capture and the leak report say whether inlining was off; find() puts 
   }
   const code = `
     const { leaks } = require(${JSON.stringify(DIST)});
-    const { currentInlining } = require(${JSON.stringify(path.join(DIST, 'inlining.js'))});
+    const { currentInlining } = require(${JSON.stringify(path.join(DIST, 'sampler', 'inlining.js'))});
     (async () => {
       const scenario = () => {};
       const a = await leaks.find(scenario, { iterations: 2, snapshots: false });

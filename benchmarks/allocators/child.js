@@ -9,7 +9,7 @@
 // external before/after figures include the backing stores it frees.
 const v8 = require('node:v8');
 const allocscope = require('../../dist');
-const { native } = require('../../dist/native');
+const { native } = require('../../dist/core/native');
 
 const [mode, variant, sizeArg, pattern, opsArg] = process.argv.slice(2);
 const SIZE = Number(sizeArg);

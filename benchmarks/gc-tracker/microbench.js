@@ -11,7 +11,7 @@
 // argument conversions (3 numbers in, 1 out), so it is an upper bound.
 // Usage: node microbench.js [pairsPerBlock] [blocks]
 const { gc } = require('../../dist');
-const { native } = require('../../dist/native');
+const { native } = require('../../dist/core/native');
 
 const pairsPerBlock = Number(process.argv[2] ?? 200000);
 const blocks = Number(process.argv[3] ?? 5);

@@ -1,7 +1,7 @@
 // `allocscope bench --compare old.json new.json`: benchstat's table. Per metric, the
 // median of each side with its spread, the delta of medians, and a Mann–Whitney U
 // test over the rounds: "~" when the difference is not significant.
-import { table } from '../format';
+import { table } from '../core/format';
 import { mannWhitneyU, spreadOf } from './statistics';
 import { deltaPct, nsPerOp, perOp, plusMinus } from './numbers';
 import type { BenchRecord, BenchResults } from './results-file';

@@ -1,11 +1,11 @@
 // compare({ name: fn, … }): strategies side by side, with ratios to a baseline and
 // the memory figures after each. Timed rounds are interleaved across strategies so
 // that a slow minute on a shared machine hits all of them alike.
-import { typeError } from '../errors';
-import { table } from '../format';
-import { fragmentation } from '../fragmentation';
-import { heap } from '../heap';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { table } from '../core/format';
+import { fragmentation } from '../runtime/fragmentation';
+import { heap } from '../runtime/heap';
+import { resolveOptions } from '../core/options';
 import { pools, type PoolStats } from '../pools';
 import { countingPass } from './counting-pass';
 import { withGcTracker } from './gc-window';

@@ -3,10 +3,10 @@
 // "Known V8 facts"). The operation is called from C++ (native.callRepeatedly) so
 // it is never inlined into a loop of ours; attribution.ts keeps its samples.
 // External bytes: V8's external memory after − before, plus what GCs freed.
-import { AllocscopeError } from '../errors';
-import { heap } from '../heap';
-import * as profiler from '../heap-profiler';
-import { native } from '../native';
+import { AllocscopeError } from '../core/errors';
+import { heap } from '../runtime/heap';
+import * as profiler from '../sampler/heap-profiler';
+import { native } from '../core/native';
 import { mergeProfiles } from '../profile/merge';
 import type { Profile } from '../profile/profile';
 import { operationProfile } from './attribution';

@@ -2,7 +2,7 @@
 // (ArrayBuffer) memory they freed. Uses the GC tracker (two C++ callbacks per GC,
 // ~0.3 µs), started for the duration when the user has not, and never drains the
 // user's own `gc.events()`.
-import { gc } from '../gc';
+import { gc } from '../runtime/gc';
 
 export interface GcWindowFigures {
   count: number;

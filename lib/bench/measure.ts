@@ -1,8 +1,8 @@
 // measure(fn): what one operation costs, Go -benchmem style. A timing pass with no
 // instrumentation (ns/op, GCs) and a counting pass (B/op, allocs/op, external B/op).
-import { typeError } from '../errors';
-import { withSourceMaps } from '../heap-profiler';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { withSourceMaps } from '../sampler/heap-profiler';
+import { resolveOptions } from '../core/options';
 import { siteLabel } from './attribution';
 import { countingPass, type CountingFigures } from './counting-pass';
 import { withGcTracker } from './gc-window';

@@ -2,8 +2,8 @@
 // that the bench file's `require('allocscope/bench')` and the runner share it even
 // when they resolve to different copies of the package.
 import * as path from 'node:path';
-import { typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { MEASURE_DEFAULTS, MEASURE_SCHEMA, type MeasureOptions } from './measure';
 import type { Operation } from './operation';
 

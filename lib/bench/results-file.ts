@@ -1,6 +1,6 @@
 // The JSON that `allocscope bench --json/--out` writes and `--compare` reads.
 import * as os from 'node:os';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import type { MeasureResult } from './measure';
 
 export const BENCH_FORMAT = 'allocscope-bench';

@@ -2,14 +2,14 @@
 // recorder in the measured process, read and reported anywhere.
 // The format is documented in docs/capture-format.md; bump CAPTURE_VERSION on
 // any incompatible change.
-import type { FragmentationReport } from '../fragmentation';
-import type { GcEvent, GcSummary } from '../gc';
-import type { HeapStats } from '../heap';
-import type { InliningState } from '../inlining';
+import type { FragmentationReport } from '../runtime/fragmentation';
+import type { GcEvent, GcSummary } from '../runtime/gc';
+import type { HeapStats } from '../runtime/heap';
+import type { InliningState } from '../sampler/inlining';
 import type { LeakReport } from '../leaks/report';
-import type { MallocStats } from '../malloc';
+import type { MallocStats } from '../runtime/malloc';
 import type { ProfileData } from '../profile/data';
-import type { SpaceStats } from '../spaces';
+import type { SpaceStats } from '../runtime/spaces';
 
 export const CAPTURE_FORMAT = 'allocscope-capture';
 export const CAPTURE_VERSION = 1;

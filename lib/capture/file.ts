@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture } from './capture';
 
 const GZIP_ABOVE_BYTES = 1 << 20;

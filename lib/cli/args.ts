@@ -1,6 +1,6 @@
 // Command-line parsing shared by the commands: options come first, then the
 // program to run (`--` may separate them); the program's own flags pass through.
-import { closest } from '../options';
+import { closest } from '../core/options';
 import { usageError } from './usage-error';
 
 export interface OptionSpec {

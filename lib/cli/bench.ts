@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { writeFileAtomic } from '../capture/file';
 import { compareResults, renderComparisonTables } from '../bench/benchstat';
 import { goLine } from '../bench/go-lines';
@@ -12,7 +12,7 @@ import type { MeasureOptions } from '../bench/measure';
 import { BENCH_FORMAT, BENCH_VERSION, environment, parseBenchResults, type BenchRecord, type BenchResults } from '../bench/results-file';
 import { EXACT_COUNTING_FLAGS } from '../bench/v8-flags';
 import { parseArgs, parseCount } from './args';
-import { Progress } from './progress';
+import { Progress } from '../core/progress';
 import { usageError } from './usage-error';
 
 export const BENCH_HELP = `Usage: allocscope bench [options] <file…>

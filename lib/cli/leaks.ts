@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCapture, writeFileAtomic } from '../capture/file';
-import { CaptureRecorder } from '../capture/recorder';
+import { CaptureRecorder } from '../agent/recorder';
 import { find } from '../leaks/find';
 import type { LeakReport } from '../leaks/report';
 import { ScenarioError } from '../leaks/scenario-error';

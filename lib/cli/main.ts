@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // allocscope command line: one file per command under lib/cli/.
-import { isCodedError } from '../errors';
+import { isCodedError } from '../core/errors';
 import { BENCH_HELP, runBench } from './bench';
 import { DIFF_HELP, runDiff } from './diff';
 import { LEAKS_HELP, runLeaks } from './leaks';

@@ -6,7 +6,7 @@ import type { GroupBy } from '../profile/profile';
 import { REPORT_FORMATS, reporterFor } from '../reporters';
 import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
 import { parseArgs, parseChoice, parseCount } from './args';
-import { Progress } from './progress';
+import { Progress } from '../core/progress';
 import { usageError } from './usage-error';
 
 export const REPORT_HELP = `Usage: allocscope report <capture> [--format <f>] [-o <file>] [--top <n>] [--by <g>]

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PreloadConfig, PreloadResult } from './preload';
+import type { PreloadConfig, PreloadResult } from '../agent/preload';
 import { usageError } from './usage-error';
 
 export interface ChildExit {
@@ -18,7 +18,7 @@ function isNode(arg: string): boolean {
 }
 
 /** node's argv for the program: `nodeOptions` and the preload first, then the program's own node options. */
-function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, 'preload.js'), nodeOptions: string[] = []): string[] {
+function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, '..', 'agent', 'preload.js'), nodeOptions: string[] = []): string[] {
   const preload = [...nodeOptions, '--require', preloadFile];
   if (program.length > 0 && isNode(program[0]!)) {
     if (program.length === 1) throw usageError(`${command}: "node" needs a script to run`);
@@ -38,7 +38,7 @@ export function scriptOf(program: string[]): string {
 
 /** @param nodeOptions node options placed before the program's own (e.g. profilingNodeOptions()). */
 export function spawnWithPreload(command: string, program: string[], config: PreloadConfig, nodeOptions: string[] = []): Promise<ChildExit> {
-  return spawnWithRequire(command, program, path.join(__dirname, 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) }, nodeOptions);
+  return spawnWithRequire(command, program, path.join(__dirname, '..', 'agent', 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) }, nodeOptions);
 }
 
 /** Runs the program with `--require preloadFile` and extra environment variables. */

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCapture } from '../capture/file';
 import type { Capture } from '../capture/capture';
-import { bytes, ms, percent } from '../format';
+import { bytes, ms, percent } from '../core/format';
 import { Profile } from '../profile/profile';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
 import { checkEnv } from '../continuous/env';
-import { profilingNodeOptions } from '../inlining';
+import { profilingNodeOptions } from '../sampler/inlining';
 import { exitStatusOf, scriptOf, spawnWithPreload, spawnWithRequire } from './run-with-preload';
 import { usageError } from './usage-error';
 

@@ -1,5 +1,5 @@
 // allocscope stats [--json] [--] [script.js [args…]]
-import { collectStatsReport, renderStatsText, type StatsReport } from '../stats-report';
+import { collectStatsReport, renderStatsText, type StatsReport } from '../reporters/stats-report';
 import { parseArgs } from './args';
 import { exitStatusOf, runWithPreload } from './run-with-preload';
 

@@ -1,5 +1,5 @@
 // allocscope top [options] [--] script.js [args…]: the top allocation sites of a program.
-import { profilingNodeOptions } from '../inlining';
+import { profilingNodeOptions } from '../sampler/inlining';
 import { Profile, type GroupBy } from '../profile/profile';
 import { renderTopText } from '../profile/top-text';
 import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';

@@ -1,4 +1,4 @@
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 
 /** A command-line mistake: printed as one line, exit status 2. */
 export function usageError(message: string): AllocscopeError {

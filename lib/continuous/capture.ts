@@ -2,13 +2,13 @@
 // profile with the heap, space, allocator and GC figures taken with it.
 import { performance } from 'node:perf_hooks';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture } from '../capture/capture';
-import { fragmentation } from '../fragmentation';
-import type { GcEvent } from '../gc';
-import { malloc } from '../malloc';
-import { native } from '../native';
+import { fragmentation } from '../runtime/fragmentation';
+import type { GcEvent } from '../runtime/gc';
+import { malloc } from '../runtime/malloc';
+import { native } from '../core/native';
 import { pools } from '../pools';
 import type { ProfileData } from '../profile/data';
-import { spaces } from '../spaces';
+import { spaces } from '../runtime/spaces';
 import type { CollectionFigures } from './collection';
 
 export function buildCapture(profile: ProfileData, figures: CollectionFigures, gcEvents: GcEvent[], fromMs: number, untilMs: number,

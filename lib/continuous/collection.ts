@@ -1,6 +1,6 @@
 // What one collection period produces on one thread, and what an exporter is.
-import type { GcSummary } from '../gc';
-import type { HeapStats } from '../heap';
+import type { GcSummary } from '../runtime/gc';
+import type { HeapStats } from '../runtime/heap';
 import type { ProfileMode } from '../profile/data';
 import type { SampleType } from '../profile/profile';
 

@@ -6,11 +6,11 @@
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { gc, GC_COUNTER_LAYOUT, type GcEvent } from '../gc';
-import { native } from '../native';
-import { heap } from '../heap';
+import { gc, GC_COUNTER_LAYOUT, type GcEvent } from '../runtime/gc';
+import { native } from '../core/native';
+import { heap } from '../runtime/heap';
 import { holdGcTracking } from '../metrics/gc-hold';
-import type { HeapStartOptions } from '../heap-profiler';
+import type { HeapStartOptions } from '../sampler/heap-profiler';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { encodePprof, pprofEncodingSteps, type PprofMeta } from '../reporters/pprof';

@@ -1,8 +1,8 @@
 // Zero-code configuration: continuous.start() options from ALLOCSCOPE_*
 // environment variables (used by `node --require allocscope/continuous` and
 // `allocscope run --continuous`). A bad value is a coded error naming the variable.
-import { typeError } from '../errors';
-import { closest } from '../options';
+import { typeError } from '../core/errors';
+import { closest } from '../core/options';
 import { checkFileOptions } from './file-exporter';
 import { checkHttpOptions } from './http-exporter';
 import type { ContinuousOptions, ExporterSpec } from './options';

@@ -5,8 +5,8 @@
 // than the periods, waiting collections are bounded and the oldest dropped.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AllocscopeError, typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { emptyStats, type Collection, type Exporter, type ExporterStats } from './collection';
 import { DropOldestQueue } from './drop-oldest-queue';
 import { sanitizeServiceName } from './labels';

@@ -6,8 +6,8 @@
 // (queueSize + 1) request bodies.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { resolveOptions } from '../options';
-import { typeError } from '../errors';
+import { resolveOptions } from '../core/options';
+import { typeError } from '../core/errors';
 import { emptyStats, type Collection, type Exporter, type ExporterStats } from './collection';
 import { DropOldestQueue } from './drop-oldest-queue';
 import { ingestRequest, type IngestRequest } from './pyroscope-request';

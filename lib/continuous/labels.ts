@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { typeError } from '../errors';
+import { typeError } from '../core/errors';
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Labels allocscope sets itself; users may not override them. */

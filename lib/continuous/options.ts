@@ -1,8 +1,8 @@
 // continuous.start() options: validated and defaulted in one place.
 import { isMainThread } from 'node:worker_threads';
-import { typeError } from '../errors';
+import { typeError } from '../core/errors';
 import type { ProfileMode } from '../profile/data';
-import { resolveOptions } from '../options';
+import { resolveOptions } from '../core/options';
 import type { Exporter } from './collection';
 import type { FileExporterOptions } from './file-exporter';
 import type { HttpExporterOptions } from './http-exporter';

@@ -4,7 +4,7 @@
 // thread. A bad configuration prints one line (code and reason) on the main
 // thread and leaves profiling off: a profiler must never take the service down.
 import { isMainThread } from 'node:worker_threads';
-import { isCodedError } from '../errors';
+import { isCodedError } from '../core/errors';
 import { optionsFromEnv } from './env';
 import { continuous } from './index';
 

@@ -1,7 +1,7 @@
 // A running continuous profile on one thread: a timer, the collector, the
 // exporters, and on the main thread the receiver of workers' collections.
 import { isMainThread, threadId } from 'node:worker_threads';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { clearMetricsSource, setMetricsSource, type ContinuousFigures } from '../metrics/sources';
 import { Collector } from './collector';
 import type { Collection, Exporter } from './collection';

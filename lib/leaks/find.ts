@@ -3,11 +3,11 @@
 // steadily; heap snapshots at the ends of the measured run give the growth of
 // instance counts per constructor and the retainer chains of the top growers.
 import { threadId } from 'node:worker_threads';
-import { Progress } from '../cli/progress';
-import { AllocscopeError, typeError } from '../errors';
-import { heap } from '../heap';
-import { currentInlining, turnInliningOff, type InliningState } from '../inlining';
-import { resolveOptions } from '../options';
+import { Progress } from '../core/progress';
+import { AllocscopeError, typeError } from '../core/errors';
+import { heap } from '../runtime/heap';
+import { currentInlining, turnInliningOff, type InliningState } from '../sampler/inlining';
+import { resolveOptions } from '../core/options';
 import { shortPath } from '../profile/frames';
 import { SourceMapResolver } from '../profile/source-maps';
 import type { Profile } from '../profile/profile';

@@ -1,6 +1,6 @@
 // Leak hunting: leaks.find() for a scenario run in a loop, leaks.watch() for production.
 import { find } from './find';
-import { captureNearHeapLimit } from './near-heap-limit';
+import { captureNearHeapLimit } from '../agent/near-heap-limit';
 import { watch } from './watch';
 
 export const leaks = {
@@ -15,5 +15,5 @@ export { LeakWatch, type LeakWatchOptions, type LeakWatchEvent, type LeakWatchSi
 export type { LeakFindOptions, Scenario } from './find';
 export type { LeakReport, LeakSite, LeakFrame, ConstructorGrowth, LeakRetainer } from './report';
 export type { GrowthFit } from './growth-fit';
-export type { NearHeapLimitOptions, NearHeapLimitCapture, NearHeapLimitState } from './near-heap-limit';
+export type { NearHeapLimitOptions, NearHeapLimitCapture, NearHeapLimitState } from '../agent/near-heap-limit';
 export { ScenarioError, type ScenarioPhase } from './scenario-error';

@@ -1,7 +1,7 @@
 // What leaks.find() reports: plain, JSON-safe data (schema in docs/leaks.md),
 // so that reports can be rendered anywhere and tools can read it.
 import type { GrowthFit } from './growth-fit';
-import type { InliningState } from '../inlining';
+import type { InliningState } from '../sampler/inlining';
 
 /** One frame of a stack, allocating frame first. */
 export interface LeakFrame {

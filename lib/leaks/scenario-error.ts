@@ -1,6 +1,6 @@
 // A scenario (or its setup/teardown) that threw: reported with a code, the
 // phase and iteration, and the original error as `cause`.
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 
 export type ScenarioPhase = 'setup' | 'scenario' | 'teardown';
 

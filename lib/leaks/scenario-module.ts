@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import type { Scenario } from './find';
 
 export interface ScenarioModule {

@@ -14,12 +14,12 @@
 // Events arrive from the GC tracker on the event loop, after the GC, never inside it.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { gc, type GcEvent } from '../gc';
-import { heap } from '../heap';
-import { runningMode } from '../heap-profiler';
+import { gc, type GcEvent } from '../runtime/gc';
+import { heap } from '../runtime/heap';
+import { runningMode } from '../sampler/heap-profiler';
 import { holdGcTracking } from '../metrics/gc-hold';
 import { clearMetricsSource, setMetricsSource, type LeakWatchFigures } from '../metrics/sources';
-import { resolveOptions } from '../options';
+import { resolveOptions } from '../core/options';
 import { isOwnFile } from './own-files';
 import type { Profile } from '../profile/profile';
 

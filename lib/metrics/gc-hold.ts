@@ -2,7 +2,7 @@
 // and it may be the user's. A holder starts it only when it is not running, and
 // the last holder stops it only if a holder started it; so one module stopping
 // cannot take the tracker away from another that still reads it.
-import { gc, type GcStartOptions } from '../gc';
+import { gc, type GcStartOptions } from '../runtime/gc';
 
 let holders = 0;
 let startedByUs = false;

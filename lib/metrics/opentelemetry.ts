@@ -6,8 +6,8 @@
 // name drops `_total` (OpenTelemetry's Prometheus exporter adds it back), and a
 // histogram becomes its `_count` and `_sum` counters, because an asynchronous
 // instrument cannot carry pre-aggregated buckets.
-import { AllocscopeError, typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { openCollector } from './collector';
 import { FAMILIES, type FamilyDefinition } from './definitions';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';

@@ -1,5 +1,5 @@
 // Options of metrics.register() and metrics.reportToMainThread().
-import type { Schema } from '../options';
+import type { Schema } from '../core/options';
 
 export interface MetricsRegisterOptions {
   /** Export the GC families (starts GC tracking on this thread if it is not running). Default true. */

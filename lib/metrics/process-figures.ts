@@ -2,8 +2,8 @@
 // main thread only. glibc's mallinfo2 walks every arena under its lock (ms on
 // big heaps, and other threads' mallocs wait), so the allocator is re-read at
 // most every `mallocMaxAgeMs`; the figures in between are the cached ones.
-import { fragmentationFrom } from '../fragmentation';
-import { malloc, type MallocStats } from '../malloc';
+import { fragmentationFrom } from '../runtime/fragmentation';
+import { malloc, type MallocStats } from '../runtime/malloc';
 
 export interface MallocFigures {
   allocator: 'glibc' | 'jemalloc';

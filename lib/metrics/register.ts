@@ -1,7 +1,7 @@
 // metrics.register(registry): one FamilyMetric per family on a prom-client
 // Registry, sharing one Collector; unregister() removes exactly what it added.
-import { AllocscopeError, typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { openCollector } from './collector';
 import { FAMILIES } from './definitions';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';

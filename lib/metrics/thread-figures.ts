@@ -2,11 +2,11 @@
 // its own at scrape time, and a worker posts its own to the main thread (so
 // everything here must survive structured cloning: numbers, strings, arrays).
 import { threadId } from 'node:worker_threads';
-import { GC_COUNTER_LAYOUT as L, type GcTypeName } from '../gc';
-import { heap } from '../heap';
-import { native } from '../native';
+import { GC_COUNTER_LAYOUT as L, type GcTypeName } from '../runtime/gc';
+import { heap } from '../runtime/heap';
+import { native } from '../core/native';
 import { pools, type PoolStats } from '../pools';
-import { spaces } from '../spaces';
+import { spaces } from '../runtime/spaces';
 import { GC_PAUSE_BOUNDS_EXPONENTS } from './definitions';
 import { cumulativeAtPowersOfTwo } from './gc-buckets';
 

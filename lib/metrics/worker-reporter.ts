@@ -2,8 +2,8 @@
 // the main thread's registrations export them labelled with the worker's
 // thread_id (see worker-channel.ts for the bounds).
 import { isMainThread, threadId } from 'node:worker_threads';
-import { AllocscopeError } from '../errors';
-import { resolveOptions } from '../options';
+import { AllocscopeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { holdGcTracking } from './gc-hold';
 import { WORKER_DEFAULTS, WORKER_SCHEMA, type WorkerReportOptions } from './options';
 import { readThreadFigures } from './thread-figures';

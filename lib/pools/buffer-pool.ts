@@ -9,9 +9,9 @@
 // "safe" mode keeps the slabs in native memory (native/pool.cc) and hands out one
 // external Buffer per block: release() detaches it, so a Buffer kept after
 // release reads length 0 and writes go nowhere. It costs an ArrayBuffer per alloc.
-import { AllocscopeError, typeError } from '../errors';
-import { native } from '../native';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 import { checkClasses, classFor, geometricClasses } from './size-classes';
 import { PoolUsage, type PoolRecommendation } from './usage';
 

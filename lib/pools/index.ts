@@ -1,6 +1,6 @@
 // pools: instrument pools (tracked or allocscope's ObjectPool), list their
 // statistics with a recommended capacity, and describe Node's own Buffer pool.
-import { typeError } from '../errors';
+import { typeError } from '../core/errors';
 import { BufferPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats } from './buffer-pool';
 import { ObjectPool, type ObjectPoolOptions, type ObjectPoolStats } from './object-pool';
 import { TrackedPool, type TrackOptions, type TrackedPoolStats } from './tracked-pool';

@@ -1,8 +1,8 @@
 // A small object pool with the statistics library authors need to size it:
 // acquire/release with factory and reset hooks, counters, the in-use histogram,
 // the high-water mark and a recommended capacity.
-import { typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { PoolUsage, type PoolUsageStats } from './usage';
 
 export interface ObjectPoolOptions<T> {

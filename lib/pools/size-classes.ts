@@ -1,6 +1,6 @@
 // Size classes of the buffer pool: a geometric series, rounded to 16-byte
 // multiples (so views stay aligned), from `minBytes` to `maxBytes`.
-import { typeError } from '../errors';
+import { typeError } from '../core/errors';
 
 export function geometricClasses(minBytes: number, maxBytes: number, ratio: number): number[] {
   const classes: number[] = [];

@@ -1,7 +1,7 @@
 // Instrumentation for a pool a library already has: it reports acquire/release
 // (with hit or miss when it knows), or gives getters that allocscope samples.
-import { typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import { PoolUsage, type PoolUsageStats } from './usage';
 
 export interface TrackOptions {

@@ -1,6 +1,6 @@
 // Merging profiles (e.g. the main thread's and its workers'): call trees are
 // joined by frame content, strings re-interned, self values added.
-import { typeError } from '../errors';
+import { typeError } from '../core/errors';
 import type { ProfileData } from './data';
 import { hasLiveColumns, Profile } from './profile';
 

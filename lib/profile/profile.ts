@@ -1,8 +1,8 @@
 // An allocation profile: a call tree of sampled allocations with per-site
 // estimates, top tables, filters, diffs and merges. Works on plain data only.
 import picomatch = require('picomatch');
-import { AllocscopeError, typeError } from '../errors';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { resolveOptions } from '../core/options';
 import type { NodeColumns, ProfileData, ProfileMode } from './data';
 import { frameInfo, frameLabel, packageOf, shortPath, type FrameInfo } from './frames';
 

@@ -1,5 +1,5 @@
 // The tracemalloc-style top table of a profile, as text.
-import { bytes, percent, table } from '../format';
+import { bytes, percent, table } from '../core/format';
 import type { GroupBy, Profile, TopRow } from './profile';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -1,7 +1,7 @@
 // Per-group growth between two captures (tracemalloc's compare_to), as blocks
 // for text/markdown, JSON, or a small self-contained HTML page.
 import type { Capture } from '../capture/capture';
-import { bytes, percent } from '../format';
+import { bytes, percent } from '../core/format';
 import { Profile, type DiffRow, type GroupBy } from '../profile/profile';
 import { renderMarkdown, renderText, type Block } from './document';
 

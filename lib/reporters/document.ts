@@ -1,6 +1,6 @@
 // A tiny document model (headings, lines, tables) so that the text and the
 // markdown reports are one piece of code with two renderers.
-import { table, type Align } from '../format';
+import { table, type Align } from '../core/format';
 
 export type Block =
   | { kind: 'heading'; text: string }

@@ -3,7 +3,7 @@
 // writes), for the Memory panel's Bottom-Up, Top-Down and Chart views.
 // Locations are the generated ones (what V8 saw) so DevTools can open the
 // script; CDP line and column numbers are 0-based (−1 when unknown).
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import type { Capture } from '../capture/capture';
 import type { Reporter } from './reporter';
 import { roundedRunning } from '../profile/rounding';

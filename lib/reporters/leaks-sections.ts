@@ -1,5 +1,5 @@
 // The leaks section of the text and markdown reports, as blocks.
-import { bytes, ms, percent } from '../format';
+import { bytes, ms, percent } from '../core/format';
 import type { LeakReport, LeakSite } from '../leaks/report';
 import { shortPath } from '../profile/frames';
 import type { Block } from './document';

@@ -14,7 +14,7 @@
 // default-valued scalars, so each slice is a partial Profile of its own.
 import * as zlib from 'node:zlib';
 import { emptyTableToken, Function as PprofFunction, Line, Location, Mapping, Profile as PprofProfile, StringTable, ValueType } from 'pprof-format';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { Profile } from '../profile/profile';
 import type { Capture, CaptureMeta } from '../capture/capture';
 import type { ProfileData } from '../profile/data';

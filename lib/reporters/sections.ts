@@ -1,10 +1,10 @@
 // The content of the text and markdown reports, as blocks: one function per section.
 import type { Capture } from '../capture/capture';
-import type { FragmentationReport } from '../fragmentation';
-import type { GcSummary } from '../gc';
-import type { HeapStats } from '../heap';
-import { bytes, ms, percent } from '../format';
-import type { MallocStats } from '../malloc';
+import type { FragmentationReport } from '../runtime/fragmentation';
+import type { GcSummary } from '../runtime/gc';
+import type { HeapStats } from '../runtime/heap';
+import { bytes, ms, percent } from '../core/format';
+import type { MallocStats } from '../runtime/malloc';
 import type { NodeBufferPoolInfo, PoolStats } from '../pools';
 import { Profile, type GroupBy } from '../profile/profile';
 import { liveFiguresNote, topTableColumns } from '../profile/top-text';

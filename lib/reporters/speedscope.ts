@@ -2,7 +2,7 @@
 // schema https://www.speedscope.app/file-format-schema.json): one `sampled`
 // profile in bytes, one sample per call-tree node weighted by its self bytes.
 // Frames carry the reported (source-mapped when possible) 1-based locations.
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { shortPath } from '../profile/frames';
 import { Profile } from '../profile/profile';
 import type { Capture } from '../capture/capture';

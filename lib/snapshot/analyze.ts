@@ -1,7 +1,7 @@
 // snapshot.analyze(): a heap snapshot taken and analysed in the addon.
-import { typeError } from '../errors';
-import { native } from '../native';
-import { resolveOptions } from '../options';
+import { typeError } from '../core/errors';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 import { toRetainerPath } from './retainer-path';
 import type { ConstructorStats, RetainerPath, SnapshotAnalysis } from './types';
 

@@ -1,8 +1,8 @@
 // sizeOf(): the retained size of one value (what freeing it would free, as
 // DevTools computes it) and the largest things it keeps alive.
-import { AllocscopeError, typeError } from '../errors';
-import { native } from '../native';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 import { progressWanted } from './analyze';
 import type { SizeOfResult } from './types';
 

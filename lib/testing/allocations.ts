@@ -3,7 +3,7 @@ import { siteLabel } from '../bench/attribution';
 import { countingPass } from '../bench/counting-pass';
 import { withGcTracker } from '../bench/gc-window';
 import type { PreparedOperation } from '../bench/operation';
-import { withSourceMaps } from '../heap-profiler';
+import { withSourceMaps } from '../sampler/heap-profiler';
 import { applyExactCountingFlags } from '../bench/v8-flags';
 
 export interface AllocationFigures {

@@ -5,9 +5,9 @@
 //   test('parse stays lean', () => limitAllocations(() => parse(input), { bytes: 4096, allocs: 40 }));
 //
 // A failure is one line: the figure, the limit and the top three allocating sites.
-import { AllocscopeError, typeError, type CodedError } from '../errors';
-import { bytes as formatBytes } from '../format';
-import { resolveOptions } from '../options';
+import { AllocscopeError, typeError, type CodedError } from '../core/errors';
+import { bytes as formatBytes } from '../core/format';
+import { resolveOptions } from '../core/options';
 import { perOp } from '../bench/numbers';
 import { checkOperation } from '../bench/measure';
 import { prepareOperation, type Operation } from '../bench/operation';

@@ -4,15 +4,15 @@
 // each minus the same figure after a full GC before the call. Garbage not yet
 // collected counts towards the peak: it is memory the process holds.
 import * as path from 'node:path';
-import { AllocscopeError } from '../errors';
+import { AllocscopeError } from '../core/errors';
 import { openGcWindow, withGcTracker } from '../bench/gc-window';
 import { siteLabel } from '../bench/attribution';
 import { isThenable, type Operation } from '../bench/operation';
-import { gc } from '../gc';
-import { heap } from '../heap';
-import { spaces } from '../spaces';
-import * as profiler from '../heap-profiler';
-import { native } from '../native';
+import { gc } from '../runtime/gc';
+import { heap } from '../runtime/heap';
+import { spaces } from '../runtime/spaces';
+import * as profiler from '../sampler/heap-profiler';
+import { native } from '../core/native';
 import type { Profile } from '../profile/profile';
 
 export interface MemoryFigures {

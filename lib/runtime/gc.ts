@@ -2,10 +2,10 @@
 // the addon's ring buffer; cumulative counters and pause percentiles per kind.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { AllocscopeError, typeError } from './errors';
-import { quantile } from './histogram';
-import { native } from './native';
-import { resolveOptions } from './options';
+import { AllocscopeError, typeError } from '../core/errors';
+import { quantile } from '../core/histogram';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 import { spaceNames } from './spaces';
 
 /** GC kinds, named after V8's `GCType` values. */

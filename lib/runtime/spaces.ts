@@ -1,5 +1,5 @@
 // Per-space V8 statistics (new, old, code, large-object, … spaces).
-import { native } from './native';
+import { native } from '../core/native';
 
 /** One V8 heap space. Names are V8's own (`new_space`, `old_space`, …). Sizes in bytes. */
 export interface SpaceStats {

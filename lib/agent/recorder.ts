@@ -2,17 +2,17 @@
 // tracking and a heap/RSS timeline, until snapshot() turns them into a Capture.
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fragmentation } from '../fragmentation';
-import { gc, type GcEvent } from '../gc';
-import { heap } from '../heap';
-import { currentInlining } from '../inlining';
-import type { HeapStartOptions } from '../heap-profiler';
-import { malloc } from '../malloc';
-import { native } from '../native';
-import { resolveOptions } from '../options';
+import { fragmentation } from '../runtime/fragmentation';
+import { gc, type GcEvent } from '../runtime/gc';
+import { heap } from '../runtime/heap';
+import { currentInlining } from '../sampler/inlining';
+import type { HeapStartOptions } from '../sampler/heap-profiler';
+import { malloc } from '../runtime/malloc';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 import { pools } from '../pools';
-import { spaces } from '../spaces';
-import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from './capture';
+import { spaces } from '../runtime/spaces';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from '../capture/capture';
 
 export interface RecorderOptions extends HeapStartOptions {
   /** Heap/RSS timeline period. Default 100 ms. */

@@ -1,15 +1,15 @@
 // Preloaded (`node --require`) into a program run by the CLI. Reads what to
 // collect from ALLOCSCOPE_PRELOAD (JSON), starts it before the program's first
 // line, and writes the results atomically when the program ends.
-import { gc } from '../gc';
-import { heap } from '../heap';
-import type { HeapStartOptions } from '../heap-profiler';
-import { collectStatsReport } from '../stats-report';
+import { gc } from '../runtime/gc';
+import { heap } from '../runtime/heap';
+import type { HeapStartOptions } from '../sampler/heap-profiler';
+import { collectStatsReport } from '../reporters/stats-report';
 import { writeCapture, writeFileAtomic } from '../capture/file';
-import { CaptureRecorder, type RecorderOptions } from '../capture/recorder';
+import { CaptureRecorder, type RecorderOptions } from './recorder';
 import type { Capture } from '../capture/capture';
 import { Profile, type FilterOptions } from '../profile/profile';
-import { armNearHeapLimit } from '../leaks/near-heap-limit';
+import { armNearHeapLimit } from './near-heap-limit';
 
 /** Heap granted while the near-heap-limit capture is written. */
 const NEAR_HEAP_LIMIT_HEADROOM = 64 * 1024 * 1024;

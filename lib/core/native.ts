@@ -136,7 +136,7 @@ function load(): NativeBinding {
   // ALLOCSCOPE_ADDON points at a specific build (the ASan lane uses it).
   const explicit = process.env.ALLOCSCOPE_ADDON;
   if (explicit) return require(path.resolve(explicit)) as NativeBinding;
-  return nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;
+  return nodeGypBuild(path.join(__dirname, '..', '..')) as NativeBinding;
 }
 
 export const native: NativeBinding = load();

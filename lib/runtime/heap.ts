@@ -1,7 +1,7 @@
 // V8 heap statistics as typed objects. The addon fills a preallocated
 // Float64Array; this module names the numbers.
-import * as profiler from './heap-profiler';
-import { native } from './native';
+import * as profiler from '../sampler/heap-profiler';
+import { native } from '../core/native';
 
 /** Totals over the whole V8 heap of this isolate (thread). All sizes in bytes. */
 export interface HeapStats {

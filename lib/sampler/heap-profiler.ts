@@ -1,12 +1,12 @@
 // The sampling heap profiler: which call sites allocate how much, and how much
 // of it is still alive. One sampler per isolate (thread); V8 allows one owner.
 import { threadId } from 'node:worker_threads';
-import { AllocscopeError } from './errors';
-import { native } from './native';
-import { resolveOptions } from './options';
-import type { ProfileData, ProfileMode } from './profile/data';
-import { Profile } from './profile/profile';
-import { SourceMapResolver } from './profile/source-maps';
+import { AllocscopeError } from '../core/errors';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
+import type { ProfileData, ProfileMode } from '../profile/data';
+import { Profile } from '../profile/profile';
+import { SourceMapResolver } from '../profile/source-maps';
 
 export interface HeapStartOptions {
   /** Mean bytes between samples (Poisson). Smaller: more precise, slower. Default 524288 (512 KiB). */

@@ -1,7 +1,7 @@
 // C allocator statistics (glibc mallinfo2, jemalloc mallctl). Reading them walks
 // free lists under the allocator's locks, so results are cached for `maxAgeMs`.
-import { native } from './native';
-import { resolveOptions } from './options';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 
 export interface GlibcStats {
   /** Non-mmapped bytes obtained from the OS (all arenas). */

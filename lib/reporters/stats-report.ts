@@ -1,12 +1,12 @@
 // The figures behind `allocscope stats`: collected in the measured process,
 // plain data (JSON-safe), rendered as a text table anywhere.
-import { fragmentation, type FragmentationReport } from './fragmentation';
-import { gc, type GcSummary } from './gc';
-import { memory, type MemorySnapshot } from './memory';
-import { native } from './native';
-import { renderText, type Block } from './reporters/document';
-import { allocatorBlocks, gcBlocks, heapBlocks, poolBlocks, spaceBlocks } from './reporters/sections';
-import { pools, type NodeBufferPoolInfo, type PoolStats } from './pools';
+import { fragmentation, type FragmentationReport } from '../runtime/fragmentation';
+import { gc, type GcSummary } from '../runtime/gc';
+import { memory, type MemorySnapshot } from '../runtime/memory';
+import { native } from '../core/native';
+import { renderText, type Block } from './document';
+import { allocatorBlocks, gcBlocks, heapBlocks, poolBlocks, spaceBlocks } from './sections';
+import { pools, type NodeBufferPoolInfo, type PoolStats } from '../pools';
 
 export interface StatsReport {
   version: 1;

@@ -7,10 +7,10 @@
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { writeCapture } from '../capture/file';
-import { CaptureRecorder } from '../capture/recorder';
-import { AllocscopeError, typeError } from '../errors';
-import { native } from '../native';
-import { resolveOptions } from '../options';
+import { CaptureRecorder } from './recorder';
+import { AllocscopeError, typeError } from '../core/errors';
+import { native } from '../core/native';
+import { resolveOptions } from '../core/options';
 
 export interface NearHeapLimitOptions {
   /** Where the capture is written. Default `allocscope-near-heap-limit-<pid>-<threadId>.allocscope` in the working directory. */
