@@ -1,22 +1,62 @@
 // allocscope: memory profiling for Node.js. The API is grouped by concern.
+//
+// What every profiled process needs loads with the package: the addon and the
+// runtime readers (heap, spaces, malloc, memory, gc, fragmentation). Everything
+// else (profiles and source maps, pools, bench, continuous, metrics, leaks,
+// snapshots) loads the first time its export is read: see core/lazy.ts.
+import { defineLazy } from './core/lazy';
+
 export { heap, type HeapStats, type CodeStats } from './runtime/heap';
 export type { HeapStartOptions, HeapProfileOptions, HeapCapabilities } from './sampler/heap-profiler';
-export { Profile, type TopRow, type DiffRow, type TopOptions, type TopTableOptions, type SortKey, type ProfileTotals, type FilterOptions, type GroupBy, type SampleType } from './profile/profile';
-export { mergeProfiles } from './profile/merge';
-export type { ProfileData, ProfileMode, OriginalPosition } from './profile/data';
-export type { FrameInfo } from './profile/frames';
 export { spaces, spaceNames, type SpaceStats } from './runtime/spaces';
 export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, type JemallocStats } from './runtime/malloc';
 export { memory, type MemorySnapshot } from './runtime/memory';
 export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './runtime/gc';
 export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './runtime/fragmentation';
-export { pools, BufferPool, ObjectPool, TrackedPool, type BufferPoolOptions, type BufferPoolStats, type SizeClassStats, type PoolStats, type ObjectPoolOptions, type ObjectPoolStats, type TrackOptions, type TrackedPoolStats, type NodeBufferPoolInfo } from './pools';
-export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
 export { AllocscopeError, type CodedError, type ErrorCode } from './core/errors';
-export { measure, type MeasureOptions, type MeasureResult, type SiteFigures } from './bench/measure';
+
+export type { TopRow, DiffRow, TopOptions, TopTableOptions, SortKey, ProfileTotals, FilterOptions, GroupBy, SampleType } from './profile/profile';
+export type { ProfileData, ProfileMode, OriginalPosition } from './profile/data';
+export type { FrameInfo } from './profile/frames';
+export type { BufferPoolOptions, BufferPoolStats, SizeClassStats, PoolStats, ObjectPoolOptions, ObjectPoolStats, TrackOptions, TrackedPoolStats, NodeBufferPoolInfo } from './pools';
+export type { PoolRecommendation, PoolUsageStats } from './pools/usage';
+export type { MeasureOptions, MeasureResult, SiteFigures } from './bench/measure';
 export type { Spread } from './bench/statistics';
-export { compare, type CompareOptions, type Comparison, type CompareRow, type MemoryAfter } from './bench/compare';
-export { continuous, ContinuousSession, type ContinuousOptions, type ContinuousStats, type ExporterSpec, type Collection, type CollectionFigures, type Exporter, type ExporterStats, type FileExporterOptions, type HttpExporterOptions } from './continuous';
-export { metrics, type MetricsRegisterOptions, type MetricsRegistration, type WorkerReportOptions, type WorkerReporter, type FamilyDefinition, type ContinuousFigures, type LeakWatchFigures, type MeterLike, type OpenTelemetryRegistration } from './metrics';
-export { leaks, ScenarioError, LeakWatch, type LeakWatchOptions, type LeakWatchEvent, type LeakWatchSite, type LeakFindOptions, type Scenario, type LeakReport, type LeakSite, type LeakFrame, type ConstructorGrowth, type LeakRetainer, type GrowthFit, type ScenarioPhase, type NearHeapLimitOptions, type NearHeapLimitCapture, type NearHeapLimitState } from './leaks';
-export { snapshot, sizeOf, type SizeOfOptions, type AnalyzeOptions, type SnapshotAnalysis, type ConstructorStats, type RetainerPath, type RetainerStep, type SizeOfResult } from './snapshot';
+export type { CompareOptions, Comparison, CompareRow, MemoryAfter } from './bench/compare';
+export type { ContinuousOptions, ContinuousStats, ExporterSpec, Collection, CollectionFigures, Exporter, ExporterStats, FileExporterOptions, HttpExporterOptions } from './continuous';
+export type { MetricsRegisterOptions, MetricsRegistration, WorkerReportOptions, WorkerReporter, FamilyDefinition, ContinuousFigures, LeakWatchFigures, MeterLike, OpenTelemetryRegistration } from './metrics';
+export type { LeakWatchOptions, LeakWatchEvent, LeakWatchSite, LeakFindOptions, Scenario, LeakReport, LeakSite, LeakFrame, ConstructorGrowth, LeakRetainer, GrowthFit, ScenarioPhase, NearHeapLimitOptions, NearHeapLimitCapture, NearHeapLimitState } from './leaks';
+export type { SizeOfOptions, AnalyzeOptions, SnapshotAnalysis, ConstructorStats, RetainerPath, RetainerStep, SizeOfResult } from './snapshot';
+
+// Loaded on first use. Each `export let` compiles to `exports.name = void 0`, which
+// Node's ESM loader reads as a named export; defineLazy() then puts a getter there.
+/* eslint-disable prefer-const */
+export let Profile: typeof import('./profile/profile').Profile;
+export let mergeProfiles: typeof import('./profile/merge').mergeProfiles;
+export let pools: typeof import('./pools').pools;
+export let BufferPool: typeof import('./pools').BufferPool;
+export let ObjectPool: typeof import('./pools').ObjectPool;
+export let TrackedPool: typeof import('./pools').TrackedPool;
+export let measure: typeof import('./bench/measure').measure;
+export let compare: typeof import('./bench/compare').compare;
+export let continuous: typeof import('./continuous').continuous;
+export let ContinuousSession: typeof import('./continuous').ContinuousSession;
+export let metrics: typeof import('./metrics').metrics;
+export let leaks: typeof import('./leaks').leaks;
+export let ScenarioError: typeof import('./leaks').ScenarioError;
+export let LeakWatch: typeof import('./leaks').LeakWatch;
+export let snapshot: typeof import('./snapshot').snapshot;
+export let sizeOf: typeof import('./snapshot').sizeOf;
+
+const LAZY: Record<string, () => Record<string, unknown>> = {
+  Profile: () => require('./profile/profile'),
+  mergeProfiles: () => require('./profile/merge'),
+  pools: () => require('./pools'), BufferPool: () => require('./pools'), ObjectPool: () => require('./pools'), TrackedPool: () => require('./pools'),
+  measure: () => require('./bench/measure'),
+  compare: () => require('./bench/compare'),
+  continuous: () => require('./continuous'), ContinuousSession: () => require('./continuous'),
+  metrics: () => require('./metrics'),
+  leaks: () => require('./leaks'), ScenarioError: () => require('./leaks'), LeakWatch: () => require('./leaks'),
+  snapshot: () => require('./snapshot'), sizeOf: () => require('./snapshot'),
+};
+for (const [name, load] of Object.entries(LAZY)) defineLazy(exports, name, () => load()[name]);
