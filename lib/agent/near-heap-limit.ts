@@ -11,6 +11,7 @@ import { CaptureRecorder } from './recorder';
 import { AllocscopeError, typeError } from '../core/errors';
 import { native } from '../core/native';
 import { resolveOptions } from '../core/options';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 
 export interface NearHeapLimitOptions {
   /** Where the capture is written. Default `allocscope-near-heap-limit-<pid>-<threadId>.allocscope` in the working directory. */
@@ -19,7 +20,7 @@ export interface NearHeapLimitOptions {
   headroomBytes?: number;
   /** What the profile shows: 'live' (default: what is still alive when the heap runs out) or 'allocated'. */
   mode?: 'live' | 'allocated';
-  /** Mean bytes between samples. Default 512 KiB. */
+  /** Mean bytes between samples. Default: the sampler's, 512 KiB. */
   intervalBytes?: number;
 }
 
@@ -47,12 +48,12 @@ export interface NearHeapLimitCapture {
   [Symbol.dispose](): void;
 }
 
-const DEFAULTS: Required<NearHeapLimitOptions> = { path: '', headroomBytes: 64 * 1024 * 1024, mode: 'live', intervalBytes: 512 * 1024 };
+const DEFAULTS: Required<NearHeapLimitOptions> = { path: '', headroomBytes: 64 * 1024 * 1024, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes };
 const SCHEMA = {
   path: { kind: 'any' },
   headroomBytes: { kind: 'integer', min: 1024 * 1024, max: 2 ** 40 },
-  mode: { kind: 'enum', values: ['live', 'allocated'] },
-  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
+  mode: SAMPLER_SCHEMA.mode,
+  intervalBytes: SAMPLER_SCHEMA.intervalBytes,
 } as const;
 
 /**
@@ -74,7 +75,7 @@ export function captureNearHeapLimit(options?: NearHeapLimitOptions): NearHeapLi
   const o = resolveOptions('leaks.captureNearHeapLimit()', options, DEFAULTS, SCHEMA);
   if (typeof o.path !== 'string') throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', `leaks.captureNearHeapLimit(): path must be a string, got ${typeof o.path}`);
   const file = path.resolve(o.path || `allocscope-near-heap-limit-${process.pid}-${threadId}.allocscope`);
-  const recorder = new CaptureRecorder({ mode: o.mode, intervalBytes: o.intervalBytes }).start();
+  const recorder = CaptureRecorder.withCheckedOptions({ mode: o.mode, intervalBytes: o.intervalBytes }).start();
   let error: string | null = null;
   let disarm: () => void;
   try {

@@ -6,7 +6,8 @@ import { fragmentation } from '../runtime/fragmentation';
 import { gc, type GcEvent } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { currentInlining } from '../sampler/inlining';
-import type { HeapStartOptions } from '../sampler/heap-profiler';
+import { startResolved as startSampler } from '../sampler/heap-profiler';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
 import { malloc } from '../runtime/malloc';
 import { native } from '../core/native';
 import { resolveOptions } from '../core/options';
@@ -14,7 +15,7 @@ import { pools } from '../pools';
 import { spaces } from '../runtime/spaces';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from '../capture/capture';
 
-export interface RecorderOptions extends HeapStartOptions {
+export interface RecorderOptions extends SamplerOptions {
   /** Heap/RSS timeline period. Default 100 ms. */
   timelinePeriodMs?: number;
   /** GC events kept (the newest). Default 4096. */
@@ -23,19 +24,20 @@ export interface RecorderOptions extends HeapStartOptions {
   profile?: boolean;
 }
 
-const DEFAULTS: Required<RecorderOptions> = {
-  intervalBytes: 512 * 1024, stackDepth: 64, mode: 'allocated', foldIntervalMs: 10_000,
-  timelinePeriodMs: 100, gcEvents: 4096, profile: true,
-};
+export type ResolvedRecorderOptions = Required<RecorderOptions>;
+
+/** The sampler's defaults, but allocated mode: a capture shows everything the program allocated. */
+export const RECORDER_DEFAULTS: ResolvedRecorderOptions = Object.freeze({
+  ...SAMPLER_DEFAULTS, mode: 'allocated', timelinePeriodMs: 100, gcEvents: 4096, profile: true,
+});
 const SCHEMA = {
-  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
-  stackDepth: { kind: 'integer', min: 1, max: 1024 },
-  mode: { kind: 'enum', values: ['live', 'allocated'] },
-  foldIntervalMs: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+  ...SAMPLER_SCHEMA,
   timelinePeriodMs: { kind: 'integer', min: 1, max: 3_600_000 },
   gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
   profile: { kind: 'boolean' },
 } as const;
+/** Only this module can vouch that options were checked already. */
+const CHECKED = Symbol('checked options');
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
 
@@ -45,7 +47,7 @@ const RSS_CAPACITY = 100_000;
 const MAX_TIMELINE_SAMPLES = 10_000;
 
 export class CaptureRecorder {
-  readonly options: Required<RecorderOptions>;
+  readonly options: ResolvedRecorderOptions;
   #startTimeMs = Date.now();
   #timeline: Timeline;
   #timer: NodeJS.Timeout | undefined;
@@ -56,14 +58,22 @@ export class CaptureRecorder {
   #ownsHeap = false;
   #ownsRss = false;
 
-  constructor(options?: RecorderOptions) {
-    this.options = resolveOptions('new CaptureRecorder()', options, DEFAULTS, SCHEMA);
+  /**
+   * For options a public entry point (or the CLI, for the preload) has checked:
+   * the defaults are filled in, nothing is checked a second time.
+   */
+  static withCheckedOptions(options: RecorderOptions): CaptureRecorder {
+    return new CaptureRecorder(options, CHECKED);
+  }
+
+  constructor(options?: RecorderOptions, checked?: typeof CHECKED) {
+    this.options = checked === CHECKED ? { ...RECORDER_DEFAULTS, ...definedOnly(options ?? {}) } : resolveOptions('new CaptureRecorder()', options, RECORDER_DEFAULTS, SCHEMA);
     this.#timeline = { periodMs: this.options.timelinePeriodMs, timeMs: [], heapUsedBytes: [], heapCommittedBytes: [], externalBytes: [], rssBytes: [] };
   }
 
   start(): this {
     const { intervalBytes, stackDepth, mode, foldIntervalMs, gcEvents } = this.options;
-    if (this.options.profile) { heap.start({ intervalBytes, stackDepth, mode, foldIntervalMs }); this.#ownsHeap = true; }
+    if (this.options.profile) { startSampler({ intervalBytes, stackDepth, mode, foldIntervalMs }); this.#ownsHeap = true; }
     try {
       gc.start({ bufferSize: gcEvents });
       this.#ownsGc = true;
@@ -149,6 +159,11 @@ export class CaptureRecorder {
       t.periodMs = this.options.timelinePeriodMs * this.#stride;
     }
   }
+}
+
+/** The entries whose value is not undefined (undefined means "the default", as in resolveOptions()). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function toCaptureEvent(e: GcEvent): CaptureGcEvent {

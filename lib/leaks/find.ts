@@ -7,6 +7,8 @@ import { Progress } from '../core/progress';
 import { AllocscopeError, typeError } from '../core/errors';
 import { heap } from '../runtime/heap';
 import { currentInlining, turnInliningOff, type InliningState } from '../sampler/inlining';
+import { startResolved as startSampler } from '../sampler/heap-profiler';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import { resolveOptions } from '../core/options';
 import { shortPath } from '../profile/frames';
 import { SourceMapResolver } from '../profile/source-maps';
@@ -35,7 +37,7 @@ export interface LeakFindOptions {
   setup?: () => unknown;
   /** Runs once after the last iteration, also when the scenario threw. May return a promise. */
   teardown?: () => unknown;
-  /** Mean bytes between samples of the sampling heap profiler. Smaller finds smaller leaks, costs more. Default 16384. */
+  /** Mean bytes between samples of the sampling heap profiler. Smaller finds smaller leaks, costs more. Default 16384 (finer than the sampler's own default). */
   intervalBytes?: number;
   /** Frames kept per sample. Default 64. */
   stackDepth?: number;
@@ -72,7 +74,7 @@ type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' |
 };
 
 const DEFAULTS: Resolved = {
-  iterations: 20, warmup: undefined, setup: undefined, teardown: undefined, intervalBytes: 16 * 1024, stackDepth: 64,
+  iterations: 20, warmup: undefined, setup: undefined, teardown: undefined, intervalBytes: 16 * 1024, stackDepth: SAMPLER_DEFAULTS.stackDepth,
   maxPValue: 0.01, minRSquared: 0.7, minSteadiness: 0.25, maxLargestStepShare: 0.5, minGrowthBytes: undefined,
   snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false,
 };
@@ -81,8 +83,8 @@ const SCHEMA = {
   warmup: { kind: 'integer', min: 0, max: 1_000_000 },
   setup: { kind: 'any' },
   teardown: { kind: 'any' },
-  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 30 },
-  stackDepth: { kind: 'integer', min: 1, max: 1024 },
+  intervalBytes: SAMPLER_SCHEMA.intervalBytes,
+  stackDepth: SAMPLER_SCHEMA.stackDepth,
   maxPValue: { kind: 'number', min: 0, max: 1 },
   minRSquared: { kind: 'number', min: 0, max: 1 },
   minSteadiness: { kind: 'number', min: 0, max: 1 },
@@ -176,7 +178,7 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     if (o.setup) {
       try { await o.setup(); } catch (error) { throw new ScenarioError('setup', null, o.iterations, error); }
     }
-    heap.start({ intervalBytes: o.intervalBytes, stackDepth: o.stackDepth, mode: 'live', foldIntervalMs: 0 });
+    startSampler({ intervalBytes: o.intervalBytes, stackDepth: o.stackDepth, mode: 'live', foldIntervalMs: 0 });
     progress.step('baseline');
     point(0);
     for (let i = 0; i < o.iterations; i++) {

@@ -4,30 +4,13 @@ import { threadId } from 'node:worker_threads';
 import { AllocscopeError } from '../core/errors';
 import { native } from '../core/native';
 import { resolveOptions } from '../core/options';
+import { resolveSamplerOptions, SAMPLER_MODES, type ResolvedSamplerOptions, type SamplerOptions } from './options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { SourceMapResolver } from '../profile/source-maps';
 
-export interface HeapStartOptions {
-  /** Mean bytes between samples (Poisson). Smaller: more precise, slower. Default 524288 (512 KiB). */
-  intervalBytes?: number;
-  /** Frames kept per sample. Default 64. */
-  stackDepth?: number;
-  /**
-   * 'live': objects still in the heap (V8 drops a sample when its object is collected).
-   * 'allocated': everything allocated since start, collected or not; where
-   * `heap.capabilities().liveInAllocatedMode` (Node ≥ 26), also how much of it
-   * is live and how much temporary (see docs/heap-profiler.md). Default 'live'.
-   */
-  mode?: ProfileMode;
-  /**
-   * allocated mode: move V8's samples into allocscope's aggregate this often, so
-   * V8 never holds more than this period's samples. Default 10000; 0 disables.
-   * With live figures, this is also the window an object has to die in to count
-   * as temporary: V8 stops watching samples at each fold.
-   */
-  foldIntervalMs?: number;
-}
+/** heap.start() options: the sampler's own (see ./options.ts). */
+export type HeapStartOptions = SamplerOptions;
 
 export interface HeapProfileOptions {
   /**
@@ -39,13 +22,6 @@ export interface HeapProfileOptions {
   sourceMaps?: boolean;
 }
 
-const START_DEFAULTS: Required<HeapStartOptions> = { intervalBytes: 512 * 1024, stackDepth: 64, mode: 'live', foldIntervalMs: 10_000 };
-const START_SCHEMA = {
-  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
-  stackDepth: { kind: 'integer', min: 1, max: 1024 },
-  mode: { kind: 'enum', values: ['live', 'allocated'] },
-  foldIntervalMs: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
-} as const;
 const PROFILE_DEFAULTS: Required<HeapProfileOptions> = { gcFirst: false, sourceMaps: true };
 const PROFILE_SCHEMA = { gcFirst: { kind: 'boolean' }, sourceMaps: { kind: 'boolean' } } as const;
 
@@ -71,18 +47,22 @@ export function capabilities(): HeapCapabilities {
     liveInAllocatedMode: native.constants.sampleLiveness === true,
     v8Version: native.constants.v8Version,
     nodeVersion: process.version,
-    modes: ['live', 'allocated'],
+    modes: [...SAMPLER_MODES],
   };
 }
 
-interface Session extends Required<HeapStartOptions> { startTimeMs: number; timer: NodeJS.Timeout | undefined }
+interface Session extends ResolvedSamplerOptions { startTimeMs: number; timer: NodeJS.Timeout | undefined }
 
 let session: Session | undefined;
 const resolver = new SourceMapResolver();
 
 /** Starts sampling allocations on this thread. */
 export function start(options?: HeapStartOptions): void {
-  const o = resolveOptions('heap.start()', options, START_DEFAULTS, START_SCHEMA);
+  startResolved(resolveSamplerOptions('heap.start()', options));
+}
+
+/** start() for callers that resolved the options already (the recorder, continuous mode, leaks). */
+export function startResolved(o: ResolvedSamplerOptions): void {
   if (session) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'heap.start() was called while the sampler is running; call heap.stop() first');
   if (!native.samplerStart(o.intervalBytes, o.stackDepth, o.mode === 'allocated' ? 1 : 0)) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
@@ -93,7 +73,8 @@ export function start(options?: HeapStartOptions): void {
     timer = setInterval(() => { try { native.samplerFold(); } catch { /* lost: reported by profile() */ } }, o.foldIntervalMs);
     timer.unref();
   }
-  session = { ...o, startTimeMs: Date.now(), timer };
+  const { intervalBytes, stackDepth, mode, foldIntervalMs } = o;
+  session = { intervalBytes, stackDepth, mode, foldIntervalMs, startTimeMs: Date.now(), timer };
 }
 
 /** Stops sampling and discards the samples. Returns false (no-op) when not running. */
