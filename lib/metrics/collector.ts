@@ -1,12 +1,14 @@
 // One registration's collector: at scrape time the first family asked for its
-// samples takes every reading once and renders all families; the others reuse
-// that result. prom-client calls every metric's get() in one synchronous loop
-// (Registry.metrics() and getMetricsAsJSON() map over the metrics), so the
+// samples takes every reading once and reads all families from them; the others
+// reuse that result. prom-client calls every metric's get() in one synchronous
+// loop (Registry.metrics() and getMetricsAsJSON() map over the metrics), so the
 // cache is dropped at the next microtask: one set of readings per scrape.
-import { COLLECT_BOUNDS_SECONDS } from './definitions';
+import { COLLECT_BOUNDS_SECONDS } from './bounds';
+import { FAMILIES } from './families';
+import { readFamilies, type FamilyPoints, type MetricFamily } from './family';
 import type { MetricsRegisterOptions } from './options';
 import { readProcessFigures } from './process-figures';
-import { pushHistogram, render, type Sample, type Samples } from './render';
+import { COLLECT_COST, type CollectorFigures } from './series';
 import { readSources } from './sources';
 import { readThreadFigures } from './thread-figures';
 import { holdGcTracking } from './gc-hold';
@@ -28,10 +30,17 @@ export function openCollector(options: Required<MetricsRegisterOptions>): { coll
   };
 }
 
+/** The collection-cost families are read once the collection is measured; the others are part of what is measured. */
+const COST = FAMILIES.filter((f) => f.series === COLLECT_COST);
+const MEASURED = FAMILIES.filter((f) => f.series !== COLLECT_COST);
+
+/** The samples of every family in one scrape. */
+export type ScrapePoints = ReadonlyMap<MetricFamily, FamilyPoints>;
+
 export class Collector {
   readonly #options: Required<MetricsRegisterOptions>;
   readonly #receiver: WorkerFiguresReceiver | undefined;
-  #cache: Samples | undefined;
+  #cache: ScrapePoints | undefined;
   readonly #collectBuckets = new Array<number>(COLLECT_BOUNDS_SECONDS.length).fill(0);
   #collectCount = 0;
   #collectSumSeconds = 0;
@@ -42,8 +51,13 @@ export class Collector {
     this.#receiver = receiver;
   }
 
+  /** Samples of `family` for the scrape in progress. */
+  points(family: MetricFamily): FamilyPoints {
+    return this.scrape().get(family) ?? [];
+  }
+
   /** Samples of every family for the scrape in progress. */
-  samples(): Samples {
+  scrape(): ScrapePoints {
     if (this.#cache) return this.#cache;
     const started = process.hrtime.bigint();
     const o = this.#options;
@@ -54,20 +68,21 @@ export class Collector {
     const processFigures = o.malloc ? readProcessFigures(physical, o.mallocMaxAgeMs) : null;
     const sources = readSources();
     this.#sourceErrors += sources.errors;
-    const samples = render({
+    const figures: CollectorFigures = {
       threads, process: processFigures, sources,
       workersHeld: workers.length,
       workerReportsDropped: this.#receiver ? this.#receiver.dropped : 0,
       sourceErrors: this.#sourceErrors,
-    });
+      collectCost: null,
+    };
+    const points = readFamilies(MEASURED, figures);
     this.#observe(Number(process.hrtime.bigint() - started) / 1e9);
-    // Includes this collection: everything above, not the rendering of this one histogram.
-    const cost: Sample[] = [];
-    pushHistogram(cost, 'allocscope_metrics_collect_seconds', {}, COLLECT_BOUNDS_SECONDS, this.#collectBuckets, this.#collectCount, this.#collectSumSeconds);
-    samples.set('allocscope_metrics_collect_seconds', cost);
-    this.#cache = samples;
+    // The cost includes this collection: the readings and the families above.
+    const cost = { cumulative: [...this.#collectBuckets], count: this.#collectCount, sum: this.#collectSumSeconds };
+    for (const [family, p] of readFamilies(COST, { ...figures, collectCost: cost })) points.set(family, p);
+    this.#cache = points;
     queueMicrotask(() => { this.#cache = undefined; });
-    return samples;
+    return points;
   }
 
   #observe(seconds: number): void {

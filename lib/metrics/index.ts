@@ -1,6 +1,7 @@
 // metrics: allocscope's figures as Prometheus metrics on a prom-client Registry
 // (prom-client is an optional peer dependency: nothing here imports it).
-import { FAMILIES, LABELS, type FamilyDefinition } from './definitions';
+import { FAMILIES } from './families';
+import { definitionOf, LABELS, type FamilyDefinition } from './family';
 import { registerOpenTelemetry } from './opentelemetry';
 import { register, unregister } from './register';
 import { reportToMainThread } from './worker-reporter';
@@ -22,12 +23,12 @@ export const metrics = {
   /** In a worker thread: posts its figures to the main thread's registrations every `intervalMs`. */
   reportToMainThread,
   /** Every family allocscope can export: name, type, unit, labels, help. */
-  families: FAMILIES as readonly FamilyDefinition[],
+  families: Object.freeze(FAMILIES.map(definitionOf)) as readonly FamilyDefinition[],
   /** The label names families use, each with what bounds its values. */
   labels: LABELS,
 };
 
-export type { FamilyDefinition, FamilyType, FamilyUnit, FamilyGroup, LabelName } from './definitions';
+export type { FamilyDefinition, FamilyType, FamilyUnit, FamilyGroup, LabelName } from './family';
 export type { MetricsRegisterOptions, WorkerReportOptions } from './options';
 export type { MetricsRegistration, RegistryLike } from './register';
 export type { MeterLike, OpenTelemetryRegistration } from './opentelemetry';

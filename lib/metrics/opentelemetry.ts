@@ -9,9 +9,9 @@
 import { AllocscopeError, typeError } from '../core/errors';
 import { resolveOptions } from '../core/options';
 import { openCollector } from './collector';
-import { FAMILIES, type FamilyDefinition } from './definitions';
+import { FAMILIES } from './families';
+import type { FamilyUnit, HistogramPoint, Labels, MetricFamily, ValuePoint } from './family';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';
-import type { Labels } from './render';
 
 type Attributes = Record<string, string | number>;
 /** What allocscope needs of an OpenTelemetry `Observable` instrument (opaque). */
@@ -37,9 +37,10 @@ export interface OpenTelemetryRegistration {
 }
 
 /** UCUM units, as OpenTelemetry's semantic conventions spell them. */
-const UNITS: Record<FamilyDefinition['unit'], string> = { bytes: 'By', seconds: 's', ratio: '1', objects: '{object}', blocks: '{block}', count: '1' };
+const UNITS: Record<FamilyUnit, string> = { bytes: 'By', seconds: 's', ratio: '1', objects: '{object}', blocks: '{block}', count: '1' };
 
-interface Instrument { instrument: ObservableLike; family: string; metricName: string | undefined; name: string }
+/** An instrument and the number it observes from each of its family's samples. */
+interface Instrument { instrument: ObservableLike; family: MetricFamily; name: string; value: (point: ValuePoint | HistogramPoint) => number }
 
 function isMeter(value: unknown): value is MeterLike {
   const m = value as Partial<Record<keyof MeterLike, unknown>> | null;
@@ -60,28 +61,27 @@ export function registerOpenTelemetry(meter: MeterLike, options?: MetricsRegiste
   }
 
   const instruments: Instrument[] = [];
-  for (const d of FAMILIES) {
-    const description = d.help;
-    const unit = UNITS[d.unit];
-    if (d.type === 'histogram') {
+  for (const family of FAMILIES) {
+    const description = family.help;
+    const unit = UNITS[family.unit];
+    if (family.type === 'histogram') {
       for (const part of ['count', 'sum'] as const) {
-        const name = `${d.name}_${part}`;
-        instruments.push({ instrument: meter.createObservableCounter(name, { description: `${description} (${part})`, unit: part === 'count' ? '1' : unit }), family: d.name, metricName: name, name });
+        const name = `${family.name}_${part}`;
+        const instrument = meter.createObservableCounter(name, { description: `${description} (${part})`, unit: part === 'count' ? '1' : unit });
+        instruments.push({ instrument, family, name, value: (p) => (p as HistogramPoint)[part] });
       }
     } else {
-      const name = d.type === 'counter' ? d.name.replace(/_total$/, '') : d.name;
-      const create = d.type === 'counter' ? meter.createObservableCounter.bind(meter) : meter.createObservableGauge.bind(meter);
-      instruments.push({ instrument: create(name, { description, unit }), family: d.name, metricName: undefined, name });
+      const name = family.type === 'counter' ? family.name.replace(/_total$/, '') : family.name;
+      const create = family.type === 'counter' ? meter.createObservableCounter.bind(meter) : meter.createObservableGauge.bind(meter);
+      instruments.push({ instrument: create(name, { description, unit }), family, name, value: (p) => (p as ValuePoint).value });
     }
   }
 
   const { collector, close } = openCollector(o);
   const callback: BatchCallback = (observer) => {
-    const samples = collector.samples();
+    const scrape = collector.scrape();
     for (const i of instruments) {
-      for (const s of samples.get(i.family) ?? []) {
-        if ((s.metricName ?? undefined) === i.metricName) observer.observe(i.instrument, s.value, attributes(s.labels));
-      }
+      for (const p of scrape.get(i.family) ?? []) observer.observe(i.instrument, i.value(p), attributes(p.labels));
     }
   };
   const observables = instruments.map((i) => i.instrument);

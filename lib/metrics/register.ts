@@ -3,7 +3,7 @@
 import { AllocscopeError, typeError } from '../core/errors';
 import { resolveOptions } from '../core/options';
 import { openCollector } from './collector';
-import { FAMILIES } from './definitions';
+import { FAMILIES } from './families';
 import { REGISTER_DEFAULTS, REGISTER_SCHEMA, type MetricsRegisterOptions } from './options';
 import { FamilyMetric } from './prom-metric';
 
@@ -45,18 +45,18 @@ export function register(registry: RegistryLike, options?: MetricsRegisterOption
   }
 
   const { collector, close } = openCollector(o);
-  const families = FAMILIES.map((d) => new FamilyMetric(d, () => collector.samples()));
+  const families = FAMILIES.map((f) => new FamilyMetric(f, (family) => collector.points(family)));
   for (const family of families) registry.registerMetric(family as never);
 
   let active = true;
   const registration: MetricsRegistration = {
-    names: families.map((f) => f.definition.name),
+    names: families.map((f) => f.family.name),
     unregister(): boolean {
       if (!active) return false;
       active = false;
       for (const family of families) {
         // Only what is still ours: the user may have replaced a metric since.
-        if (registry.getSingleMetric(family.definition.name) === family) registry.removeSingleMetric(family.definition.name);
+        if (registry.getSingleMetric(family.family.name) === family) registry.removeSingleMetric(family.family.name);
       }
       registrations.delete(registry);
       close();

@@ -1,5 +1,5 @@
 // Figures from modules that run only sometimes: continuous mode and leak watch.
-// Their metric families are always registered (definitions.ts) so that names are
+// Their metric families are always registered (families.ts) so that names are
 // stable; they have samples only while the module has set a provider here. A
 // module calls setMetricsSource() when it starts and clearMetricsSource() when it
 // stops; a provider is read once per scrape and must be cheap (counters it keeps).

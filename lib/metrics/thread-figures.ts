@@ -7,7 +7,7 @@ import { heap } from '../runtime/heap';
 import { native } from '../core/native';
 import { pools, type PoolStats } from '../pools';
 import { spaces } from '../runtime/spaces';
-import { GC_PAUSE_BOUNDS_EXPONENTS } from './definitions';
+import { GC_PAUSE_BOUNDS_EXPONENTS } from './bounds';
 import { cumulativeAtPowersOfTwo } from './gc-buckets';
 
 export interface GcKindFigures {
