@@ -1,9 +1,13 @@
 // Preloaded (`node --require`) into a program run by the CLI. Reads what to
 // collect from ALLOCSCOPE_PRELOAD (JSON), starts it before the program's first
-// line, and writes the results atomically when the program ends.
+// line, and writes the results atomically when the program ends. The CLI has
+// checked the options: they are used as they are.
+import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
 import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
-import type { HeapStartOptions } from '../sampler/heap-profiler';
+import { startResolved as startSampler } from '../sampler/heap-profiler';
+import { SAMPLER_DEFAULTS, type SamplerOptions } from '../sampler/options';
+import type { ContinuousOptions } from '../continuous/options';
 import { collectStatsReport } from '../reporters/stats-report';
 import { writeCapture, writeFileAtomic } from '../capture/file';
 import { CaptureRecorder, type RecorderOptions } from './recorder';
@@ -15,15 +19,20 @@ import { armNearHeapLimit } from './near-heap-limit';
 const NEAR_HEAP_LIMIT_HEADROOM = 64 * 1024 * 1024;
 
 export interface PreloadConfig {
-  /** Where to write the results (JSON). */
-  out: string;
+  /** Where to write the results (JSON), or the capture. */
+  out?: string;
   /** Collect the stats report (GC tracking from the start). */
   stats?: boolean;
   /** Run the sampling heap profiler with these options. */
-  heap?: HeapStartOptions;
+  heap?: SamplerOptions;
   /** Record a capture (written to `out`) with these options. */
   capture?: RecorderOptions & { filter?: FilterOptions };
+  /** Continuous profiling (`run --continuous`) with these options, in every thread; nothing is written to `out`. */
+  continuous?: ContinuousOptions;
 }
+
+/** Worker threads inherit the continuous options under this key (they do not see ALLOCSCOPE_PRELOAD). */
+const CONTINUOUS_KEY = 'allocscope:continuous';
 
 export interface PreloadResult {
   stats?: ReturnType<typeof collectStatsReport>;
@@ -47,9 +56,9 @@ function snapshotPath(out: string, n: number): string {
   return `${out.slice(0, out.length - ext.length)}.usr2-${n}${ext}`;
 }
 
-function startCapture(config: PreloadConfig): void {
+function startCapture(out: string, config: PreloadConfig): void {
   const { filter, ...options } = config.capture!;
-  const recorder = new CaptureRecorder(options).start();
+  const recorder = CaptureRecorder.withCheckedOptions(options).start();
   const finish = (capture: Capture): Capture => {
     if (filter && capture.profile) capture.profile = new Profile(capture.profile).filter(filter).toJSON();
     capture.meta.options = { ...capture.meta.options, ...(filter ? { filter } : {}) };
@@ -59,28 +68,42 @@ function startCapture(config: PreloadConfig): void {
   const write = (reason: Capture['meta']['reason'], exitCode?: number) => {
     if (written) return;
     written = true;
-    writeCapture(config.out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode })));
+    writeCapture(out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode })));
   };
   // Before V8's out-of-memory failure (which runs no exit handler): the capture so far,
   // at the same path; a program that recovers and exits overwrites it with the full one.
-  armNearHeapLimit((limits) => { try { writeCapture(config.out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
+  armNearHeapLimit((limits) => { try { writeCapture(out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
   process.on('exit', (code) => write('exit', code));
   onTermination(write);
   let snapshots = 0;
-  process.on('SIGUSR2', () => writeCapture(snapshotPath(config.out, ++snapshots), finish(recorder.snapshot('SIGUSR2'))));
+  process.on('SIGUSR2', () => writeCapture(snapshotPath(out, ++snapshots), finish(recorder.snapshot('SIGUSR2'))));
 }
 
-const raw = process.env.ALLOCSCOPE_PRELOAD;
-if (raw) {
-  delete process.env.ALLOCSCOPE_PRELOAD; // not inherited by the program's own children
-  const config = JSON.parse(raw) as PreloadConfig;
-  if (config.capture) startCapture(config);
-  else startResults(config);
+/** Loaded only for continuous mode: a capture run does not carry the exporters. */
+function startContinuous(options: ContinuousOptions): void {
+  const { startContinuousInThisThread } = require('./continuous') as typeof import('./continuous');
+  startContinuousInThisThread(() => options);
 }
 
-function startResults(config: PreloadConfig): void {
+if (isMainThread) {
+  const raw = process.env.ALLOCSCOPE_PRELOAD;
+  if (raw) {
+    delete process.env.ALLOCSCOPE_PRELOAD; // not inherited by the program's own children
+    const config = JSON.parse(raw) as PreloadConfig;
+    if (config.continuous) {
+      setEnvironmentData(CONTINUOUS_KEY, config.continuous);
+      startContinuous(config.continuous);
+    } else if (config.capture) startCapture(config.out!, config);
+    else startResults(config.out!, config);
+  }
+} else {
+  const inherited = getEnvironmentData(CONTINUOUS_KEY) as ContinuousOptions | undefined;
+  if (inherited) startContinuous(inherited);
+}
+
+function startResults(out: string, config: PreloadConfig): void {
   if (config.stats) gc.start();
-  if (config.heap) heap.start(config.heap);
+  if (config.heap) startSampler({ ...SAMPLER_DEFAULTS, ...config.heap });
   let written = false;
   const write = () => {
     if (written) return;
@@ -91,7 +114,7 @@ function startResults(config: PreloadConfig): void {
       result.stats = collectStatsReport();
       result.stats.meta.argv = result.argv;
     }
-    writeFileAtomic(config.out, JSON.stringify(result)); // the CLI never reads a half-written file
+    writeFileAtomic(out, JSON.stringify(result)); // the CLI never reads a half-written file
   };
   process.on('exit', write);
   onTermination(write);

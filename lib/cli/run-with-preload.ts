@@ -18,8 +18,8 @@ function isNode(arg: string): boolean {
 }
 
 /** node's argv for the program: `nodeOptions` and the preload first, then the program's own node options. */
-function nodeArgv(command: string, program: string[], preloadFile = path.join(__dirname, '..', 'agent', 'preload.js'), nodeOptions: string[] = []): string[] {
-  const preload = [...nodeOptions, '--require', preloadFile];
+function nodeArgv(command: string, program: string[], nodeOptions: string[]): string[] {
+  const preload = [...nodeOptions, '--require', path.join(__dirname, '..', 'agent', 'preload.js')];
   if (program.length > 0 && isNode(program[0]!)) {
     if (program.length === 1) throw usageError(`${command}: "node" needs a script to run`);
     return [...preload, ...program.slice(1)];
@@ -36,16 +36,14 @@ export function scriptOf(program: string[]): string {
   return rest.find((a) => !a.startsWith('-')) ?? 'node';
 }
 
-/** @param nodeOptions node options placed before the program's own (e.g. profilingNodeOptions()). */
+/**
+ * Runs the program with the preload, which reads `config` from ALLOCSCOPE_PRELOAD.
+ * @param nodeOptions node options placed before the program's own (e.g. profilingNodeOptions()).
+ */
 export function spawnWithPreload(command: string, program: string[], config: PreloadConfig, nodeOptions: string[] = []): Promise<ChildExit> {
-  return spawnWithRequire(command, program, path.join(__dirname, '..', 'agent', 'preload.js'), { ALLOCSCOPE_PRELOAD: JSON.stringify(config) }, nodeOptions);
-}
-
-/** Runs the program with `--require preloadFile` and extra environment variables. */
-export function spawnWithRequire(command: string, program: string[], preloadFile: string, env: Record<string, string>, nodeOptions: string[] = []): Promise<ChildExit> {
-  const argv = nodeArgv(command, program, preloadFile, nodeOptions);
+  const argv = nodeArgv(command, program, nodeOptions);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ALLOCSCOPE_PRELOAD: JSON.stringify(config) } });
     const forward = (signal: NodeJS.Signals) => () => { if (child.exitCode === null) child.kill(signal); };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGUSR2', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);

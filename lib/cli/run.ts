@@ -5,10 +5,14 @@ import { readCapture } from '../capture/file';
 import type { Capture } from '../capture/capture';
 import { bytes, ms, percent } from '../core/format';
 import { Profile } from '../profile/profile';
-import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
-import { checkEnv } from '../continuous/env';
+import { parseArgs, parseCount } from './args';
+import type { EnvVariable, SettingSource } from '../continuous/env';
+import type { ContinuousOptions } from '../continuous/options';
+import { isCodedError } from '../core/errors';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
+import { byteSizeText, parseInterval, parseSamplerFlags, SAMPLER_FLAGS } from './sampler-flags';
 import { profilingNodeOptions } from '../sampler/inlining';
-import { exitStatusOf, scriptOf, spawnWithPreload, spawnWithRequire } from './run-with-preload';
+import { exitStatusOf, scriptOf, spawnWithPreload } from './run-with-preload';
 import { usageError } from './usage-error';
 
 export const RUN_HELP = `Usage: allocscope run [options] <script.js> [args…]
@@ -24,8 +28,8 @@ stopping it.
 Options:
   -o, --output <file>        capture file (default: allocscope-<script>-<time>.allocscope)
   --mode <m>                 allocated (default) or live
-  --interval <n>             mean bytes between samples, e.g. 512k (default), 64k
-  --depth <n>                stack frames per sample, 1–1024 (default 64)
+  --interval <n>             mean bytes between samples, e.g. ${byteSizeText(SAMPLER_DEFAULTS.intervalBytes)} (default), 64k
+  --depth <n>                stack frames per sample, ${SAMPLER_SCHEMA.stackDepth.min}–${SAMPLER_SCHEMA.stackDepth.max} (default ${SAMPLER_DEFAULTS.stackDepth})
   --timeline-period <ms>     heap/RSS timeline period (default 100)
   --include <glob>           keep only allocations whose file matches
   --exclude <glob>           drop allocations whose file matches
@@ -37,8 +41,8 @@ Options:
 
 Continuous mode (production): instead of one capture at the end, export a pprof
 profile every period to Pyroscope and/or a directory, workers included. The same
-as node --require allocscope/continuous with ALLOCSCOPE_* variables (which these
-options set; see docs/production.md):
+as node --require allocscope/continuous with ALLOCSCOPE_* variables: these options
+take the place of their variables, the others still apply (see docs/production.md):
   --continuous               turn it on
   --push <url>               Pyroscope base URL, e.g. http://localhost:4040
   --out-dir <dir>            directory for rotated pprof files
@@ -57,7 +61,7 @@ function defaultOutput(program: string[]): string {
 
 export async function runRun(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('run', argv, {
-    output: { type: 'string', short: 'o' }, mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' },
+    output: { type: 'string', short: 'o' }, ...SAMPLER_FLAGS,
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
     service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' },
@@ -66,9 +70,7 @@ export async function runRun(argv: string[]): Promise<number> {
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
     if (o[name] !== undefined) throw usageError(`run: option "--${name}" needs --continuous`);
   }
-  const mode = o.mode === undefined ? 'allocated' : parseChoice('run', 'mode', String(o.mode), ['allocated', 'live'] as const);
-  const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('run', 'interval', String(o.interval));
-  const stackDepth = o.depth === undefined ? 64 : parseCount('run', 'depth', String(o.depth), 1, 1024);
+  const sampler = parseSamplerFlags('run', o, { mode: 'allocated' });
   const timelinePeriodMs = o['timeline-period'] === undefined ? 100 : parseCount('run', 'timeline-period', String(o['timeline-period']), 1, 3_600_000);
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
   const output = path.resolve(o.output === undefined ? defaultOutput(program) : String(o.output));
@@ -79,7 +81,7 @@ export async function runRun(argv: string[]): Promise<number> {
 
   const exit = await spawnWithPreload('run', program, {
     out: output,
-    capture: { mode, intervalBytes, stackDepth, timelinePeriodMs, ...(filter ? { filter } : {}) },
+    capture: { ...sampler, timelinePeriodMs, ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!fs.existsSync(output)) {
     console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
@@ -110,30 +112,50 @@ function summary(capture: Capture, file: string): string {
   return lines.join('\n');
 }
 
-/** `run --continuous`: the program under continuous profiling, configured through the same variables as the zero-code setup. */
+/** The variable each `run --continuous` flag takes the place of. */
+const CONTINUOUS_FLAGS: Partial<Record<EnvVariable, string>> = {
+  ALLOCSCOPE_PUSH_URL: 'push', ALLOCSCOPE_OUT_DIR: 'out-dir', ALLOCSCOPE_PERIOD_MS: 'period', ALLOCSCOPE_SERVICE: 'service',
+  ALLOCSCOPE_LABELS: 'labels', ALLOCSCOPE_MODE: 'mode', ALLOCSCOPE_INTERVAL_BYTES: 'interval',
+};
+
+/**
+ * The continuous options of `run --continuous`: its flags, and for the settings
+ * no flag gives, the ALLOCSCOPE_* variables, checked here with the names the
+ * user typed, so that a mistake is a usage error rather than a line from the program.
+ */
+function continuousOptions(o: Record<string, string | boolean>): ContinuousOptions {
+  const env = require('../continuous/env') as typeof import('../continuous/env');
+  const { checkContinuousOptions } = require('../continuous/options') as typeof import('../continuous/options');
+  const flagText = (flag: string): string | undefined => {
+    if (o[flag] === undefined) return undefined;
+    if (flag === 'out-dir') return path.resolve(String(o[flag]));
+    if (flag === 'interval') return String(parseInterval('run', String(o[flag])));
+    return String(o[flag]);
+  };
+  const fromEnv = env.envSource(process.env);
+  const read: SettingSource = (variable) => {
+    const flag = CONTINUOUS_FLAGS[variable];
+    const text = flag === undefined ? undefined : flagText(flag);
+    return text === undefined ? fromEnv(variable) : { name: `--${flag}`, text };
+  };
+  try {
+    env.checkVariableNames(process.env);
+    const options = env.continuousOptionsFrom(read);
+    checkContinuousOptions(options);
+    return options;
+  } catch (error) {
+    if (!isCodedError(error)) throw error;
+    throw usageError(`run: ${error.message.startsWith('allocscope: ') ? error.message.slice('allocscope: '.length) : error.message}`);
+  }
+}
+
+/** `run --continuous`: the program under continuous profiling, its options passed in the preload's config. */
 async function runContinuous(o: Record<string, string | boolean>, program: string[]): Promise<number> {
   for (const name of ['output', 'timeline-period', 'include', 'exclude', 'depth', 'keep-inlining']) {
     if (o[name] !== undefined) throw usageError(`run: option "--${name}" does not apply with --continuous`);
   }
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
-  const env: Record<string, string> = {};
-  const set = (variable: string, value: string | boolean | undefined) => { if (value !== undefined) env[variable] = String(value); };
-  set('ALLOCSCOPE_PUSH_URL', o.push);
-  set('ALLOCSCOPE_OUT_DIR', o['out-dir'] === undefined ? undefined : path.resolve(String(o['out-dir'])));
-  set('ALLOCSCOPE_PERIOD_MS', o.period);
-  set('ALLOCSCOPE_SERVICE', o.service);
-  set('ALLOCSCOPE_LABELS', o.labels);
-  set('ALLOCSCOPE_MODE', o.mode);
-  if (o.interval !== undefined) env.ALLOCSCOPE_INTERVAL_BYTES = String(parseByteSize('run', 'interval', String(o.interval)));
-  if (!env.ALLOCSCOPE_PUSH_URL && !env.ALLOCSCOPE_OUT_DIR) throw usageError('run: --continuous needs --push <url> or --out-dir <dir>');
-  // Checked here, so that a mistake is a usage error rather than a line from the program.
-  try {
-    checkEnv({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ALLOCSCOPE_'))), ...env });
-  } catch (error) {
-    const flags: Record<string, string> = { ALLOCSCOPE_PUSH_URL: '--push', ALLOCSCOPE_PERIOD_MS: '--period', ALLOCSCOPE_LABELS: '--labels', ALLOCSCOPE_MODE: '--mode' };
-    const message = (error as Error).message.replace(/^allocscope: /, '').replace(/ALLOCSCOPE_[A-Z_]+/, (v) => (flags[v] && env[v] !== undefined ? flags[v]! : v));
-    throw usageError(`run: ${message}`);
-  }
-  const exit = await spawnWithRequire('run', program, path.join(__dirname, '..', 'continuous', 'register.js'), env);
+  if (o.push === undefined && o['out-dir'] === undefined) throw usageError('run: --continuous needs --push <url> or --out-dir <dir>');
+  const exit = await spawnWithPreload('run', program, { continuous: continuousOptions(o) });
   return exitStatusOf(exit);
 }

@@ -2,7 +2,9 @@
 import { profilingNodeOptions } from '../sampler/inlining';
 import { Profile, type GroupBy } from '../profile/profile';
 import { renderTopText } from '../profile/top-text';
-import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
+import { parseArgs, parseChoice, parseCount } from './args';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
+import { byteSizeText, parseSamplerFlags, SAMPLER_FLAGS } from './sampler-flags';
 import { exitStatusOf, runWithPreload } from './run-with-preload';
 
 export const TOP_HELP = `Usage: allocscope top [options] [--] script.js [args…]
@@ -13,8 +15,8 @@ through.
 
 Options:
   --mode <m>        allocated (default: everything allocated) or live (still in the heap at exit)
-  --interval <n>    mean bytes between samples, e.g. 512k (default), 64k, 4096
-  --depth <n>       stack frames per sample, 1–1024 (default 64)
+  --interval <n>    mean bytes between samples, e.g. ${byteSizeText(SAMPLER_DEFAULTS.intervalBytes)} (default), 64k, 4096
+  --depth <n>       stack frames per sample, ${SAMPLER_SCHEMA.stackDepth.min}–${SAMPLER_SCHEMA.stackDepth.max} (default ${SAMPLER_DEFAULTS.stackDepth})
   --by <g>          site (default), function, file, package or stack
   -n, --top <n>     rows to print (default 15)
   --include <glob>  only allocations whose file matches (picomatch glob)
@@ -29,17 +31,15 @@ const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stac
 
 export async function runTop(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('top', argv, {
-    mode: { type: 'string' }, interval: { type: 'string' }, depth: { type: 'string' }, by: { type: 'string' },
+    ...SAMPLER_FLAGS, by: { type: 'string' },
     top: { type: 'string', short: 'n' }, include: { type: 'string' }, exclude: { type: 'string' }, json: { type: 'boolean' },
     'keep-inlining': { type: 'boolean' },
   });
-  const mode = o.mode === undefined ? 'allocated' : parseChoice('top', 'mode', String(o.mode), ['allocated', 'live'] as const);
-  const intervalBytes = o.interval === undefined ? 512 * 1024 : parseByteSize('top', 'interval', String(o.interval));
-  const stackDepth = o.depth === undefined ? 64 : parseCount('top', 'depth', String(o.depth), 1, 1024);
+  const sampler = parseSamplerFlags('top', o, { mode: 'allocated' });
   const by = o.by === undefined ? 'site' : parseChoice('top', 'by', String(o.by), GROUPS);
   const n = o.top === undefined ? 15 : parseCount('top', 'top', String(o.top), 1, 1_000_000);
 
-  const exit = await runWithPreload('top', program, { heap: { mode, intervalBytes, stackDepth } }, profilingNodeOptions(Boolean(o['keep-inlining'])));
+  const exit = await runWithPreload('top', program, { heap: sampler }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!exit.result?.profile) return exitStatusOf(exit);
   let profile = Profile.fromJSON(exit.result.profile);
   if (o.include !== undefined || o.exclude !== undefined) {

@@ -1,12 +1,12 @@
 // Zero-code configuration: continuous.start() options from ALLOCSCOPE_*
-// environment variables (used by `node --require allocscope/continuous` and
-// `allocscope run --continuous`). A bad value is a coded error naming the variable.
+// environment variables (`node --require allocscope/continuous`). The same
+// parsers read `allocscope run --continuous`'s flags, so a bad value is a coded
+// error naming what the user typed: the variable, or the flag.
 import { typeError } from '../core/errors';
 import { closest } from '../core/options';
-import { checkFileOptions } from './file-exporter';
-import { checkHttpOptions } from './http-exporter';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import type { ContinuousOptions, ExporterSpec } from './options';
-import { PERIOD_LIMITS, resolveContinuousOptions } from './options';
+import { PERIOD_LIMITS } from './options';
 
 /** Every variable read here, with what it sets (docs/production.md lists the same). */
 export const ENV_VARIABLES = {
@@ -15,9 +15,9 @@ export const ENV_VARIABLES = {
   ALLOCSCOPE_VERSION: 'version label',
   ALLOCSCOPE_LABELS: 'extra labels: k=v,k2=v2',
   ALLOCSCOPE_PERIOD_MS: 'collection period, ms (default 60000)',
-  ALLOCSCOPE_MODE: 'live (default) or allocated',
-  ALLOCSCOPE_INTERVAL_BYTES: 'mean bytes between samples (default 524288)',
-  ALLOCSCOPE_STACK_DEPTH: 'frames per sample (default 64)',
+  ALLOCSCOPE_MODE: `${SAMPLER_DEFAULTS.mode} (default) or ${SAMPLER_SCHEMA.mode.values.find((m) => m !== SAMPLER_DEFAULTS.mode)}`,
+  ALLOCSCOPE_INTERVAL_BYTES: `mean bytes between samples (default ${SAMPLER_DEFAULTS.intervalBytes})`,
+  ALLOCSCOPE_STACK_DEPTH: `frames per sample (default ${SAMPLER_DEFAULTS.stackDepth})`,
   ALLOCSCOPE_WORKERS: 'profile worker threads too: 1 (default) or 0',
   ALLOCSCOPE_PUSH_URL: 'Pyroscope base URL: enables the http exporter',
   ALLOCSCOPE_PUSH_TIMEOUT_MS: 'deadline of one push (default 10000)',
@@ -34,42 +34,112 @@ export const ENV_VARIABLES = {
 /** ALLOCSCOPE_* variables other parts of allocscope read: not typos. */
 const OTHER_VARIABLES = ['ALLOCSCOPE_ADDON', 'ALLOCSCOPE_NODE_CACHE', 'ALLOCSCOPE_PRELOAD', 'ALLOCSCOPE_DIST', 'ALLOCSCOPE_SANITIZER'];
 
+export type EnvVariable = keyof typeof ENV_VARIABLES;
 type Env = Record<string, string | undefined>;
+
+/**
+ * Where a setting's text comes from, and the name a message gives it:
+ * `{ name: 'ALLOCSCOPE_PERIOD_MS', text }` from the environment, or
+ * `{ name: '--period', text }` from a flag. Undefined when it is not set.
+ */
+export type SettingSource = (variable: EnvVariable) => { name: string; text: string } | undefined;
+
+/** Settings from environment variables: an empty variable counts as unset. */
+export function envSource(env: Env): SettingSource {
+  return (variable) => {
+    const text = env[variable];
+    return text === undefined || text === '' ? undefined : { name: variable, text };
+  };
+}
 
 function invalid(name: string, expected: string, value: string): TypeError {
   return typeError('ERR_ALLOCSCOPE_INVALID_OPTION', `${name} must be ${expected}, got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`);
 }
 
-function integer(env: Env, name: string, min: number, max: number): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw invalid(name, `an integer from ${min} to ${max}`, text);
+function integer(read: SettingSource, variable: EnvVariable, limits: { min: number; max: number }): number | undefined {
+  const setting = read(variable);
+  if (!setting) return undefined;
+  const value = Number(setting.text);
+  if (!/^\d+$/.test(setting.text.trim()) || value < limits.min || value > limits.max) throw invalid(setting.name, `an integer from ${limits.min} to ${limits.max}`, setting.text);
   return value;
 }
 
-function flag(env: Env, name: string): boolean | undefined {
-  const text = env[name]?.trim().toLowerCase();
-  if (text === undefined || text === '') return undefined;
+function flag(read: SettingSource, variable: EnvVariable): boolean | undefined {
+  const setting = read(variable);
+  const text = setting?.text.trim().toLowerCase();
+  if (!setting || !text) return undefined;
   if (['1', 'true', 'on', 'yes'].includes(text)) return true;
   if (['0', 'false', 'off', 'no'].includes(text)) return false;
-  throw invalid(name, '1/true/on or 0/false/off', env[name]!);
+  throw invalid(setting.name, '1/true/on or 0/false/off', setting.text);
 }
 
-function labels(env: Env): Record<string, string> | undefined {
-  const text = env.ALLOCSCOPE_LABELS;
-  if (text === undefined || text.trim() === '') return undefined;
+function text(read: SettingSource, variable: EnvVariable): string | undefined {
+  return read(variable)?.text.trim() || undefined;
+}
+
+function mode(read: SettingSource): ContinuousOptions['mode'] {
+  const setting = read('ALLOCSCOPE_MODE');
+  const value = setting?.text.trim();
+  if (!setting || !value) return undefined;
+  const modes = SAMPLER_SCHEMA.mode.values;
+  if (!modes.includes(value as never)) throw invalid(setting.name, modes.map((m) => JSON.stringify(m)).join(' or '), value);
+  return value as ContinuousOptions['mode'];
+}
+
+function labels(read: SettingSource): Record<string, string> | undefined {
+  const setting = read('ALLOCSCOPE_LABELS');
+  if (!setting || setting.text.trim() === '') return undefined;
   const out: Record<string, string> = {};
-  for (const pair of text.split(',')) {
+  for (const pair of setting.text.split(',')) {
     const at = pair.indexOf('=');
-    if (at <= 0 || at === pair.length - 1) throw invalid('ALLOCSCOPE_LABELS', 'comma-separated name=value pairs (e.g. env=prod,region=eu)', text);
+    if (at <= 0 || at === pair.length - 1) throw invalid(setting.name, 'comma-separated name=value pairs (e.g. env=prod,region=eu)', setting.text);
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;
 }
 
-/** Options from the environment, or null when continuous profiling is disabled there. */
-export function optionsFromEnv(env: Env = process.env): ContinuousOptions | null {
+/**
+ * continuous.start() options from settings, each checked and converted; an
+ * exporter for each of ALLOCSCOPE_PUSH_URL and ALLOCSCOPE_OUT_DIR that is set.
+ */
+export function continuousOptionsFrom(read: SettingSource): ContinuousOptions {
+  const exporters: ExporterSpec[] = [];
+  const url = text(read, 'ALLOCSCOPE_PUSH_URL');
+  if (url) {
+    exporters.push({
+      type: 'http', url,
+      timeoutMs: integer(read, 'ALLOCSCOPE_PUSH_TIMEOUT_MS', { min: 1, max: 600_000 }),
+      retries: integer(read, 'ALLOCSCOPE_PUSH_RETRIES', { min: 0, max: 100 }),
+      backoffMs: integer(read, 'ALLOCSCOPE_PUSH_BACKOFF_MS', { min: 0, max: 600_000 }),
+      queueSize: integer(read, 'ALLOCSCOPE_PUSH_QUEUE_SIZE', { min: 1, max: 10_000 }),
+      authToken: read('ALLOCSCOPE_PUSH_AUTH_TOKEN')?.text,
+      tenantId: read('ALLOCSCOPE_PUSH_TENANT_ID')?.text,
+    });
+  }
+  const dir = text(read, 'ALLOCSCOPE_OUT_DIR');
+  if (dir) {
+    exporters.push({
+      type: 'file', dir,
+      maxFiles: integer(read, 'ALLOCSCOPE_OUT_MAX_FILES', { min: 1, max: 1_000_000 }),
+      maxBytes: integer(read, 'ALLOCSCOPE_OUT_MAX_BYTES', { min: 1, max: 2 ** 50 }),
+      capture: flag(read, 'ALLOCSCOPE_OUT_CAPTURE'),
+    });
+  }
+  return {
+    periodMs: integer(read, 'ALLOCSCOPE_PERIOD_MS', PERIOD_LIMITS),
+    mode: mode(read),
+    intervalBytes: integer(read, 'ALLOCSCOPE_INTERVAL_BYTES', SAMPLER_SCHEMA.intervalBytes),
+    stackDepth: integer(read, 'ALLOCSCOPE_STACK_DEPTH', SAMPLER_SCHEMA.stackDepth),
+    service: read('ALLOCSCOPE_SERVICE')?.text,
+    version: read('ALLOCSCOPE_VERSION')?.text,
+    labels: labels(read),
+    workers: flag(read, 'ALLOCSCOPE_WORKERS'),
+    exporters,
+  };
+}
+
+/** Throws ERR_ALLOCSCOPE_UNKNOWN_OPTION for an ALLOCSCOPE_* variable allocscope does not read (a typo). */
+export function checkVariableNames(env: Env): void {
   const known = [...Object.keys(ENV_VARIABLES), ...OTHER_VARIABLES];
   for (const name of Object.keys(env)) {
     if (!name.startsWith('ALLOCSCOPE_') || known.includes(name)) continue;
@@ -77,55 +147,16 @@ export function optionsFromEnv(env: Env = process.env): ContinuousOptions | null
     const guess = Object.keys(ENV_VARIABLES).find((k) => k.startsWith(`${name}_`)) ?? closest(name, Object.keys(ENV_VARIABLES));
     throw typeError('ERR_ALLOCSCOPE_UNKNOWN_OPTION', `unknown environment variable ${name}${guess ? ` (did you mean ${guess}?)` : ''}`);
   }
-  if (flag(env, 'ALLOCSCOPE_CONTINUOUS') === false) return null;
-  const mode = env.ALLOCSCOPE_MODE?.trim();
-  if (mode && mode !== 'live' && mode !== 'allocated') throw invalid('ALLOCSCOPE_MODE', '"live" or "allocated"', mode);
-  const exporters: ExporterSpec[] = [];
-  const url = env.ALLOCSCOPE_PUSH_URL?.trim();
-  if (url) {
-    exporters.push({
-      type: 'http', url,
-      timeoutMs: integer(env, 'ALLOCSCOPE_PUSH_TIMEOUT_MS', 1, 600_000),
-      retries: integer(env, 'ALLOCSCOPE_PUSH_RETRIES', 0, 100),
-      backoffMs: integer(env, 'ALLOCSCOPE_PUSH_BACKOFF_MS', 0, 600_000),
-      queueSize: integer(env, 'ALLOCSCOPE_PUSH_QUEUE_SIZE', 1, 10_000),
-      authToken: env.ALLOCSCOPE_PUSH_AUTH_TOKEN || undefined,
-      tenantId: env.ALLOCSCOPE_PUSH_TENANT_ID || undefined,
-    });
-  }
-  const dir = env.ALLOCSCOPE_OUT_DIR?.trim();
-  if (dir) {
-    exporters.push({
-      type: 'file', dir,
-      maxFiles: integer(env, 'ALLOCSCOPE_OUT_MAX_FILES', 1, 1_000_000),
-      maxBytes: integer(env, 'ALLOCSCOPE_OUT_MAX_BYTES', 1, 2 ** 50),
-      capture: flag(env, 'ALLOCSCOPE_OUT_CAPTURE'),
-    });
-  }
-  if (exporters.length === 0) {
-    throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'continuous profiling needs ALLOCSCOPE_PUSH_URL (Pyroscope) or ALLOCSCOPE_OUT_DIR (pprof files), or ALLOCSCOPE_CONTINUOUS=0 to turn it off');
-  }
-  return {
-    periodMs: integer(env, 'ALLOCSCOPE_PERIOD_MS', PERIOD_LIMITS.min, PERIOD_LIMITS.max),
-    mode: (mode || undefined) as ContinuousOptions['mode'],
-    intervalBytes: integer(env, 'ALLOCSCOPE_INTERVAL_BYTES', 1, 2 ** 40),
-    stackDepth: integer(env, 'ALLOCSCOPE_STACK_DEPTH', 1, 1024),
-    service: env.ALLOCSCOPE_SERVICE || undefined,
-    version: env.ALLOCSCOPE_VERSION || undefined,
-    labels: labels(env),
-    workers: flag(env, 'ALLOCSCOPE_WORKERS'),
-    exporters,
-  };
 }
 
-/** optionsFromEnv() plus every check continuous.start() makes short of touching the disk or network (for the CLI). */
-export function checkEnv(env: Env): void {
-  const options = optionsFromEnv(env);
-  if (!options) return;
-  const resolved = resolveContinuousOptions(options);
-  for (const spec of resolved.exporters) {
-    const { type, ...rest } = spec as { type: string };
-    if (type === 'http') checkHttpOptions('continuous http exporter', rest);
-    else checkFileOptions('continuous file exporter', rest, resolved.service);
+/** Options from the environment, or null when continuous profiling is disabled there. */
+export function optionsFromEnv(env: Env = process.env): ContinuousOptions | null {
+  checkVariableNames(env);
+  const read = envSource(env);
+  if (flag(read, 'ALLOCSCOPE_CONTINUOUS') === false) return null;
+  const options = continuousOptionsFrom(read);
+  if (options.exporters!.length === 0) {
+    throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'continuous profiling needs ALLOCSCOPE_PUSH_URL (Pyroscope) or ALLOCSCOPE_OUT_DIR (pprof files), or ALLOCSCOPE_CONTINUOUS=0 to turn it off');
   }
+  return options;
 }

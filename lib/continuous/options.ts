@@ -3,9 +3,10 @@ import { isMainThread } from 'node:worker_threads';
 import { typeError } from '../core/errors';
 import type { ProfileMode } from '../profile/data';
 import { resolveOptions } from '../core/options';
+import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import type { Exporter } from './collection';
-import type { FileExporterOptions } from './file-exporter';
-import type { HttpExporterOptions } from './http-exporter';
+import { checkFileOptions, type FileExporterOptions } from './file-exporter';
+import { checkHttpOptions, type HttpExporterOptions } from './http-exporter';
 import { checkUserLabels, defaultIdentity } from './labels';
 
 /** A built-in exporter by its options, or any object implementing Exporter. */
@@ -20,9 +21,9 @@ export interface ContinuousOptions {
    * One sampler per thread, so one mode at a time. Default 'live'.
    */
   mode?: ProfileMode;
-  /** Mean bytes between samples. Default 524288 (512 KiB). */
+  /** Mean bytes between samples. Default: the sampler's, 524288 (512 KiB). */
   intervalBytes?: number;
-  /** Frames kept per sample. Default 64. */
+  /** Frames kept per sample. Default: the sampler's, 64. */
   stackDepth?: number;
   /** Service name: the Pyroscope application name and the `service` label. Default: npm's package name, else package.json's, else the script's name. */
   service?: string;
@@ -56,16 +57,16 @@ export interface ResolvedContinuousOptions {
 
 const WHERE = 'continuous.start()';
 const DEFAULTS = {
-  periodMs: 60_000, mode: 'live' as ProfileMode, intervalBytes: 512 * 1024, stackDepth: 64, service: undefined as string | undefined,
+  periodMs: 60_000, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes, stackDepth: SAMPLER_DEFAULTS.stackDepth, service: undefined as string | undefined,
   version: undefined as string | undefined, labels: undefined as Record<string, string> | undefined, exporters: undefined as ExporterSpec[] | undefined,
   sourceMaps: true, flushTimeoutMs: 5000, workers: true,
 };
 export const PERIOD_LIMITS = { min: 10, max: 86_400_000 };
 const SCHEMA = {
   periodMs: { kind: 'integer', ...PERIOD_LIMITS },
-  mode: { kind: 'enum', values: ['live', 'allocated'] },
-  intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
-  stackDepth: { kind: 'integer', min: 1, max: 1024 },
+  mode: SAMPLER_SCHEMA.mode,
+  intervalBytes: SAMPLER_SCHEMA.intervalBytes,
+  stackDepth: SAMPLER_SCHEMA.stackDepth,
   service: { kind: 'any' }, version: { kind: 'any' }, labels: { kind: 'any' }, exporters: { kind: 'any' },
   sourceMaps: { kind: 'boolean' },
   flushTimeoutMs: { kind: 'integer', min: 0, max: 600_000 },
@@ -102,4 +103,18 @@ export function resolveContinuousOptions(options: unknown): ResolvedContinuousOp
     labels: checkUserLabels(WHERE, o.labels),
     exporters,
   };
+}
+
+/**
+ * Every check continuous.start() makes short of touching the disk or the network:
+ * for a caller that starts it elsewhere (the CLI, for `run --continuous`'s program).
+ */
+export function checkContinuousOptions(options: ContinuousOptions): void {
+  const resolved = resolveContinuousOptions(options);
+  for (const spec of resolved.exporters) {
+    if (isExporter(spec)) continue;
+    const { type, ...rest } = spec;
+    if (type === 'http') checkHttpOptions('continuous http exporter', rest);
+    else checkFileOptions('continuous file exporter', rest, resolved.service);
+  }
 }
