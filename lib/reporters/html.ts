@@ -1,11 +1,12 @@
 // One self-contained HTML page: an icicle flame graph of the allocation stacks
 // (zoom, search, tooltips), the top-sites table (sortable), a heap/RSS timeline
 // with GC pauses (uPlot, inlined), heap-space and fragmentation bars, pools.
-// It loads nothing: the data is a JSON element, the code and styles are inline,
+// It loads nothing: the data is a JSON element, the code and styles are inline
+// (the page's code is the TypeScript in html/client, bundled at build time),
 // and a Content-Security-Policy with script hashes forbids everything else
 // (no network, no inline event handlers even if markup ever slipped in).
 import { createHash } from 'node:crypto';
-import { CLIENT_SCRIPT } from './html/client';
+import { clientScript } from './html/client-script';
 import { pageData, scriptJson } from './html/data';
 import { STYLE } from './html/style';
 import { inlineSafe, vendor } from './html/vendor';
@@ -70,7 +71,7 @@ export const htmlReporter: Reporter = {
   extension: '.html',
   render(capture, options) {
     const v = vendor();
-    const client = inlineSafe(CLIENT_SCRIPT, 'script', 'the report script');
+    const client = inlineSafe(clientScript(), 'script', 'the report script');
     const style = inlineSafe(STYLE, 'style', 'the report stylesheet');
     const csp = `default-src 'none'; script-src ${sha256(v.uplotJs)} ${sha256(client)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
     return [

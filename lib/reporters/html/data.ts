@@ -1,68 +1,13 @@
 // The data the HTML report's page draws, built from a capture: compact columns
 // (a string table, frame and node columns), raw numbers (the page formats them).
 // Names are data here: the page only ever puts them into the DOM as text.
+// The shape is the page's contract, declared on the page's side (client/page-data.ts).
 import type { Capture } from '../../capture/capture';
 import type { BufferPoolStats, PoolStats } from '../../pools';
 import { packageOf, shortPath } from '../../profile/frames';
 import { Profile } from '../../profile/profile';
 import type { ReportOptions } from '../reporter';
-
-/** Frame kinds, for colours: the program's code, Node's own JS, a dependency, V8 native code. */
-export const FRAME_KIND = { app: 0, node: 1, module: 2, native: 3 } as const;
-
-export interface PageProfile {
-  mode: 'live' | 'allocated';
-  intervalBytes: number;
-  totalBytes: number;
-  totalObjects: number;
-  /** Profiles with live figures (allocated mode, Node ≥ 26): live and temporary totals. */
-  totalLiveBytes?: number;
-  totalTemporaryBytes?: number;
-  /** Nodes dropped because nothing was sampled under them. */
-  prunedNodes: number;
-  strings: string[];
-  /** Per frame: index into `strings` of the function name and of the (shortened) file. */
-  frames: { name: number[]; file: number[]; line: number[]; column: number[]; kind: number[] };
-  /** The call tree, node 0 the root, parents before children. Bytes and objects rounded. */
-  nodes: { parent: number[]; frame: number[]; selfBytes: number[]; selfObjects: number[] };
-}
-
-export interface PageTopRow {
-  label: string;
-  /** Function and location, for groupings that have an allocating frame (site, function). */
-  function?: string;
-  location?: string;
-  bytes: number;
-  objects: number;
-  averageSize: number;
-  share: number;
-  cumulativeShare: number;
-  /** Profiles with live figures only. */
-  liveBytes?: number;
-  liveObjects?: number;
-  temporaryBytes?: number;
-  temporaryObjects?: number;
-}
-
-export interface PageData {
-  version: 1;
-  meta: Capture['meta'];
-  profile: PageProfile | null;
-  top: { by: ReportOptions['by']; rows: PageTopRow[]; total: number } | null;
-  timeline: Capture['timeline'];
-  /** GC events as rows: [epoch ms, pause ms, type, depth, used before, used after, committed before, committed after, external before, external after]. */
-  gcEvents: (string | number)[][];
-  gc: Capture['gc']['summary'];
-  heap: Capture['heap'];
-  spaces: Capture['spaces'];
-  malloc: Capture['malloc'];
-  fragmentation: Capture['fragmentation'];
-  pools: unknown[];
-  /** Buffer pools' size classes, for the per-class bars. */
-  /** What `allocscope leaks` found, or null. */
-  leaks: Capture['leaks'] | null;
-  poolClasses: { name: string; classes: { blockBytes: number; totalBytes: number; inUseBytes: number; requestedBytes: number; freeInPartialBytes: number }[] }[];
-}
+import { FRAME_KIND, type PageData, type PageGcEvent, type PageProfile, type PageTopRow } from './client/page-data';
 
 function kindOf(file: string, builtin: boolean): number {
   if (builtin) return FRAME_KIND.native;
@@ -158,7 +103,7 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
     profile: profile && pageProfile(profile, cwd),
     top: profile && pageTop(profile, options, cwd),
     timeline: capture.timeline,
-    gcEvents: capture.gc.events.map((e) => [
+    gcEvents: capture.gc.events.map((e): PageGcEvent => [
       e.timeMs, e.duration, e.type, e.depth, e.usedBeforeBytes, e.usedAfterBytes, e.committedBeforeBytes, e.committedAfterBytes,
       e.externalBeforeBytes, e.externalAfterBytes,
     ]),

@@ -1,0 +1,178 @@
+// The flame graph section (an icicle: the root on top, width = bytes of the
+// subtree): drawing, search, zoom with breadcrumbs, tooltip and legend. The
+// layout, search and zoom logic live in the DOM-free modules beside this folder.
+import { frameColor, KIND_NAMES, kindColor, ROOT_COLOR } from '../colors';
+import { layoutFlame, ROW_PX, type FlameRect } from '../flame-layout';
+import { buildFlameTree } from '../flame-tree';
+import { bytes, count, percent } from '../numbers';
+import type { PageData } from '../page-data';
+import { isHit, matchesText, matchFrames, searchKeys, summarizeMatches } from '../search';
+import { breadcrumbs, shareOfZoom, zoomAfterClick } from '../zoom';
+import { byId, el, note, onResize, swatch } from './dom';
+
+/** What other sections can ask of the flame graph. */
+export interface FlameApi {
+  /** Searches for `name` and scrolls the flame graph into view. */
+  find(name: string): void;
+}
+
+/** Frames at least this wide get a label; at least LOCATION_PX, also their location. */
+const LABEL_PX = 22;
+const LOCATION_PX = 320;
+
+export function flame(data: PageData): FlameApi | null {
+  const P = data.profile, box = byId('flame');
+  const toolbar = byId('flame-section').querySelector<HTMLElement>('.toolbar');
+  if (!P) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation profile in this capture.'); return null; }
+  if (!(P.totalBytes > 0)) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation was sampled: record with a smaller --interval.'); return null; }
+
+  const tree = buildFlameTree(P.nodes);
+  const { frame: frameOf, total } = tree;
+  const S = P.strings;
+  const fname = P.frames.name.map((k) => S[k]!);
+  const ffile = P.frames.file.map((k) => S[k]!);
+  const fkind = P.frames.kind;
+  const fcolor = fname.map((name, f) => frameColor(fkind[f]!, name, ffile[f]!));
+  fcolor[frameOf[0]!] = ROOT_COLOR;
+  let keys: string[] | null = null;
+  const location = (f: number) => {
+    if (fkind[f] === 3) return '(native)';
+    return ffile[f] ? `${ffile[f]}:${P.frames.line[f]}:${P.frames.column[f]}` : '';
+  };
+
+  byId('flame-sub').textContent = `${P.mode === 'live' ? 'live bytes' : 'allocated bytes'} by call stack · width = bytes of the frame and its callees · ${count(tree.size)} stacks`;
+  const search = byId<HTMLInputElement>('search'), matches = byId('matches'), crumbs = byId('crumbs');
+  const reset = byId<HTMLButtonElement>('reset'), status = byId('flame-status');
+  let zoom = 0;
+  let hit: Uint8Array | null = null;
+  let drawn: { div: HTMLDivElement; node: number }[] = [];
+
+  function frameDiv(rect: FlameRect): HTMLDivElement {
+    const { node } = rect, f = frameOf[node]!;
+    const d = document.createElement('div');
+    d.className = `frame k${fkind[f]}${rect.ancestor ? ' ancestor' : rect.zoomed ? ' zoomed' : ''}`;
+    d.style.cssText = `left:${rect.x.toFixed(1)}px;width:${Math.max(rect.width, 1).toFixed(1)}px;top:${rect.row * ROW_PX}px;background:${fcolor[f]}`;
+    if (rect.width >= LABEL_PX) {
+      d.textContent = node === 0 ? `all · ${bytes(total[0]!)} ${P!.mode === 'live' ? 'live' : 'allocated'}` : fname[f]!;
+      if (rect.width >= LOCATION_PX && node !== 0) {
+        const loc = location(f);
+        if (loc) { d.appendChild(document.createTextNode(' ')); d.appendChild(el('span', 'floc', loc)); }
+      }
+    }
+    d.dataset.i = String(node);
+    return d;
+  }
+
+  function draw(): void {
+    const t0 = performance.now();
+    const layout = layoutFlame(tree, zoom, box.clientWidth || 1000);
+    const frag = document.createDocumentFragment();
+    drawn = layout.rects.map((rect) => {
+      const div = frameDiv(rect);
+      frag.appendChild(div);
+      return { div, node: rect.node };
+    });
+    box.style.height = `${layout.rows * ROW_PX}px`;
+    box.replaceChildren(frag);
+    paintHits();
+    crumbs.replaceChildren();
+    const trail = breadcrumbs(tree, zoom);
+    if (trail.length === 0) {
+      crumbs.appendChild(document.createTextNode('Click a frame to zoom in; click a frame above it (or a name here) to zoom out. Hover for details.'));
+    } else {
+      trail.forEach((q, k) => {
+        if (k > 0) crumbs.appendChild(el('span', 'sep', '›'));
+        const b = el('button', '', q === 0 ? 'all' : fname[frameOf[q]!]);
+        b.type = 'button';
+        b.addEventListener('click', () => zoomTo(q));
+        crumbs.appendChild(b);
+      });
+    }
+    reset.disabled = zoom === 0;
+    const elapsed = performance.now() - t0;
+    box.dataset.renderMs = elapsed.toFixed(1);
+    box.dataset.frames = String(drawn.length);
+    status.textContent = `${count(drawn.length)} frames drawn` +
+      (layout.hidden ? ` · ${count(layout.hidden)} narrower than ${layout.minWidthPx} px not drawn` : '') + ` · drawn in ${elapsed.toFixed(0)} ms`;
+  }
+  function zoomTo(node: number): void { zoom = node; draw(); }
+  function paintHits(): void {
+    box.classList.toggle('searching', hit !== null);
+    for (const d of drawn) d.div.classList.toggle('hit', isHit(tree, hit, d.node));
+  }
+  function runSearch(): void {
+    keys ??= searchKeys(fname, ffile);
+    hit = matchFrames(keys, search.value, frameOf[0]!);
+    if (!hit) {
+      matches.textContent = '';
+      matches.classList.remove('some');
+    } else {
+      const summary = summarizeMatches(tree, hit);
+      matches.textContent = matchesText(summary, total[0]!);
+      matches.classList.toggle('some', summary.nodes > 0);
+    }
+    paintHits();
+  }
+  const nodeOf = (target: EventTarget | null): number | null => {
+    const d = target instanceof Element ? target.closest<HTMLElement>('.frame') : null;
+    return d ? Number(d.dataset.i) : null;
+  };
+  search.addEventListener('input', runSearch);
+  reset.addEventListener('click', () => zoomTo(0));
+  box.addEventListener('click', (e) => {
+    const q = nodeOf(e.target);
+    if (q !== null) zoomTo(zoomAfterClick(tree, q, zoom));
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && document.activeElement !== search) zoomTo(0);
+  });
+
+  // Tooltip
+  const tip = byId('tip');
+  const tipRow = (tb: HTMLTableElement, key: string, value: string) => {
+    const tr = el('tr');
+    tr.appendChild(el('td', '', key));
+    tr.appendChild(el('td', '', value));
+    tb.appendChild(tr);
+  };
+  box.addEventListener('mousemove', (e) => {
+    const q = nodeOf(e.target);
+    if (q === null) { tip.style.display = 'none'; return; }
+    const f = frameOf[q]!;
+    tip.replaceChildren();
+    tip.appendChild(el('div', 'fn', q === 0 ? 'all allocations' : fname[f]));
+    const loc = q === 0 ? '' : location(f);
+    if (loc) tip.appendChild(el('div', 'loc', loc));
+    const tb = el('table');
+    const ofAll = (part: number) => percent(total[0]! > 0 ? part / total[0]! : 0);
+    const ofZoom = shareOfZoom(tree, q, zoom);
+    tipRow(tb, 'total', `${bytes(total[q]!)} · ${ofAll(total[q]!)} of all${ofZoom !== null ? ` · ${percent(ofZoom)} of zoom` : ''}`);
+    tipRow(tb, 'self', `${bytes(tree.selfBytes[q]!)} · ${ofAll(tree.selfBytes[q]!)}`);
+    tipRow(tb, 'objects', `~${count(tree.totalObjects[q]!)} (self ~${count(tree.selfObjects[q]!)})`);
+    if (q !== 0) tipRow(tb, 'kind', KIND_NAMES[fkind[f]!] ?? '');
+    tip.appendChild(tb);
+    tip.style.display = 'block';
+    let x = e.clientX + 14, y = e.clientY + 16;
+    const r = tip.getBoundingClientRect();
+    if (x + r.width > window.innerWidth - 8) x = Math.max(8, e.clientX - r.width - 14);
+    if (y + r.height > window.innerHeight - 8) y = Math.max(8, e.clientY - r.height - 16);
+    tip.style.left = `${x}px`;
+    tip.style.top = `${y}px`;
+  });
+  box.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+
+  const legend = byId('flame-legend');
+  KIND_NAMES.forEach((name, k) => legend.appendChild(swatch(kindColor(k, 0.4), name)));
+  legend.appendChild(swatch('var(--hit)', 'search match'));
+  if (P.prunedNodes > 0) legend.appendChild(el('span', '', `${count(P.prunedNodes)} empty stacks left out`));
+
+  onResize(draw);
+  draw();
+  return {
+    find(name: string) {
+      search.value = name;
+      runSearch();
+      byId('flame-section').scrollIntoView({ behavior: 'smooth' });
+    },
+  };
+}

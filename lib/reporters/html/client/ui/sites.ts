@@ -1,0 +1,59 @@
+// The top-sites table: sortable, each function with a button that finds it in the flame graph.
+import { bytes, count, percent } from '../numbers';
+import type { PageData, PageTopRow } from '../page-data';
+import { byId, el, note } from './dom';
+import type { FlameApi } from './flame';
+import { numberColumn, table, textColumn, type Column } from './table';
+
+type RankedRow = PageTopRow & { rank: number };
+
+export function sites(data: PageData, flameApi: FlameApi | null): void {
+  const T = data.top, P = data.profile, box = byId('sites');
+  if (!T || !P) { note(box, 'No allocation profile in this capture.'); return; }
+  const what = P.mode === 'live' ? 'live (in use)' : 'allocated';
+  byId('sites-title').textContent = `${T.by === 'site' ? 'Top allocation sites' : `Top allocations by ${T.by}`} (${what})`;
+  byId('sites-sub').textContent = `${bytes(P.totalBytes)} in ~${count(P.totalObjects)} objects, estimated from ~${count(P.totalBytes / P.intervalBytes)} samples at a ` +
+    `${bytes(P.intervalBytes)} interval · allocations in V8 builtins are counted at their JS caller · click a header to sort` +
+    (P.totalLiveBytes !== undefined ? ' · live: still alive at the end of its fold window; temporary: collected before it' : '');
+  if (T.rows.length === 0) { note(box, 'No allocation was sampled: record with a smaller --interval.'); return; }
+  const rows: RankedRow[] = T.rows.map((r, k) => ({ ...r, rank: k + 1 }));
+  const maxShare = rows.reduce((m, r) => Math.max(m, r.share), 0) || 1;
+  const cols: Column<RankedRow>[] = [numberColumn('#', (r) => r.rank)];
+  if (rows[0]!.function !== undefined) {
+    cols.push(textColumn('function', 'fn', (r) => r.function, (name) => {
+      const span = el('span');
+      span.appendChild(document.createTextNode(name));
+      if (flameApi) {
+        const b = el('button', 'find', '⌕');
+        b.type = 'button';
+        b.title = 'find in the flame graph';
+        b.addEventListener('click', () => flameApi.find(name));
+        span.appendChild(b);
+      }
+      return span;
+    }));
+    cols.push(textColumn(T.by === 'site' ? 'location' : 'file', 'loc', (r) => r.location));
+  } else {
+    cols.push(textColumn(T.by, T.by === 'package' ? 'fn' : 'loc', (r) => r.label));
+  }
+  cols.push(
+    numberColumn('bytes', (r) => r.bytes, bytes),
+    numberColumn('share', (r) => r.share, (v) => {
+      const s = el('span'), bar = el('span', 'sharebar');
+      bar.style.width = `${Math.max(1, Math.round(60 * v / maxShare))}px`;
+      s.appendChild(bar);
+      s.appendChild(document.createTextNode(percent(v)));
+      return s;
+    }),
+    numberColumn('cumul.', (r) => r.cumulativeShare, percent),
+    numberColumn('objects', (r) => r.objects, count));
+  if (rows[0]!.liveBytes !== undefined) {
+    cols.push(
+      numberColumn('live', (r) => r.liveBytes ?? 0, bytes),
+      numberColumn('live obj.', (r) => r.liveObjects ?? 0, count),
+      numberColumn('temporary', (r) => r.temporaryBytes ?? 0, bytes),
+      numberColumn('temp. obj.', (r) => r.temporaryObjects ?? 0, count));
+  }
+  cols.push(numberColumn('avg size', (r) => r.averageSize, bytes));
+  box.appendChild(table(cols, rows));
+}
