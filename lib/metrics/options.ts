@@ -19,7 +19,7 @@ export interface MetricsRegisterOptions {
   pools?: boolean;
   /** Export BufferPool figures per size class (only classes that were used). Default true. */
   poolSizeClasses?: boolean;
-  /** Export at most this many pools per thread (the rest are counted in `allocscope_metrics_pools_omitted`). Default 64. */
+  /** Export at most this many pools per thread (the rest are counted by the pools-omitted gauge, see docs/metrics.md). Default 64. */
   maxPools?: number;
   /** Export the figures that worker threads post with `metrics.reportToMainThread()`. Default true. */
   workers?: boolean;
