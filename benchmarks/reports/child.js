@@ -9,6 +9,6 @@ const [file, format] = process.argv.slice(2);
 const t0 = process.hrtime.bigint();
 const capture = readCapture(file);
 const t1 = process.hrtime.bigint();
-const out = reporterFor(format).render(capture, DEFAULT_REPORT_OPTIONS);
+const out = reporterFor('Capture', format).render(capture, DEFAULT_REPORT_OPTIONS);
 const t2 = process.hrtime.bigint();
 console.log(JSON.stringify({ readMs: Number(t1 - t0) / 1e6, renderMs: Number(t2 - t1) / 1e6, outputBytes: Buffer.byteLength(out) }));

@@ -13,7 +13,7 @@ const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const ROUNDS = Number(process.argv[2] ?? 9);
-const { REPORT_FORMATS } = require('../../dist/reporters');
+const REPORT_FORMATS = require('../../dist/reporters').formatsOf('Capture');
 const TARGETS_MS = { text: 200, html: 1000 };
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

@@ -1,24 +1,17 @@
 // allocscope leaks [options] <scenario.js>: runs a scenario module repeatedly and
 // reports the allocation sites that grow steadily, with retainer chains.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { writeCapture, writeFileAtomic } from '../capture/file';
 import { CaptureRecorder } from '../agent/recorder';
 import { find } from '../leaks/find';
 import type { LeakReport } from '../leaks/report';
 import { ScenarioError } from '../leaks/scenario-error';
 import { loadScenarioModule } from '../leaks/scenario-module';
-import { renderMarkdown, renderText } from '../reporters/document';
-import { htmlReporter } from '../reporters/html';
-import { leakBlocks } from '../reporters/leaks-sections';
 import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
-import { headerBlocks } from '../reporters/sections';
-import { parseArgs, parseByteSize, parseChoice, parseCount } from './args';
+import { parseArgs, parseByteSize, parseCount } from './args';
+import { chooseReporter, formatHelp } from './report-format';
 import { usageError } from './usage-error';
+import { reportOutput } from './write-output';
 
-const FORMATS = ['text', 'markdown', 'json', 'html', 'capture'] as const;
-
-export const LEAKS_HELP = `Usage: allocscope leaks [options] <scenario.js>
+export const leaksHelp = () => `Usage: allocscope leaks [options] <scenario.js>
 
 Runs the scenario a module exports many times, takes a live allocation profile
 after a full GC each time, and reports the allocation sites whose live bytes grow
@@ -34,9 +27,8 @@ Options:
   --warmup <n>          runs before measuring (default min(5, iterations / 4))
   --interval <n>        sampling interval, e.g. 16k (default), 4k for small leaks
   --no-snapshots        skip heap snapshots (no constructor counts, no retainer chains)
-  --format <f>          text (default), markdown, json (the LeakReport), html, or
-                        capture (an allocscope capture for "allocscope report")
-  -o, --output <file>   write to a file (default: stdout; html and capture need -o)
+${formatHelp('LeakReport', 24)}
+  -o, --output <file>   write to a file (default: stdout)
   --keep-inlining       keep V8's inlining. It is turned off by
                         default (Turbofan and Maglev), so that an inlined function's
                         allocations are not charged to its caller (docs/leaks.md)
@@ -52,12 +44,8 @@ export async function runLeaks(argv: string[]): Promise<number> {
   const iterations = o.iterations === undefined ? undefined : parseCount('leaks', 'iterations', String(o.iterations), 2, 1_000_000);
   const warmup = o.warmup === undefined ? undefined : parseCount('leaks', 'warmup', String(o.warmup), 0, 1_000_000);
   const intervalBytes = o.interval === undefined ? undefined : parseByteSize('leaks', 'interval', String(o.interval));
-  const format = o.format === undefined ? 'text' : parseChoice('leaks', 'format', String(o.format), FORMATS);
-  const output = o.output === undefined ? undefined : String(o.output);
-  if (output !== undefined && !fs.existsSync(path.dirname(path.resolve(output)))) {
-    throw usageError(`leaks: cannot write ${output}: directory ${path.dirname(path.resolve(output))} does not exist`);
-  }
-  if (output === undefined && (format === 'html' || format === 'capture')) throw usageError(`leaks: --format ${format} needs -o <file>`);
+  const reporter = chooseReporter('leaks', 'LeakReport', o.format === undefined ? undefined : String(o.format));
+  const output = reportOutput('leaks', reporter, o.output === undefined ? undefined : String(o.output));
   const file = program[0]!;
   const module = await loadScenarioModule(file);
 
@@ -84,18 +72,7 @@ export async function runLeaks(argv: string[]): Promise<number> {
   const capture = { ...recorder.snapshot('api', { argv: ['allocscope leaks', file], ...(report.inlining ? { inlining: report.inlining } : {}) }), leaks: report };
   recorder.stop();
 
-  let rendered: string | undefined;
-  switch (format) {
-    case 'text': rendered = `${renderText([...headerBlocks(capture), ...leakBlocks(report)], output === undefined && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`; break;
-    case 'markdown': rendered = `${renderMarkdown([...headerBlocks(capture), ...leakBlocks(report)])}\n`; break;
-    case 'json': rendered = `${JSON.stringify(report, null, 2)}\n`; break;
-    case 'html': rendered = htmlReporter.render(capture, DEFAULT_REPORT_OPTIONS) as string; break;
-    case 'capture': writeCapture(output!, capture); break;
-  }
-  if (rendered !== undefined) {
-    if (output) writeFileAtomic(output, rendered);
-    else process.stdout.write(rendered);
-  }
-  if (output) console.error(`allocscope: wrote ${output}: ${report.suspects.length === 0 ? 'no leak suspect' : `${report.suspects.length} leak suspect${report.suspects.length > 1 ? 's' : ''}, top: ${report.suspects[0]!.site}`}`);
+  output.write(reporter.render(capture, { ...DEFAULT_REPORT_OPTIONS, color: output.color }));
+  if (output.file) console.error(`allocscope: wrote ${output.file}: ${report.suspects.length === 0 ? 'no leak suspect' : `${report.suspects.length} leak suspect${report.suspects.length > 1 ? 's' : ''}, top: ${report.suspects[0]!.site}`}`);
   return 0;
 }

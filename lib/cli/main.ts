@@ -2,28 +2,31 @@
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../core/errors';
 import { BENCH_HELP, runBench } from './bench';
-import { DIFF_HELP, runDiff } from './diff';
-import { LEAKS_HELP, runLeaks } from './leaks';
-import { runReport, REPORT_HELP } from './report';
+import { diffHelp, runDiff } from './diff';
+import { leaksHelp, runLeaks } from './leaks';
+import { reportHelp, runReport } from './report';
 import { runRun, RUN_HELP } from './run';
-import { runStats, STATS_HELP } from './stats';
+import { runStats, statsHelp } from './stats';
 import { runTop, TOP_HELP } from './top';
+import { formatsOf } from '../reporters';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+// A help text is a function when it is generated (the --format lists come from
+// the report registry and load its reporters, so only --help pays for that).
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string | (() => string) }> = {
   run: { run: runRun, help: RUN_HELP },
-  report: { run: runReport, help: REPORT_HELP },
-  diff: { run: runDiff, help: DIFF_HELP },
-  stats: { run: runStats, help: STATS_HELP },
+  report: { run: runReport, help: reportHelp },
+  diff: { run: runDiff, help: diffHelp },
+  stats: { run: runStats, help: statsHelp },
   top: { run: runTop, help: TOP_HELP },
   bench: { run: runBench, help: BENCH_HELP },
-  leaks: { run: runLeaks, help: LEAKS_HELP },
+  leaks: { run: runLeaks, help: leaksHelp },
 };
 
 const USAGE = `Usage: allocscope <command> [options]
 
 Commands:
   run      run a program with the profiler and write a capture
-  report   render a capture: text, markdown, json, html, pprof, heapprofile, speedscope
+  report   render a capture: ${formatsOf('Capture').join(', ')}
   diff     per-site growth between two captures
   stats    V8 heap spaces, GC pauses, C allocator and fragmentation figures
   top      the top allocation sites of a program (sampling heap profiler)
@@ -48,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.help);
+    console.log(typeof command.help === 'function' ? command.help() : command.help);
     return 0;
   }
   return command.run(rest);

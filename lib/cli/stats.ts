@@ -1,9 +1,13 @@
-// allocscope stats [--json] [--] [script.js [args…]]
-import { collectStatsReport, renderStatsText, type StatsReport } from '../reporters/stats-report';
+// allocscope stats [--json | --format f] [-o file] [--] [script.js [args…]]
+import { collectStatsReport, type StatsReport } from '../reporters/stats-report';
+import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
 import { parseArgs } from './args';
+import { chooseReporter, formatHelp } from './report-format';
 import { exitStatusOf, runWithPreload } from './run-with-preload';
+import { usageError } from './usage-error';
+import { reportOutput } from './write-output';
 
-export const STATS_HELP = `Usage: allocscope stats [--json] [--] [script.js [args…]]
+export const statsHelp = () => `Usage: allocscope stats [--json] [--format <f>] [-o <file>] [--] [script.js [args…]]
 
 Prints V8 heap and space figures, GC pauses per type (p50/p90/p99), C allocator
 statistics (glibc or jemalloc) and fragmentation as a table.
@@ -13,14 +17,21 @@ statistics (glibc or jemalloc) and fragmentation as a table.
                   prints the figures at the program's exit; its exit code passes through
 
 Options:
-  --json          print the report as JSON (schema: StatsReport in the API docs)
-  -h, --help      this text`;
+${formatHelp('StatsReport', 19)}
+  --json           the same as --format json
+  -o, --output <f> write to a file (default: stdout)
+  -h, --help       this text`;
 
 export async function runStats(argv: string[]): Promise<number> {
-  const { options, program } = parseArgs('stats', argv, { json: { type: 'boolean' } });
-  const json = options.json === true;
+  const { options: o, program } = parseArgs('stats', argv, {
+    json: { type: 'boolean' }, format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' },
+  });
+  if (o.json === true && o.format !== undefined && o.format !== 'json') throw usageError(`stats: --json and --format ${String(o.format)} disagree`);
+  const reporter = chooseReporter('stats', 'StatsReport', o.json === true ? 'json' : o.format === undefined ? undefined : String(o.format));
+  const output = reportOutput('stats', reporter, o.output === undefined ? undefined : String(o.output));
+  const print = (report: StatsReport) => output.write(reporter.render(report, { ...DEFAULT_REPORT_OPTIONS, color: output.color }));
   if (program.length === 0) {
-    print(collectStatsReport(), json);
+    print(collectStatsReport());
     return 0;
   }
   const exit = await runWithPreload('stats', program, { stats: true });
@@ -28,11 +39,7 @@ export async function runStats(argv: string[]): Promise<number> {
     const report = exit.result.stats;
     report.meta.exitCode = exit.status;
     report.meta.signal = exit.signal;
-    print(report, json);
+    print(report);
   }
   return exitStatusOf(exit);
-}
-
-function print(report: StatsReport, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStatsText(report)}\n`);
 }

@@ -74,7 +74,8 @@ export function toHeapProfile(capture: Capture): HeapProfile {
 }
 
 export const heapprofileReporter: Reporter = {
-  name: 'heapprofile',
+  document: 'Capture',
+  format: 'heapprofile',
   description: 'Chrome DevTools Memory panel sampling heap profile (.heapprofile)',
   extension: '.heapprofile',
   render: (capture) => JSON.stringify(toHeapProfile(capture)),

@@ -66,7 +66,8 @@ const BODY = `<main>
 <div class="tip" id="tip" role="tooltip"></div>`;
 
 export const htmlReporter: Reporter = {
-  name: 'html',
+  document: 'Capture',
+  format: 'html',
   description: 'one self-contained page: flame graph, top sites, timeline, heap spaces, fragmentation, pools',
   extension: '.html',
   render(capture, options) {

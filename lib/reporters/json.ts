@@ -3,7 +3,8 @@ import { Profile } from '../profile/profile';
 import type { Reporter } from './reporter';
 
 export const jsonReporter: Reporter = {
-  name: 'json',
+  document: 'Capture',
+  format: 'json',
   description: 'the report data as JSON (schema in docs/report-json.md)',
   extension: '.json',
   render(capture, options) {

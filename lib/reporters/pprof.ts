@@ -226,8 +226,10 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
 }
 
 export const pprofReporter: Reporter = {
-  name: 'pprof',
+  document: 'Capture',
+  format: 'pprof',
   description: 'gzipped pprof protobuf for go tool pprof, Pyroscope, Datadog',
   extension: '.pb.gz',
+  binary: true,
   render: (capture) => renderPprof(capture),
 };

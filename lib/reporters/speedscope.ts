@@ -98,7 +98,8 @@ export function toSpeedscope(capture: Capture): SpeedscopeFile {
 }
 
 export const speedscopeReporter: Reporter = {
-  name: 'speedscope',
+  document: 'Capture',
+  format: 'speedscope',
   description: 'speedscope.app JSON (a sampled profile in bytes)',
   extension: '.speedscope.json',
   render: (capture) => JSON.stringify(toSpeedscope(capture)),

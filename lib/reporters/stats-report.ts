@@ -1,11 +1,10 @@
-// The figures behind `allocscope stats`: collected in the measured process,
-// plain data (JSON-safe), rendered as a text table anywhere.
+// The StatsReport document behind `allocscope stats`: collected in the measured
+// process as plain data (JSON-safe), so the CLI can render it anywhere. Its
+// reporters are in stats/.
 import { fragmentation, type FragmentationReport } from '../runtime/fragmentation';
 import { gc, type GcSummary } from '../runtime/gc';
 import { memory, type MemorySnapshot } from '../runtime/memory';
 import { native } from '../core/native';
-import { renderText, type Block } from './document';
-import { allocatorBlocks, gcBlocks, heapBlocks, poolBlocks, spaceBlocks } from './sections';
 import { pools, type NodeBufferPoolInfo, type PoolStats } from '../pools';
 
 export interface StatsReport {
@@ -46,14 +45,4 @@ export function collectStatsReport(): StatsReport {
     gc: gcSummary,
     pools: [...pools.stats(), pools.nodeBufferPool()],
   };
-}
-
-export function renderStatsText(report: StatsReport): string {
-  const { meta, snapshot: s, fragmentation: f } = report;
-  const blocks: Block[] = [{ kind: 'heading', text: `allocscope stats · node ${meta.node} (V8 ${meta.v8}) · pid ${meta.pid} · ${meta.time}` }];
-  if (meta.exitCode !== undefined) {
-    blocks.push({ kind: 'line', text: `program: ${meta.argv.join(' ')} · ${meta.signal ? `killed by ${meta.signal}` : `exit code ${meta.exitCode}`}` });
-  }
-  blocks.push(...heapBlocks(s.heap), ...spaceBlocks(f), ...gcBlocks(report.gc), ...allocatorBlocks(f, s.malloc), ...poolBlocks(report.pools ?? []));
-  return renderText(blocks);
 }
