@@ -5,13 +5,13 @@
 #include <string>
 
 #include <node_version.h>
-#include <v8-version.h>
 
 #include "call_loop.h"
 #include "env_state.h"
 #include "gc_tracker.h"
 #include "heap_limit.h"
 #include "heap_stats.h"
+#include "isolate_info.h"
 #include "malloc_stats.h"
 #include "pool.h"
 #include "rss_sampler.h"
@@ -23,14 +23,6 @@ namespace allocscope {
 
 namespace {
 void CleanupHook(void* arg) { static_cast<EnvState*>(arg)->Teardown(); }
-
-Napi::Value LiveCountersBinding(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("envStates", Napi::Number::New(env, double(Live().env_states.load())));
-  out.Set("gcCallbackPairs", Napi::Number::New(env, double(Live().gc_callback_pairs.load())));
-  return out;
-}
 
 // The addon speaks V8's C++ API, whose ABI changes with every Node major, yet it
 // registers through Node-API, which Node loads into any version. A build made
@@ -56,51 +48,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Detach from V8 while the isolate is still alive (before instance data is freed).
   napi_add_env_cleanup_hook(env, CleanupHook, state);
 
-  exports.Set("heapLayout", Napi::Function::New(env, HeapStatsReader::Layout));
-  exports.Set("readHeap", Napi::Function::New(env, HeapStatsReader::ReadHeap));
-  exports.Set("readSpaces", Napi::Function::New(env, HeapStatsReader::ReadSpaceStats));
-  exports.Set("readCode", Napi::Function::New(env, HeapStatsReader::ReadCode));
-  exports.Set("gcStart", Napi::Function::New(env, GcTracker::StartBinding));
-  exports.Set("gcStop", Napi::Function::New(env, GcTracker::StopBinding));
-  exports.Set("gcRead", Napi::Function::New(env, GcTracker::ReadBinding));
-  exports.Set("gcCounters", Napi::Function::New(env, GcTracker::CountersBinding));
-  exports.Set("gcSetNotify", Napi::Function::New(env, GcTracker::SetNotifyBinding));
-  exports.Set("gcSimulate", Napi::Function::New(env, GcTracker::SimulateBinding));
-  exports.Set("samplerStart", Napi::Function::New(env, Sampler::StartBinding));
-  exports.Set("samplerStop", Napi::Function::New(env, Sampler::StopBinding));
-  exports.Set("samplerCollect", Napi::Function::New(env, Sampler::CollectBinding));
-  exports.Set("samplerFold", Napi::Function::New(env, Sampler::FoldBinding));
-  exports.Set("collectGarbage", Napi::Function::New(env, Sampler::CollectGarbageBinding));
-  exports.Set("rssStart", Napi::Function::New(env, RssSampler::StartBinding));
-  exports.Set("rssStop", Napi::Function::New(env, RssSampler::StopBinding));
-  exports.Set("rssRead", Napi::Function::New(env, RssSampler::ReadBinding));
-  exports.Set("poolCreate", Napi::Function::New(env, NativePool::CreateBinding));
-  exports.Set("poolAlloc", Napi::Function::New(env, NativePool::AllocBinding));
-  exports.Set("poolRelease", Napi::Function::New(env, NativePool::ReleaseBinding));
-  exports.Set("poolStats", Napi::Function::New(env, NativePool::StatsBinding));
-  exports.Set("poolClose", Napi::Function::New(env, NativePool::CloseBinding));
-  exports.Set("readMalloc", Napi::Function::New(env, ReadMallocStats));
-  exports.Set("callRepeatedly", Napi::Function::New(env, CallRepeatedlyBinding));
-  exports.Set("snapshotAnalyze", Napi::Function::New(env, SnapshotAnalyzer::AnalyzeBinding));
-  exports.Set("heapLimitArm", Napi::Function::New(env, HeapLimitWatch::ArmBinding));
-  exports.Set("heapLimitDisarm", Napi::Function::New(env, HeapLimitWatch::DisarmBinding));
-  exports.Set("heapLimitState", Napi::Function::New(env, HeapLimitWatch::StateBinding));
-  exports.Set("threadCpuNs", Napi::Function::New(env, ThreadCpuNsBinding));
-  exports.Set("liveCounters", Napi::Function::New(env, LiveCountersBinding));
-
-  Napi::Object constants = Napi::Object::New(env);
-  constants.Set("histogramBuckets", Napi::Number::New(env, kHistogramBuckets));
-  constants.Set("histogramSubBits", Napi::Number::New(env, kHistogramSubBits));
-  constants.Set("gcKindCount", Napi::Number::New(env, kGcKindCount));
-  constants.Set("gcKindFields", Napi::Number::New(env, kKindFields));
-  constants.Set("gcCounterHeader", Napi::Number::New(env, kCntHeader));
-  Napi::Array kinds = Napi::Array::New(env, kGcKindCount);
-  for (uint32_t k = 0; k < kGcKindCount; k++) kinds.Set(k, Napi::String::New(env, GcKindName(k)));
-  constants.Set("gcKindNames", kinds);
-  constants.Set("v8Version", Napi::String::New(env, std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + "." + std::to_string(V8_BUILD_NUMBER) + "." + std::to_string(V8_PATCH_LEVEL)));
-  constants.Set("sampleLiveness", Napi::Boolean::New(env, kSampleLiveness));
-  constants.Set("snapshot", SnapshotAnalyzer::Constants(env));
-  exports.Set("constants", constants);
+  // Each concern puts its bindings under exports.<its namespace>.
+  env_state::Register(env, exports);
+  isolate_info::Register(env, exports);
+  heap_stats::Register(env, exports);
+  gc_tracker::Register(env, exports);
+  sampler::Register(env, exports);
+  rss_sampler::Register(env, exports);
+  pool::Register(env, exports);
+  malloc_stats::Register(env, exports);
+  snapshot::Register(env, exports);
+  heap_limit::Register(env, exports);
+  thread_clock::Register(env, exports);
+  call_loop::Register(env, exports);
   return exports;
 }
 

@@ -2,18 +2,20 @@
 
 #include <cmath>
 
+#include "namespace_object.h"
+
 namespace allocscope {
 
 Napi::Value CallRepeatedlyBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "callRepeatedly(fn, n): expected a function and a count").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "callLoop.callRepeatedly(fn, n): expected a function and a count").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   napi_value fn = info[0];
   const double count = info[1].As<Napi::Number>().DoubleValue();
   if (!(count >= 0) || count != std::floor(count) || count > 9007199254740991.0) {
-    Napi::RangeError::New(env, "callRepeatedly(fn, n): n must be a non-negative integer").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "callLoop.callRepeatedly(fn, n): n must be a non-negative integer").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   napi_value receiver;
@@ -34,6 +36,10 @@ Napi::Value CallRepeatedlyBinding(const Napi::CallbackInfo& info) {
   napi_value last;
   if (napi_call_function(env, receiver, fn, 0, nullptr, &last) != napi_ok) return env.Undefined();
   return Napi::Value(env, last);
+}
+
+void call_loop::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "callLoop").Function("callRepeatedly", CallRepeatedlyBinding);
 }
 
 }  // namespace allocscope

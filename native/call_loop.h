@@ -8,4 +8,9 @@ namespace allocscope {
 // callRepeatedly(fn, n): calls fn() n times with an undefined receiver and returns the
 // last call's result. Stops at the first exception and leaves it pending (thrown in JS).
 Napi::Value CallRepeatedlyBinding(const Napi::CallbackInfo& info);
+namespace call_loop {
+// exports.callLoop: callRepeatedly(fn, n).
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace call_loop
+
 }  // namespace allocscope

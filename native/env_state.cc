@@ -3,6 +3,7 @@
 #include "gc_tracker.h"
 #include "heap_limit.h"
 #include "heap_stats.h"
+#include "namespace_object.h"
 #include "pool.h"
 #include "rss_sampler.h"
 #include "sampler.h"
@@ -36,6 +37,20 @@ void EnvState::Teardown() {
   if (sampler) sampler->Stop();  // only stops V8's sampler if we started it
   if (rss) rss->Stop();          // joins the sampling thread
   if (heap_limit) heap_limit->Disarm();
+}
+
+namespace {
+Napi::Value LiveCountersBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("envStates", Napi::Number::New(env, double(Live().env_states.load())));
+  out.Set("gcCallbackPairs", Napi::Number::New(env, double(Live().gc_callback_pairs.load())));
+  return out;
+}
+}  // namespace
+
+void env_state::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "envState").Function("liveCounters", LiveCountersBinding);
 }
 
 }  // namespace allocscope

@@ -48,4 +48,9 @@ struct LiveCounters {
 };
 LiveCounters& Live();
 
+namespace env_state {
+// exports.envState: liveCounters() -> { envStates, gcCallbackPairs }.
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace env_state
+
 }  // namespace allocscope

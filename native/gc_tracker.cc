@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "typed_array_util.h"
 
 namespace allocscope {
@@ -305,7 +306,7 @@ Napi::Value GcTracker::SimulateBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    Napi::TypeError::New(env, "allocscope native: simulate(phase, type, flags) takes three numbers").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "allocscope native: gc.simulate(phase, type, flags) takes three numbers").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   const uint32_t type_bits = info[1].As<Napi::Number>().Uint32Value();
@@ -318,6 +319,26 @@ Napi::Value GcTracker::SimulateBinding(const Napi::CallbackInfo& info) {
   if (info[0].As<Napi::Number>().Uint32Value() == 0) OnPrologue(gc.isolate_, type, flags, &gc);
   else OnEpilogue(gc.isolate_, type, flags, &gc);
   return Napi::Number::New(env, double(gc.depth_));
+}
+
+void gc_tracker::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("counterHeader", Napi::Number::New(env, kCntHeader));
+  layout.Set("kindCount", Napi::Number::New(env, kGcKindCount));
+  layout.Set("kindFields", Napi::Number::New(env, kKindFields));
+  Napi::Array kinds = Napi::Array::New(env, kGcKindCount);
+  for (uint32_t k = 0; k < kGcKindCount; k++) kinds.Set(k, Napi::String::New(env, GcKindName(k)));
+  layout.Set("kindNames", kinds);
+  layout.Set("histogramBuckets", Napi::Number::New(env, kHistogramBuckets));
+  layout.Set("histogramSubBits", Napi::Number::New(env, kHistogramSubBits));
+  NamespaceObject(env, exports, "gc")
+      .Function("start", GcTracker::StartBinding)
+      .Function("stop", GcTracker::StopBinding)
+      .Function("read", GcTracker::ReadBinding)
+      .Function("counters", GcTracker::CountersBinding)
+      .Function("setNotify", GcTracker::SetNotifyBinding)
+      .Function("simulate", GcTracker::SimulateBinding)
+      .Value("layout", layout);
 }
 
 }  // namespace allocscope

@@ -117,4 +117,10 @@ class GcTracker {
   Napi::FunctionReference notify_fn_;
 };
 
+namespace gc_tracker {
+// exports.gc: start(capacity), stop(), read(fromSeq), counters(), setNotify(fn),
+// simulate(phase, type, flags), and `layout`, where things are in counters().
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace gc_tracker
+
 }  // namespace allocscope

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-
 #include "env_state.h"
+#include "namespace_object.h"
 
 namespace allocscope {
 
@@ -123,6 +123,13 @@ Napi::Value HeapLimitWatch::StateBinding(const Napi::CallbackInfo& info) {
   out.Set("initialHeapLimitBytes", Napi::Number::New(env, double(w.initial_limit_)));
   out.Set("extensions", Napi::Number::New(env, w.extensions_));
   return out;
+}
+
+void heap_limit::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "heapLimit")
+      .Function("arm", HeapLimitWatch::ArmBinding)
+      .Function("disarm", HeapLimitWatch::DisarmBinding)
+      .Function("state", HeapLimitWatch::StateBinding);
 }
 
 }  // namespace allocscope

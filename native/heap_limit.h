@@ -63,4 +63,9 @@ class HeapLimitWatch {
   bool requested_ = false;  // the interrupt is requested and has not run yet
 };
 
+namespace heap_limit {
+// exports.heapLimit: arm(writer, headroomBytes), disarm(), state().
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace heap_limit
+
 }  // namespace allocscope

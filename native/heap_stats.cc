@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "typed_array_util.h"
 
 namespace allocscope {
@@ -121,6 +122,14 @@ Napi::Value HeapStatsReader::ReadCode(const Napi::CallbackInfo& info) {
   out[2] = double(c.external_script_source_size());
   out[3] = double(c.cpu_profiler_metadata_size());
   return info.Env().Undefined();
+}
+
+void heap_stats::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "heapStats")
+      .Function("layout", HeapStatsReader::Layout)
+      .Function("readHeap", HeapStatsReader::ReadHeap)
+      .Function("readSpaces", HeapStatsReader::ReadSpaceStats)
+      .Function("readCode", HeapStatsReader::ReadCode);
 }
 
 }  // namespace allocscope

@@ -38,4 +38,9 @@ class HeapStatsReader {
   std::vector<std::string> space_names_;
 };
 
+namespace heap_stats {
+// exports.heapStats: layout(), readHeap(out), readSpaces(out), readCode(out).
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace heap_stats
+
 }  // namespace allocscope

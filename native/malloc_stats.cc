@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "namespace_object.h"
+
 namespace allocscope {
 
 namespace {
@@ -62,7 +64,7 @@ Napi::Value Glibc(Napi::Env env) {
 
 }  // namespace
 
-// readMallocStats() -> { glibc: {...} | null, jemalloc: {...} | null }
+// malloc.read() -> { glibc: {...} | null, jemalloc: {...} | null }
 Napi::Value ReadMallocStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -70,6 +72,10 @@ Napi::Value ReadMallocStats(const Napi::CallbackInfo& info) {
   MallctlFn mallctl = FindMallctl();
   out.Set("jemalloc", mallctl != nullptr ? Jemalloc(env, mallctl) : env.Null());
   return out;
+}
+
+void malloc_stats::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "malloc").Function("read", ReadMallocStats);
 }
 
 }  // namespace allocscope

@@ -9,4 +9,9 @@ namespace allocscope {
 
 Napi::Value ReadMallocStats(const Napi::CallbackInfo& info);
 
+namespace malloc_stats {
+// exports.malloc: read() -> { glibc, jemalloc }.
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace malloc_stats
+
 }  // namespace allocscope

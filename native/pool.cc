@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "typed_array_util.h"
 
 namespace allocscope {
@@ -163,7 +164,6 @@ void NativePool::OnBufferFinalized(napi_env, void*, void* hint) {
   pool->Unref();
 }
 
-
 // ---- bindings -------------------------------------------------------------------
 
 // The pool behind a handle, if it is an open pool of this env (a handle can outlive
@@ -192,7 +192,7 @@ Napi::Value NativePool::CloseBinding(const Napi::CallbackInfo& info) {
 Napi::Value NativePool::CreateBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
-    Napi::TypeError::New(env, "allocscope native: poolCreate(classes, slabBytes, maxBytes, emptySlabsKept)").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "allocscope native: pool.create(classes, slabBytes, maxBytes, emptySlabsKept)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   Napi::Float64Array list = info[0].As<Napi::Float64Array>();
@@ -223,7 +223,7 @@ Napi::Value NativePool::ReleaseBinding(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), pool->Release(info.Env(), info[1]));
 }
 
-// poolStats(handle) -> Float64Array: [slabBytesTotal, tooBig, overCap, classCount], then per class
+// stats(handle) -> Float64Array: [slabBytesTotal, tooBig, overCap, classCount], then per class
 // [blockBytes, slabs, blocksTotal, inUse, requestedBytes, peakInUse, allocs, releases, gcReclaimed, hits, misses, freeBytesInPartialSlabs]
 Napi::Value NativePool::StatsBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -260,6 +260,15 @@ Napi::Value NativePool::StatsBinding(const Napi::CallbackInfo& info) {
     r[11] = partial_free;
   }
   return out;
+}
+
+void pool::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "pool")
+      .Function("create", NativePool::CreateBinding)
+      .Function("alloc", NativePool::AllocBinding)
+      .Function("release", NativePool::ReleaseBinding)
+      .Function("stats", NativePool::StatsBinding)
+      .Function("close", NativePool::CloseBinding);
 }
 
 }  // namespace allocscope

@@ -84,4 +84,10 @@ class NativePool {
   std::unordered_map<const char*, Handout*> outstanding_;
 };
 
+namespace pool {
+// exports.pool: create(classes, slabBytes, maxBytes, emptySlabsKept), alloc(pool, size),
+// release(pool, buffer), stats(pool), close(pool).
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace pool
+
 }  // namespace allocscope

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "typed_array_util.h"
 
 namespace allocscope {
@@ -93,7 +94,7 @@ Napi::Value RssSampler::StopBinding(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), EnvState::From(info.Env())->rss->Stop());
 }
 
-// rssRead() -> Float64Array of (epoch ms, rss bytes) pairs, oldest first (the kept ones).
+// rss.read() -> Float64Array of (epoch ms, rss bytes) pairs, oldest first (the kept ones).
 Napi::Value RssSampler::ReadBinding(const Napi::CallbackInfo& info) {
   RssSampler& s = *EnvState::From(info.Env())->rss;
   std::lock_guard<std::mutex> lock(s.mu_);
@@ -107,6 +108,13 @@ Napi::Value RssSampler::ReadBinding(const Napi::CallbackInfo& info) {
     out[size_t(i * 2 + 1)] = slot[1];
   }
   return out;
+}
+
+void rss_sampler::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "rss")
+      .Function("start", RssSampler::StartBinding)
+      .Function("stop", RssSampler::StopBinding)
+      .Function("read", RssSampler::ReadBinding);
 }
 
 }  // namespace allocscope

@@ -45,4 +45,9 @@ class RssSampler {
   uint64_t next_ = 0;
 };
 
+namespace rss_sampler {
+// exports.rss: start(periodMs, capacity), stop(), read().
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace rss_sampler
+
 }  // namespace allocscope

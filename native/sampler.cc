@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "v8_compat.h"
 #include "typed_array_util.h"
 
@@ -302,11 +303,13 @@ Napi::Value Sampler::CollectBinding(const Napi::CallbackInfo& info) {
   return tree.Export(env);
 }
 
-// collectGarbage(): full GCs until nothing more is freed (V8's low-memory
-// notification). Needs no --expose-gc. Used for live profiles close to the live set.
-Napi::Value Sampler::CollectGarbageBinding(const Napi::CallbackInfo& info) {
-  EnvState::From(info.Env())->isolate->LowMemoryNotification();
-  return info.Env().Undefined();
+void sampler::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "sampler")
+      .Function("start", Sampler::StartBinding)
+      .Function("stop", Sampler::StopBinding)
+      .Function("collect", Sampler::CollectBinding)
+      .Function("fold", Sampler::FoldBinding)
+      .Value("liveness", Napi::Boolean::New(env, kSampleLiveness));
 }
 
 }  // namespace allocscope

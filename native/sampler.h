@@ -101,7 +101,6 @@ class Sampler {
   static Napi::Value StopBinding(const Napi::CallbackInfo& info);
   static Napi::Value CollectBinding(const Napi::CallbackInfo& info);
   static Napi::Value FoldBinding(const Napi::CallbackInfo& info);
-  static Napi::Value CollectGarbageBinding(const Napi::CallbackInfo& info);
 
  private:
   // Starts V8's sampler with our settings; false if someone else owns it.
@@ -118,5 +117,11 @@ class Sampler {
   ProfileTree aggregate_;
   double folds_ = 0;
 };
+
+namespace sampler {
+// exports.sampler: start(intervalBytes, stackDepth, mode), stop(), collect(), fold(),
+// and `liveness`: whether V8 tells per sample if its object lives (V8 14+).
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace sampler
 
 }  // namespace allocscope

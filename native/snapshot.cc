@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "env_state.h"
+#include "namespace_object.h"
 #include "snapshot_dominators.h"
 #include "snapshot_graph.h"
 #include "snapshot_paths.h"
@@ -299,7 +300,7 @@ Napi::Object SnapshotAnalyzer::Constants(Napi::Env env) {
 Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsBoolean() || !info[1].IsArray() || !info[3].IsNumber() || !info[4].IsBoolean()) {
-    Napi::TypeError::New(env, "allocscope native: snapshotAnalyze(progress, names, target, top, deep)")
+    Napi::TypeError::New(env, "allocscope native: snapshot.analyze(progress, names, target, top, deep)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -456,6 +457,12 @@ Napi::Value SnapshotAnalyzer::AnalyzeBinding(const Napi::CallbackInfo& info) {
   out.Set("analyzeMs", NowMs() - analyze_start);
   bar.Clear();
   return out;
+}
+
+void snapshot::Register(Napi::Env env, Napi::Object exports) {
+  NamespaceObject(env, exports, "snapshot")
+      .Function("analyze", SnapshotAnalyzer::AnalyzeBinding)
+      .Value("constants", SnapshotAnalyzer::Constants(env));
 }
 
 }  // namespace allocscope

@@ -14,11 +14,16 @@ namespace allocscope {
 
 class SnapshotAnalyzer {
  public:
-  // snapshotAnalyze(progress: boolean, retainerPathsFor: string[],
+  // snapshot.analyze(progress: boolean, retainerPathsFor: string[],
   //                 target: object | undefined, targetTop: number, targetDeep: boolean)
   static Napi::Value AnalyzeBinding(const Napi::CallbackInfo& info);
-  // snapshotConstants(): node and edge type names.
+  // snapshot.constants: node and edge type names.
   static Napi::Object Constants(Napi::Env env);
 };
+
+namespace snapshot {
+// exports.snapshot: analyze(...), and `constants` (node and edge type names, bytes per node and edge).
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace snapshot
 
 }  // namespace allocscope

@@ -6,6 +6,11 @@
 #include <napi.h>
 
 namespace allocscope {
-// threadCpuNs() -> nanoseconds of CPU time of the calling thread (NaN where unsupported).
+// threadClock.cpuNs() -> nanoseconds of CPU time of the calling thread (NaN where unsupported).
 Napi::Value ThreadCpuNsBinding(const Napi::CallbackInfo& info);
+namespace thread_clock {
+// exports.threadClock: cpuNs().
+void Register(Napi::Env env, Napi::Object exports);
+}  // namespace thread_clock
+
 }  // namespace allocscope

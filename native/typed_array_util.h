@@ -1,4 +1,4 @@
-// Argument checks shared by the bindings. lib/native.ts validates user input;
+// Argument checks shared by the bindings. The TypeScript wrappers validate user input;
 // these only guard the addon against a wrong internal call (never crash).
 #pragma once
 

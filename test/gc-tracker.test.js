@@ -7,7 +7,7 @@ const { runNodeJson } = require('./helpers');
 
 const PRELUDE = `
   const a = require(process.env.ALLOCSCOPE_DIST);
-  const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+  const { native } = require(process.env.ALLOCSCOPE_DIST + '/core/native');
   const out = (v) => console.log(JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? String(x) : x)));
   const codeOf = (fn) => { try { fn(); return null; } catch (e) { return { code: e.code, name: e.name, message: e.message }; } };
   function churn(n) { let keep = []; for (let i = 0; i < n; i++) { keep.push({ i }); if (keep.length > 20000) keep = []; } return keep.length; }
@@ -36,7 +36,7 @@ test('lifecycle: calls before start, start twice, stop twice, restart', () => {
     r.afterRestart = a.gc.summary().count;
     r.eventsAfterRestart = a.gc.events().length;
     a.gc.stop();
-    r.live = native.liveCounters();
+    r.live = native.envState.liveCounters();
     out(r);
   ` });
   assert.equal(json.eventsBefore.code, 'ERR_ALLOCSCOPE_NOT_STARTED');
@@ -66,15 +66,15 @@ test('nested GC callbacks are matched with a stack; unmatched and over-deep sequ
     const P = 0, E = 1, r = {};
     a.gc.start({ bufferSize: 64 });
     a.gc.events();
-    native.gcSimulate(P, 4, 4); native.gcSimulate(P, 16, 8);
-    r.depthInside = native.gcSimulate(E, 16, 8);
-    r.depthAfter = native.gcSimulate(E, 4, 4);
+    native.gc.simulate(P, 4, 4); native.gc.simulate(P, 16, 8);
+    r.depthInside = native.gc.simulate(E, 16, 8);
+    r.depthAfter = native.gc.simulate(E, 4, 4);
     r.nested = a.gc.events().map((e) => ({ kind: e.kind, type: e.type, depth: e.depth, flags: e.flags, pauseNs: e.pauseNs }));
-    r.unmatchedDepth = native.gcSimulate(E, 1, 0); // epilogue without prologue
-    for (let i = 0; i < 12; i++) native.gcSimulate(P, 1, 0);
-    for (let i = 0; i < 12; i++) native.gcSimulate(E, 1, 0);
+    r.unmatchedDepth = native.gc.simulate(E, 1, 0); // epilogue without prologue
+    for (let i = 0; i < 12; i++) native.gc.simulate(P, 1, 0);
+    for (let i = 0; i < 12; i++) native.gc.simulate(E, 1, 0);
     r.deep = a.gc.events().map((e) => e.depth);
-    native.gcSimulate(P, 1, 0); r.depthEnd = native.gcSimulate(E, 1, 0);
+    native.gc.simulate(P, 1, 0); r.depthEnd = native.gc.simulate(E, 1, 0);
     r.summary = a.gc.summary();
     r.realAfter = churn(8e6) >= 0 && a.gc.events().filter((e) => e.depth === 0).length;
     r.summaryAfterReal = a.gc.summary();

@@ -79,7 +79,7 @@ test('spaces.stats() agrees with v8.getHeapSpaceStatistics() within 1 %, space b
 
 test('heap figures move with a known allocation: 20 MB of retained arrays raise old+new used by ≥ 20 MB', () => {
   // A full GC first: otherwise a GC inside the loop frees earlier tests' garbage and hides part of the growth.
-  native.collectGarbage();
+  native.isolate.collectGarbage();
   const before = heap.stats().usedHeapSizeBytes;
   const keep = [];
   for (let i = 0; i < 200; i++) keep.push(new Array(12_500).fill(i)); // 200 × 12,500 × 8 B = 20 MB

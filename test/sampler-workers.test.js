@@ -54,13 +54,13 @@ test('workers terminated while sampling (both modes, folds pending, RSS thread r
   const { json, status } = runNodeJson({ timeoutMs: 180_000, code: `
     const { Worker } = require('node:worker_threads');
     const a = require(process.env.ALLOCSCOPE_DIST);
-    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/core/native');
     const WORKER = \`
       const { workerData } = require('node:worker_threads');
       const a = require(process.env.ALLOCSCOPE_DIST);
       a.heap.start({ intervalBytes: 4096, mode: workerData.mode, foldIntervalMs: 5 });
       a.gc.start();
-      require(process.env.ALLOCSCOPE_DIST + '/native').native.rssStart(1, 64); // a native thread to join at teardown
+      require(process.env.ALLOCSCOPE_DIST + '/core/native').native.rss.start(1, 64); // a native thread to join at teardown
       let keep = [];
       setInterval(() => { for (let i = 0; i < 20000; i++) { keep.push({ i }); if (keep.length > 5000) keep = []; } if (workerData.collect) a.heap.profile(); }, 1);
     \`;
@@ -70,7 +70,7 @@ test('workers terminated while sampling (both modes, folds pending, RSS thread r
       exits.push(new Promise((resolve) => w.on('exit', resolve)));
       setTimeout(() => w.terminate(), 20 + (i % 10) * 7);
     }
-    Promise.all(exits).then(() => setTimeout(() => console.log(JSON.stringify({ live: native.liveCounters() })), 20));
+    Promise.all(exits).then(() => setTimeout(() => console.log(JSON.stringify({ live: native.envState.liveCounters() })), 20));
   ` });
   assert.equal(status, 0);
   assert.deepEqual(json.live, { envStates: 1, gcCallbackPairs: 0 });

@@ -234,8 +234,8 @@ test('worker: terminated while its snapshot is being taken, the process carries 
   const { json, status } = runNodeJson({ code: `
     const { Worker } = require('node:worker_threads');
     const a = require(process.env.ALLOCSCOPE_DIST);
-    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
-    const before = native.liveCounters().envStates;
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/core/native');
+    const before = native.envState.liveCounters().envStates;
     const WORKER = \`
       const { parentPort } = require('node:worker_threads');
       const a = require(process.env.ALLOCSCOPE_DIST);
@@ -255,7 +255,7 @@ test('worker: terminated while its snapshot is being taken, the process carries 
     }
     Promise.all(runs).then((codes) => {
       const after = a.snapshot.analyze();
-      console.log(JSON.stringify({ codes, exits, leftOver: native.liveCounters().envStates - before, nodes: after.nodeCount }));
+      console.log(JSON.stringify({ codes, exits, leftOver: native.envState.liveCounters().envStates - before, nodes: after.nodeCount }));
     });` });
   assert.equal(status, 0);
   assert.equal(json.exits, 3);
@@ -296,7 +296,7 @@ test('sizeOf: retained: false gives the deep size, which counts what the value s
 // layout does not allow it: both must give the same graph.
 test('conversion: the node index gives the same analysis through runs and through its fallback hash', () => {
   const { json } = runNodeJson({ code: `
-    const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+    const { native } = require(process.env.ALLOCSCOPE_DIST + '/core/native');
     class IndexedThing { constructor(i) { this.i = i; this.tags = ['t' + i, { deep: i }]; } }
     const value = { things: Array.from({ length: 3000 }, (_, i) => new IndexedThing(i)) };
     globalThis.keep = value;
@@ -307,9 +307,9 @@ test('conversion: the node index gives the same analysis through runs and throug
         path: raw.retainerPaths[0].map((s) => s.edge + '/' + s.node).slice(-3).join() };
     };
     // The first snapshot leaves a few objects behind (under the array too): compare later ones.
-    native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false);
-    const runs = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false));
-    const hash = pick(native.snapshotAnalyze(false, ['IndexedThing'], value, 5, false, true));
+    native.snapshot.analyze(false, ['IndexedThing'], value, 5, false);
+    const runs = pick(native.snapshot.analyze(false, ['IndexedThing'], value, 5, false));
+    const hash = pick(native.snapshot.analyze(false, ['IndexedThing'], value, 5, false, true));
     console.log(JSON.stringify({ runs, hash }));` });
   assert.equal(json.runs.index, 'runs', 'the fast path is used on this V8 (its nodes come in equally spaced blocks)');
   assert.equal(json.hash.index, 'hash');

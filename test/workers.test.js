@@ -9,7 +9,7 @@ const { runNodeJson } = require('./helpers');
 const STORM = `
   const { Worker } = require('node:worker_threads');
   const a = require(process.env.ALLOCSCOPE_DIST);
-  const { native } = require(process.env.ALLOCSCOPE_DIST + '/native');
+  const { native } = require(process.env.ALLOCSCOPE_DIST + '/core/native');
   const WORKER = \`
     const { parentPort, workerData } = require('node:worker_threads');
     const a = require(process.env.ALLOCSCOPE_DIST);
@@ -26,7 +26,7 @@ const STORM = `
   const results = [];
   const exits = [];
   a.gc.start();
-  const baseline = native.liveCounters();
+  const baseline = native.envState.liveCounters();
   for (let i = 0; i < 50; i++) {
     const mode = i % 5; // 0: terminate at once, 1: terminate while churning, 2: exit normally, 3: spin then terminate, 4: listen, exit
     const w = new Worker(WORKER, { eval: true, workerData: { work: mode === 1 ? 2e6 : 2e5, listen: mode === 4 || mode === 3, stopAtEnd: mode === 2, spin: mode === 3 } });
@@ -39,7 +39,7 @@ const STORM = `
   }
   Promise.all(exits.filter((p) => typeof p !== 'string')).then(() => {
     setTimeout(() => {
-      const live = native.liveCounters();
+      const live = native.envState.liveCounters();
       const mainStillTracks = a.gc.running;
       let k = []; for (let i = 0; i < 5e5; i++) { k.push({ i }); if (k.length > 1e4) k = []; }
       console.log(JSON.stringify({ baseline, live, results, errors: exits.filter((p) => typeof p === 'string'), mainStillTracks, mainCount: a.gc.summary().count }));

@@ -114,7 +114,7 @@ async function time() {
 async function count() {
   loop(Math.max(20_000, OPS >> 2)); // same warm-up as the timed run
   // Start from a collected heap with no array-buffer sweeping pending.
-  native.collectGarbage();
+  native.isolate.collectGarbage();
   await settle();
   allocscope.gc.start({ bufferSize: 1 << 16 });
   allocscope.heap.start({ intervalBytes: 1, mode: 'allocated', stackDepth: 4, foldIntervalMs: 0 });

@@ -163,7 +163,7 @@ function microbench() {
     nsPerGc: round(median(perGc), 1),
     nsPerGcP25: round(quantile(perGc, 0.25), 1),
     nsPerGcP75: round(quantile(perGc, 0.75), 1),
-    // One native.readSpaces() call (what spaces.stats() does: GetHeapSpaceStatistics for
+    // One native.heapStats.readSpaces() call (what spaces.stats() does: GetHeapSpaceStatistics for
     // every space, plus typed-array argument checks) beyond an empty N-API call.
     nsPerReadSpacesCall: round(median(spaceRead), 1),
     nsPerEmptyNapiCall: round(median(empty), 1),
@@ -434,7 +434,7 @@ function markdown(results) {
     L.push(`| ≈ ns per GC from instructions (÷ ${c.instructionsPerNs.toFixed(1)} instructions/ns) | ${fmt(ca.estimatedNsPerGc)} ns | ${fmt(cp.estimatedNsPerGc)} ns |`);
   }
   L.push('');
-  L.push(`- *Tight loop*: \`native.gcSimulate\` drives the tracker's prologue + epilogue (the same code a GC runs: all`);
+  L.push(`- *Tight loop*: \`native.gc.simulate\` drives the tracker's prologue + epilogue (the same code a GC runs: all`);
   L.push(`  ${m.spaceCount} spaces read before and after, ring-buffer record, counters) ${fmt(CONFIG.micro.pairsPerBlock * CONFIG.micro.blocks)} times in each of`);
   L.push(`  ${CONFIG.micro.processes} fresh processes, minus an equally long loop of empty N-API calls (${fmt(m.nsPerEmptyNapiCall)} ns each). What`);
   L.push('  remains still holds the test hook\'s own argument handling, so it is an upper bound.');

@@ -112,7 +112,7 @@ async function main() {
       // ALLOCSCOPE_DIST: the runner's snapshot of dist/ (run.js --node).
       const dist = process.env.ALLOCSCOPE_DIST || path.join(__dirname, '..', '..', 'dist');
       allocscope = require(dist);
-      native = require(path.join(dist, 'native')).native;
+      native = require(path.join(dist, 'core', 'native')).native;
       allocscope.heap.start({ intervalBytes, stackDepth: STACK_DEPTH, mode: tool === 'allocscope-live' ? 'live' : 'allocated', foldIntervalMs: 0 });
     } else if (tool === 'pprof') {
       pprof = require('@datadog/pprof');
@@ -144,7 +144,7 @@ async function main() {
       //   withMaps:   heap.profile() (source maps on, the default) + top(20).
       for (let c = 0; c <= collections; c++) {
         let t = now();
-        const raw = native.samplerCollect();
+        const raw = native.sampler.collect();
         record('raw', ms(t, now()));
         if (c === 0) out.rawStrings = raw.strings.length;
 

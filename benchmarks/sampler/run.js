@@ -656,7 +656,7 @@ function markdown(results) {
     row('allocscope-live', '… of which `heap.profile()`', 'profile');
     row('allocscope-live', '… of which `top(20)`', 'top');
     row('allocscope-live', '`heap.profile()` (source maps on) + `top(20)`', 'withMaps');
-    row('allocscope-live', 'the addon alone (`samplerCollect`: V8 tree → typed arrays)', 'raw');
+    row('allocscope-live', 'the addon alone (`sampler.collect`: V8 tree → typed arrays)', 'raw');
     row('allocscope-allocated', '`heap.profile({ sourceMaps: false })` + `top(20)`', 'profileTop');
     row('allocscope-allocated', 'the addon alone (fold into the aggregate + export)', 'raw');
     row('pprof', '`heap.profile()`: a pprof `Profile` object (not encoded)', 'profile');

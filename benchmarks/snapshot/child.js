@@ -46,10 +46,10 @@ async function main() {
     const dist = path.resolve(__dirname, '..', '..', 'dist');
     const { snapshot } = require(dist);
     // The public API drops the native phases (thread CPU times, peak RSS per stage): keep them for the notes.
-    const { native } = require(path.join(dist, 'native'));
-    const analyzeNative = native.snapshotAnalyze;
+    const { native } = require(path.join(dist, 'core', 'native'));
+    const analyzeNative = native.snapshot.analyze;
     let phases = null;
-    native.snapshotAnalyze = (...args) => { const raw = analyzeNative.apply(native, args); phases = raw.phases; return raw; };
+    native.snapshot.analyze = (...args) => { const raw = analyzeNative.apply(native.snapshot, args); phases = raw.phases; return raw; };
     const t0 = now();
     const r = snapshot.analyze({ retainerPathsFor: ['Session'], progress: false });
     const totalMs = now() - t0;

@@ -9,7 +9,7 @@ import { threadId } from 'node:worker_threads';
 import { writeCapture } from '../capture/file';
 import { CaptureRecorder } from './recorder';
 import { AllocscopeError, typeError } from '../core/errors';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 
@@ -56,15 +56,24 @@ const SCHEMA = {
   intervalBytes: SAMPLER_SCHEMA.intervalBytes,
 } as const;
 
+/** `native.heapLimit`: native/heap_limit.cc. */
+interface HeapLimitBinding {
+  /** writer(heapLimitBytes, initialHeapLimitBytes) runs once, from an interrupt outside GC. False when armed already. */
+  arm(writer: (heapLimitBytes: number, initialHeapLimitBytes: number) => void, headroomBytes: number): boolean;
+  disarm(): boolean;
+  state(): { armed: boolean; fired: boolean; written: boolean; heapLimitBytes: number; initialHeapLimitBytes: number; extensions: number };
+}
+const heapLimitBinding = nativeNamespace<HeapLimitBinding>('heapLimit');
+
 /**
  * Arms the addon's near-heap-limit callback for this thread: `write` runs once,
  * synchronously, when V8 nears the limit. Throws ERR_ALLOCSCOPE_ALREADY_STARTED
  * when armed already. Returns the function that disarms it.
  */
 export function armNearHeapLimit(write: (limits: { heapLimitBytes: number; initialHeapLimitBytes: number }) => void, headroomBytes: number): () => void {
-  const armed = native.heapLimitArm((heapLimitBytes, initialHeapLimitBytes) => write({ heapLimitBytes, initialHeapLimitBytes }), headroomBytes);
+  const armed = heapLimitBinding.arm((heapLimitBytes, initialHeapLimitBytes) => write({ heapLimitBytes, initialHeapLimitBytes }), headroomBytes);
   if (!armed) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'a near-heap-limit capture is armed already on this thread; stop() it first');
-  return () => { native.heapLimitDisarm(); };
+  return () => { heapLimitBinding.disarm(); };
 }
 
 /**
@@ -99,7 +108,7 @@ export function captureNearHeapLimit(options?: NearHeapLimitOptions): NearHeapLi
   };
   return {
     path: file,
-    state: () => ({ ...native.heapLimitState(), error }),
+    state: () => ({ ...heapLimitBinding.state(), error }),
     stop,
     [Symbol.dispose]: stop,
   };

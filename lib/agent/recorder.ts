@@ -9,9 +9,10 @@ import { currentInlining } from '../sampler/inlining';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
 import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
 import { malloc } from '../runtime/malloc';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { pools } from '../pools';
+import { v8Version } from '../runtime/isolate';
 import { spaces } from '../runtime/spaces';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from '../capture/capture';
 
@@ -36,6 +37,15 @@ const SCHEMA = {
   gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
   profile: { kind: 'boolean' },
 } as const;
+/** `native.rss`: native/rss_sampler.cc, a thread that reads the process' RSS every periodMs into a ring. */
+interface RssBinding {
+  /** False when running already. */
+  start(periodMs: number, capacity: number): boolean;
+  stop(): boolean;
+  /** (timeMs, bytes) pairs, oldest first. */
+  read(): Float64Array;
+}
+const rssBinding = nativeNamespace<RssBinding>('rss');
 /** Only this module can vouch that options were checked already. */
 const CHECKED = Symbol('checked options');
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -82,7 +92,7 @@ export class CaptureRecorder {
       throw error;
     }
     this.#startTimeMs = Date.now();
-    this.#ownsRss = native.rssStart(this.options.timelinePeriodMs, RSS_CAPACITY);
+    this.#ownsRss = rssBinding.start(this.options.timelinePeriodMs, RSS_CAPACITY);
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), this.options.timelinePeriodMs);
     this.#timer.unref();
@@ -99,7 +109,7 @@ export class CaptureRecorder {
       format: CAPTURE_FORMAT,
       version: CAPTURE_VERSION,
       meta: {
-        node: process.version, v8: native.constants.v8Version, platform: process.platform, arch: process.arch,
+        node: process.version, v8: v8Version, platform: process.platform, arch: process.arch,
         pid: process.pid, argv: process.argv.slice(1), cwd: process.cwd(),
         startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra,
       },
@@ -119,13 +129,13 @@ export class CaptureRecorder {
     this.#timer = undefined;
     if (this.#ownsHeap) heap.stop();
     if (this.#ownsGc) gc.stop();
-    if (this.#ownsRss) native.rssStop();
+    if (this.#ownsRss) rssBinding.stop();
     this.#ownsHeap = this.#ownsGc = this.#ownsRss = false;
   }
 
   /** The background thread's RSS samples, thinned to at most MAX_TIMELINE_SAMPLES. */
   #rssSamples(): { timeMs: number[]; bytes: number[] } {
-    const pairs = native.rssRead();
+    const pairs = rssBinding.read();
     const n = pairs.length / 2;
     const stride = Math.max(1, Math.ceil(n / MAX_TIMELINE_SAMPLES));
     const timeMs: number[] = [];

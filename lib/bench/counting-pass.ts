@@ -1,12 +1,12 @@
 // The counting pass: V8's sampling heap profiler at one byte per sample in
 // allocated mode records every allocation with its exact size and stack (DESIGN:
-// "Known V8 facts"). The operation is called from C++ (native.callRepeatedly) so
+// "Known V8 facts"). The operation is called from C++ (native/call_loop.cc) so
 // it is never inlined into a loop of ours; attribution.ts keeps its samples.
 // External bytes: V8's external memory after − before, plus what GCs freed.
 import { AllocscopeError } from '../core/errors';
 import { heap } from '../runtime/heap';
 import * as profiler from '../sampler/heap-profiler';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { mergeProfiles } from '../profile/merge';
 import type { Profile } from '../profile/profile';
 import { operationProfile } from './attribution';
@@ -50,14 +50,21 @@ const PROBE_OPS = 10;
  */
 const MAX_REPEATED_ROUNDS = 5;
 
+/** `native.callLoop`: native/call_loop.cc. */
+interface CallLoopBinding {
+  /** Calls fn() n times from C++ and returns the last result; a throw stops the loop and propagates. */
+  callRepeatedly(fn: () => unknown, n: number): unknown;
+}
+const callLoop = nativeNamespace<CallLoopBinding>('callLoop');
+
 /** Sync operations: one native loop, no await, so nothing else runs in the window. */
 function callOps(op: PreparedOperation, n: number): void | Promise<void> {
   if (!op.async) {
-    native.callRepeatedly(op.wrapper, n);
+    callLoop.callRepeatedly(op.wrapper, n);
     return;
   }
   return (async () => {
-    for (let i = 0; i < n; i++) await native.callRepeatedly(op.wrapper, 1);
+    for (let i = 0; i < n; i++) await callLoop.callRepeatedly(op.wrapper, 1);
   })();
 }
 

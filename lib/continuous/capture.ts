@@ -5,9 +5,9 @@ import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture } from '../capture/captur
 import { fragmentation } from '../runtime/fragmentation';
 import type { GcEvent } from '../runtime/gc';
 import { malloc } from '../runtime/malloc';
-import { native } from '../core/native';
 import { pools } from '../pools';
 import type { ProfileData } from '../profile/data';
+import { v8Version } from '../runtime/isolate';
 import { spaces } from '../runtime/spaces';
 import type { CollectionFigures } from './collection';
 
@@ -18,7 +18,7 @@ export function buildCapture(profile: ProfileData, figures: CollectionFigures, g
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
     meta: {
-      node: process.version, v8: native.constants.v8Version, platform: process.platform, arch: process.arch,
+      node: process.version, v8: v8Version, platform: process.platform, arch: process.arch,
       pid: process.pid, argv: process.argv.slice(1), cwd: process.cwd(),
       startTimeMs: fromMs, endTimeMs: untilMs, reason: 'api',
       options: { continuous: true, mode: options.mode, intervalBytes: options.intervalBytes, stackDepth: options.stackDepth, labels: options.labels },

@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { gc, GC_COUNTER_LAYOUT, type GcEvent } from '../runtime/gc';
-import { native } from '../core/native';
+import { gc, gcPauseNs, type GcEvent } from '../runtime/gc';
 import { heap } from '../runtime/heap';
+import { threadCpuNs } from '../runtime/thread-clock';
 import { holdGcTracking } from '../metrics/gc-hold';
 import type { HeapStartOptions } from '../sampler/heap-profiler';
 import type { ProfileData, ProfileMode } from '../profile/data';
@@ -32,7 +32,7 @@ const MAX_GC_EVENTS = 4096;
 
 /** GC pause time so far on this thread (tracked while the collector runs: it holds GC tracking), ms. */
 function gcPauseMs(): number {
-  return gc.running ? native.gcCounters()[GC_COUNTER_LAYOUT.header.topLevelNs]! / 1e6 : 0;
+  return gc.running ? gcPauseNs() / 1e6 : 0;
 }
 
 /** Runs `steps` for about `budgetMs`; their result when they finished, else undefined. */
@@ -137,13 +137,13 @@ export class Collector {
     let stagesGcMs = 0;
     const stage = <T>(work: () => T): T => {
       const s = performance.now();
-      const cpu = native.threadCpuNs();
+      const cpu = threadCpuNs();
       const gc0 = gcPauseMs();
       try {
         return work();
       } finally {
         const d = performance.now() - s;
-        const c = (native.threadCpuNs() - cpu) / 1e6;
+        const c = (threadCpuNs() - cpu) / 1e6;
         const g = Math.min(d, Math.max(0, gcPauseMs() - gc0));
         blockingMs += d;
         blockingCpuMs += c;

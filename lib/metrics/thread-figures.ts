@@ -2,9 +2,8 @@
 // its own at scrape time, and a worker posts its own to the main thread (so
 // everything here must survive structured cloning: numbers, strings, arrays).
 import { threadId } from 'node:worker_threads';
-import { GC_COUNTER_LAYOUT as L, type GcTypeName } from '../runtime/gc';
+import { readGcCounters, type GcTypeName } from '../runtime/gc';
 import { heap } from '../runtime/heap';
-import { native } from '../core/native';
 import { pools, type PoolStats } from '../pools';
 import { spaces } from '../runtime/spaces';
 import { GC_PAUSE_BOUNDS_EXPONENTS } from './bounds';
@@ -84,23 +83,20 @@ export interface ThreadFiguresOptions {
 }
 
 function readGc(): GcFigures {
-  const c = native.gcCounters();
+  const c = readGcCounters();
   const kinds: GcKindFigures[] = [];
-  for (let k = 0; k < L.kindNames.length; k++) {
-    const base = L.kindsAt + k * L.kindStride;
-    const count = c[base + L.kindFields.count]!;
-    if (count === 0) continue;
+  for (const k of c.kinds) {
+    if (k.count === 0) continue;
     kinds.push({
-      type: L.kindNames[k] as GcTypeName,
-      count,
-      sumSeconds: c[base + L.kindFields.totalNs]! / 1e9,
-      buckets: cumulativeAtPowersOfTwo(c, L.histogramsAt + k * L.histogramBuckets, L.histogramBuckets, L.histogramSubBits, GC_PAUSE_BOUNDS_EXPONENTS),
-      freedBytes: c[base + L.kindFields.freedBytes]!,
+      type: k.type,
+      count: k.count,
+      sumSeconds: k.totalNs / 1e9,
+      buckets: cumulativeAtPowersOfTwo(k.histogram, 0, k.histogram.length, c.histogramSubBits, GC_PAUSE_BOUNDS_EXPONENTS),
+      freedBytes: k.freedBytes,
     });
   }
-  const elapsedNs = c[L.header.elapsedNs]!;
-  const topLevelNs = c[L.header.topLevelNs]!;
-  return { kinds, timeSeconds: topLevelNs / 1e9, timeRatio: elapsedNs > 0 ? topLevelNs / elapsedNs : 0, promotedBytes: c[L.header.promoted]! };
+  const { elapsedNs, topLevelPauseNs } = c;
+  return { kinds, timeSeconds: topLevelPauseNs / 1e9, timeRatio: elapsedNs > 0 ? topLevelPauseNs / elapsedNs : 0, promotedBytes: c.promotedBytes };
 }
 
 function readHeap(): HeapFigures {

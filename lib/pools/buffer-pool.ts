@@ -10,7 +10,7 @@
 // external Buffer per block: release() detaches it, so a Buffer kept after
 // release reads length 0 and writes go nowhere. It costs an ArrayBuffer per alloc.
 import { AllocscopeError, typeError } from '../core/errors';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { checkClasses, classFor, geometricClasses } from './size-classes';
 import { PoolUsage, type PoolRecommendation } from './usage';
@@ -91,8 +91,21 @@ export interface BufferPoolStats {
 
 const POISON = 0xdb;
 
+/** `native.pool`: native/pool.cc. A pool is a number, its handle in the addon. */
+interface PoolBinding {
+  create(classes: Float64Array, slabBytes: number, maxBytes: number, emptySlabsKept: number): number;
+  /** undefined: too big for the classes, or over maxBytes. */
+  alloc(pool: number, size: number): Buffer | undefined;
+  /** 0: released, 1: not this pool's, 2: released already. */
+  release(pool: number, buffer: Buffer): 0 | 1 | 2;
+  /** A header of 4 values, then 12 per size class (see #statsSafe). */
+  stats(pool: number): Float64Array;
+  close(pool: number): void;
+}
+const poolBinding = nativeNamespace<PoolBinding>('pool');
+
 const nativePools = new FinalizationRegistry<number>((handle) => {
-  try { native.poolClose(handle); } catch { /* the env is going away */ }
+  try { poolBinding.close(handle); } catch { /* the env is going away */ }
 });
 
 interface Slab {
@@ -154,7 +167,7 @@ export class BufferPool {
     }));
     this.#reclaim = new FinalizationRegistry((held) => this.#reclaimBlock(held));
     if (o.mode === 'safe') {
-      this.#native = native.poolCreate(Float64Array.from(o.sizeClasses), o.slabBytes, o.maxBytes, o.emptySlabsKept);
+      this.#native = poolBinding.create(Float64Array.from(o.sizeClasses), o.slabBytes, o.maxBytes, o.emptySlabsKept);
       // When this object is collected, the native pool is closed; its memory goes
       // when its last Buffer does. (At env teardown the addon frees whatever is left.)
       nativePools.register(this, this.#native);
@@ -259,7 +272,7 @@ export class BufferPool {
   #allocSafe(size: number): Buffer {
     // An empty external Buffer has no data pointer (it would look released): serve it unpooled.
     if (size === 0) return this.#unpooledBuffer(0);
-    const buffer = native.poolAlloc(this.#native!, size);
+    const buffer = poolBinding.alloc(this.#native!, size);
     if (buffer === undefined) return this.#unpooledBuffer(size); // too big, or over maxBytes (counted natively)
     // The block stays on this thread: Node marks every external Buffer untransferable
     // itself (node::Buffer::New). markAsUntransferable() must not be added: from Node 24
@@ -270,14 +283,14 @@ export class BufferPool {
 
   #releaseSafe(buffer: Buffer): void {
     const length = buffer.length;
-    const code = native.poolRelease(this.#native!, buffer);
+    const code = poolBinding.release(this.#native!, buffer);
     if (code === 2) throw new AllocscopeError('ERR_ALLOCSCOPE_DOUBLE_RELEASE', `pool "${this.name}": this Buffer was released already (it is detached)`);
     if (code !== 0) throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `pool "${this.name}": release() got a Buffer that this pool did not hand out`);
     this.#classes[classFor(this.#options.sizeClasses, Math.max(length, 1))]!.usage.release();
   }
 
   #statsSafe(share: number): BufferPoolStats {
-    const raw = native.poolStats(this.#native!);
+    const raw = poolBinding.stats(this.#native!);
     const HEADER = 4, WIDTH = 12;
     const classes: SizeClassStats[] = [];
     for (let i = 0; i < raw[3]!; i++) {

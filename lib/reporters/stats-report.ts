@@ -4,7 +4,7 @@
 import { fragmentation, type FragmentationReport } from '../runtime/fragmentation';
 import { gc, type GcSummary } from '../runtime/gc';
 import { memory, type MemorySnapshot } from '../runtime/memory';
-import { native } from '../core/native';
+import { v8Version } from '../runtime/isolate';
 import { pools, type NodeBufferPoolInfo, type PoolStats } from '../pools';
 
 export interface StatsReport {
@@ -35,7 +35,7 @@ export function collectStatsReport(): StatsReport {
     version: 1,
     meta: {
       node: process.version,
-      v8: native.constants.v8Version,
+      v8: v8Version,
       pid: process.pid,
       argv: process.argv.slice(1),
       time: new Date().toISOString(),

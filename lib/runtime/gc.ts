@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AllocscopeError, typeError } from '../core/errors';
 import { quantile } from '../core/histogram';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { spaceNames } from './spaces';
 
@@ -99,24 +99,96 @@ export interface GcStartOptions {
   bufferSize?: number;
 }
 
+/** `native.gc`: native/gc_tracker.cc. */
+interface GcBinding {
+  /** null when already running. originNs: uv_hrtime() at start, the clock of process.hrtime.bigint(). */
+  start(capacity: number): { originNs: bigint; recordWidth: number; headerFields: number } | null;
+  stop(): boolean;
+  read(fromSeq: number): { records: Float64Array; nextSeq: number; oldestSeq: number };
+  /** A fresh copy of the cumulative counters, laid out as `layout` says. */
+  counters(): Float64Array;
+  setNotify(fn: (() => void) | null): void;
+  /** Runs the tracker's prologue (phase 0) or epilogue (1) as a GC would; returns the nesting depth (tests, benchmarks). */
+  simulate(phase: 0 | 1, type: number, flags: number): number;
+  layout: {
+    /** Header fields before the per-kind counters (GcCounterField). */
+    counterHeader: number;
+    kindCount: number;
+    /** Fields per kind (GcKindField): count, totalNs, maxNs, freedBytes. */
+    kindFields: number;
+    kindNames: string[];
+    /** Buckets of one kind's pause histogram (native/pause_histogram.h), after all kinds' fields. */
+    histogramBuckets: number;
+    histogramSubBits: number;
+  };
+}
+
+const binding = nativeNamespace<GcBinding>('gc');
+const L = binding.layout;
 const DEFAULTS: Required<GcStartOptions> = { bufferSize: 4096 };
 const SCHEMA = { bufferSize: { kind: 'integer', min: 16, max: 1 << 20 } } as const;
-const C = native.constants;
 const FORCED_FLAG = 1 << 2; // kGCCallbackFlagForced
 const KIND_FIELDS = { count: 0, totalNs: 1, maxNs: 2, freedBytes: 3 };
 const CNT = { elapsedNs: 0, records: 1, unmatched: 2, overflows: 3, maxDepth: 4, promoted: 5, youngBefore: 6, topLevelNs: 7 };
+const HISTOGRAMS_AT = L.counterHeader + L.kindCount * L.kindFields;
 
-/** Where things are in `native.gcCounters()` (for lib/metrics, which reads the histograms directly). */
-export const GC_COUNTER_LAYOUT = Object.freeze({
-  header: CNT,
-  kindFields: KIND_FIELDS,
-  kindsAt: C.gcCounterHeader,
-  kindStride: C.gcKindFields,
-  histogramsAt: C.gcCounterHeader + C.gcKindCount * C.gcKindFields,
-  histogramBuckets: C.histogramBuckets,
-  histogramSubBits: C.histogramSubBits,
-  kindNames: C.gcKindNames as readonly string[],
-});
+/** One GC kind's counters since `gc.start()`. */
+export interface GcKindCounters {
+  type: GcTypeName;
+  count: number;
+  totalNs: number;
+  maxNs: number;
+  freedBytes: number;
+  /** Pause histogram, ns: log-linear, 2^histogramSubBits buckets per power of two (see core/histogram.ts). */
+  histogram: Float64Array;
+}
+
+/** The GC tracker's cumulative counters (they outlive ring-buffer overwrites). */
+export interface GcCounters {
+  elapsedNs: number;
+  /** Pause time of top-level GCs (nested GCs are inside them). */
+  topLevelPauseNs: number;
+  promotedBytes: number;
+  youngBytesBefore: number;
+  unmatchedEpilogues: number;
+  maxDepth: number;
+  /** Every kind, in the addon's order, counted or not. */
+  kinds: GcKindCounters[];
+  histogramSubBits: number;
+}
+
+/** Reads the calling thread's GC counters (one copy from the addon; the histograms are views into it). */
+export function readGcCounters(): GcCounters {
+  const c = binding.counters();
+  const kinds: GcKindCounters[] = new Array(L.kindCount);
+  for (let k = 0; k < L.kindCount; k++) {
+    const base = L.counterHeader + k * L.kindFields;
+    const at = HISTOGRAMS_AT + k * L.histogramBuckets;
+    kinds[k] = {
+      type: L.kindNames[k] as GcTypeName,
+      count: c[base + KIND_FIELDS.count]!,
+      totalNs: c[base + KIND_FIELDS.totalNs]!,
+      maxNs: c[base + KIND_FIELDS.maxNs]!,
+      freedBytes: c[base + KIND_FIELDS.freedBytes]!,
+      histogram: c.subarray(at, at + L.histogramBuckets),
+    };
+  }
+  return {
+    elapsedNs: c[CNT.elapsedNs]!,
+    topLevelPauseNs: c[CNT.topLevelNs]!,
+    promotedBytes: c[CNT.promoted]!,
+    youngBytesBefore: c[CNT.youngBefore]!,
+    unmatchedEpilogues: c[CNT.unmatched]!,
+    maxDepth: c[CNT.maxDepth]!,
+    kinds,
+    histogramSubBits: L.histogramSubBits,
+  };
+}
+
+/** Top-level GC pause time so far on this thread, ns (0 before the first `gc.start()`). */
+export function gcPauseNs(): number {
+  return binding.counters()[CNT.topLevelNs]!;
+}
 
 // performance.now() = (hrtime − timeOrigin) / 1e6; recover timeOrigin once.
 const hrtimeAtPerfZeroNs = process.hrtime.bigint() - BigInt(Math.round(performance.now() * 1e6));
@@ -124,7 +196,7 @@ const hrtimeAtPerfZeroNs = process.hrtime.bigint() - BigInt(Math.round(performan
 function typeName(kind: number): GcTypeName {
   const bits = kind >>> 0;
   const index = bits !== 0 && (bits & (bits - 1)) === 0 ? 31 - Math.clz32(bits) : -1;
-  return (C.gcKindNames[index] ?? 'other') as GcTypeName;
+  return (L.kindNames[index] ?? 'other') as GcTypeName;
 }
 
 interface Session { originNs: bigint; recordWidth: number; headerFields: number }
@@ -145,12 +217,12 @@ class GcTracker extends EventEmitter {
     super();
     this.on('newListener', (name) => {
       if (name === 'gc' && this.listenerCount('gc') === 0) {
-        this.#listenerCursor = this.#running ? native.gcRead(Number.MAX_SAFE_INTEGER).nextSeq : 0;
-        native.gcSetNotify(() => this.#deliver());
+        this.#listenerCursor = this.#running ? binding.read(Number.MAX_SAFE_INTEGER).nextSeq : 0;
+        binding.setNotify(() => this.#deliver());
       }
     });
     this.on('removeListener', (name) => {
-      if (name === 'gc' && this.listenerCount('gc') === 0) native.gcSetNotify(null);
+      if (name === 'gc' && this.listenerCount('gc') === 0) binding.setNotify(null);
     });
   }
 
@@ -165,7 +237,7 @@ class GcTracker extends EventEmitter {
    */
   start(options?: GcStartOptions): void {
     const { bufferSize } = resolveOptions('gc.start()', options, DEFAULTS, SCHEMA);
-    const started = native.gcStart(bufferSize);
+    const started = binding.start(bufferSize);
     if (!started) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'gc.start() was called while GC tracking is running; call gc.stop() first');
     this.#session = started;
     this.#running = true;
@@ -181,7 +253,7 @@ class GcTracker extends EventEmitter {
   stop(): boolean {
     if (!this.#running) return false;
     if (this.listenerCount('gc') > 0) this.#deliver(); // flush before the callbacks go
-    native.gcStop();
+    binding.stop();
     this.#running = false;
     return true;
   }
@@ -208,34 +280,25 @@ class GcTracker extends EventEmitter {
   /** Counts, pause percentiles per kind, GC time share, freed and promoted bytes since start. */
   summary(): GcSummary {
     this.#requireSession('gc.summary()');
-    const counters = native.gcCounters();
+    const counters = readGcCounters();
     const byType: Partial<Record<GcTypeName, GcTypeSummary>> = {};
     let count = 0;
     let freedBytes = 0;
-    const kindsAt = C.gcCounterHeader;
-    const histogramsAt = kindsAt + C.gcKindCount * C.gcKindFields;
-    for (let k = 0; k < C.gcKindCount; k++) {
-      const base = kindsAt + k * C.gcKindFields;
-      const n = counters[base + KIND_FIELDS.count]!;
+    for (const { type, count: n, totalNs, maxNs, freedBytes: freed, histogram } of counters.kinds) {
       if (n === 0) continue;
-      const totalNs = counters[base + KIND_FIELDS.totalNs]!;
-      const maxNs = counters[base + KIND_FIELDS.maxNs]!;
-      const at = histogramsAt + k * C.histogramBuckets;
-      const q = (p: number) => quantile(counters, at, C.histogramBuckets, C.histogramSubBits, p, maxNs) / 1e6;
-      const freed = counters[base + KIND_FIELDS.freedBytes]!;
-      byType[C.gcKindNames[k] as GcTypeName] = {
+      const q = (p: number) => quantile(histogram, 0, histogram.length, counters.histogramSubBits, p, maxNs) / 1e6;
+      byType[type] = {
         count: n, totalMs: totalNs / 1e6, meanMs: totalNs / n / 1e6, maxMs: maxNs / 1e6,
         p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), freedBytes: freed,
       };
       count += n;
       freedBytes += freed;
     }
-    const elapsedMs = counters[CNT.elapsedNs]! / 1e6;
-    const gcTimeMs = counters[CNT.topLevelNs]! / 1e6;
-    const promotedBytes = counters[CNT.promoted]!;
-    const youngBefore = counters[CNT.youngBefore]!;
+    const elapsedMs = counters.elapsedNs / 1e6;
+    const gcTimeMs = counters.topLevelPauseNs / 1e6;
+    const { promotedBytes, youngBytesBefore: youngBefore } = counters;
     // Records the events() reader has not seen and that are already overwritten.
-    const { oldestSeq } = native.gcRead(Number.MAX_SAFE_INTEGER);
+    const { oldestSeq } = binding.read(Number.MAX_SAFE_INTEGER);
     const pendingDrops = Math.max(0, oldestSeq - this.#eventsCursor);
     return {
       running: this.#running,
@@ -248,8 +311,8 @@ class GcTracker extends EventEmitter {
       promotionRatio: youngBefore > 0 ? promotedBytes / youngBefore : 0,
       promotedBytesPerSecond: elapsedMs > 0 ? promotedBytes / (elapsedMs / 1e3) : 0,
       droppedEvents: this.#eventsDropped + pendingDrops,
-      unmatchedCallbacks: counters[CNT.unmatched]!,
-      maxNestingDepth: counters[CNT.maxDepth]!,
+      unmatchedCallbacks: counters.unmatchedEpilogues,
+      maxNestingDepth: counters.maxDepth,
       byType,
     };
   }
@@ -260,7 +323,7 @@ class GcTracker extends EventEmitter {
   }
 
   #read(session: Session, from: number): { events: GcEvent[]; nextSeq: number; dropped: number } {
-    const { records, nextSeq, oldestSeq } = native.gcRead(from);
+    const { records, nextSeq, oldestSeq } = binding.read(from);
     const width = session.recordWidth;
     const n = records.length / width;
     const events: GcEvent[] = new Array(n);

@@ -1,7 +1,7 @@
 // V8 heap statistics as typed objects. The addon fills a preallocated
 // Float64Array; this module names the numbers.
 import * as profiler from '../sampler/heap-profiler';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 
 /** Totals over the whole V8 heap of this isolate (thread). All sizes in bytes. */
 export interface HeapStats {
@@ -40,7 +40,18 @@ export interface CodeStats {
   cpuProfilerMetadataBytes: number;
 }
 
-const layout = native.heapLayout();
+/** `native.heapStats`: native/heap_stats.cc. Each read fills the caller's Float64Array, in `layout()`'s order. */
+export interface HeapStatsBinding {
+  layout(): { heapFields: string[]; spaceFields: string[]; codeFields: string[]; spaceNames: string[] };
+  readHeap(out: Float64Array): void;
+  /** spaceNames.length rows of spaceFields.length values. */
+  readSpaces(out: Float64Array): void;
+  readCode(out: Float64Array): void;
+}
+
+/** Shared with spaces.ts, which reads the per-space rows. */
+export const heapStatsBinding = nativeNamespace<HeapStatsBinding>('heapStats');
+const layout = heapStatsBinding.layout();
 const heapBuffer = new Float64Array(layout.heapFields.length);
 const codeBuffer = new Float64Array(layout.codeFields.length);
 
@@ -66,7 +77,7 @@ export const heap = {
 
   /** Heap totals of the calling thread's isolate (~1 µs, no allocation in the addon). */
   stats(): HeapStats {
-    native.readHeap(heapBuffer);
+    heapStatsBinding.readHeap(heapBuffer);
     const f = (name: string) => at(layout.heapFields, heapBuffer, name);
     return {
       totalHeapSizeBytes: f('totalHeapSize'),
@@ -88,7 +99,7 @@ export const heap = {
 
   /** Code/bytecode/metadata sizes (slow: walks the code spaces; call it on demand). */
   codeStats(): CodeStats {
-    native.readCode(codeBuffer);
+    heapStatsBinding.readCode(codeBuffer);
     const f = (name: string) => at(layout.codeFields, codeBuffer, name);
     return {
       codeAndMetadataBytes: f('codeAndMetadataSize'),

@@ -1,6 +1,6 @@
 // C allocator statistics (glibc mallinfo2, jemalloc mallctl). Reading them walks
 // free lists under the allocator's locks, so results are cached for `maxAgeMs`.
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 
 export interface GlibcStats {
@@ -53,10 +53,19 @@ export interface MallocStatsOptions {
   maxAgeMs?: number;
 }
 
+/** `native.malloc`: native/malloc_stats.cc. A null section: that allocator is absent; a null field: jemalloc lacks that stat. */
+interface MallocBinding {
+  read(): {
+    glibc: { arena: number; ordblks: number; hblks: number; hblkhd: number; uordblks: number; fordblks: number; keepcost: number; fsmblks: number } | null;
+    jemalloc: { allocated: number | null; active: number | null; resident: number | null; mapped: number | null; retained: number | null; metadata: number | null } | null;
+  };
+}
+
+const binding = nativeNamespace<MallocBinding>('malloc');
 let cached: MallocStats | undefined;
 
 function read(): MallocStats {
-  const raw = native.readMalloc();
+  const raw = binding.read();
   const jemalloc: JemallocStats | null = raw.jemalloc && {
     allocatedBytes: raw.jemalloc.allocated,
     activeBytes: raw.jemalloc.active,

@@ -1,5 +1,5 @@
 // Per-space V8 statistics (new, old, code, large-object, … spaces).
-import { native } from '../core/native';
+import { heapStatsBinding } from './heap';
 
 /** One V8 heap space. Names are V8's own (`new_space`, `old_space`, …). Sizes in bytes. */
 export interface SpaceStats {
@@ -14,7 +14,7 @@ export interface SpaceStats {
   physicalBytes: number;
 }
 
-const layout = native.heapLayout();
+const layout = heapStatsBinding.layout();
 const width = layout.spaceFields.length;
 const buffer = new Float64Array(layout.spaceNames.length * width);
 const column = (name: string) => layout.spaceFields.indexOf(name);
@@ -29,7 +29,7 @@ export const spaceNames: readonly string[] = Object.freeze([...layout.spaceNames
 export const spaces = {
   /** Statistics of every heap space of the calling thread's isolate (~1 µs in the addon). */
   stats(): SpaceStats[] {
-    native.readSpaces(buffer);
+    heapStatsBinding.readSpaces(buffer);
     return layout.spaceNames.map((name, i) => ({
       name,
       committedBytes: buffer[i * width + COMMITTED]!,

@@ -2,12 +2,13 @@
 // of it is still alive. One sampler per isolate (thread); V8 allows one owner.
 import { threadId } from 'node:worker_threads';
 import { AllocscopeError } from '../core/errors';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { resolveSamplerOptions, SAMPLER_MODES, type ResolvedSamplerOptions, type SamplerOptions } from './options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { SourceMapResolver } from '../profile/source-maps';
+import { collectGarbage, v8Version } from '../runtime/isolate';
 
 /** heap.start() options: the sampler's own (see ./options.ts). */
 export type HeapStartOptions = SamplerOptions;
@@ -44,8 +45,8 @@ export interface HeapCapabilities {
 /** What this Node's sampling heap profiler supports (a fresh object each call). */
 export function capabilities(): HeapCapabilities {
   return {
-    liveInAllocatedMode: native.constants.sampleLiveness === true,
-    v8Version: native.constants.v8Version,
+    liveInAllocatedMode: binding.liveness === true,
+    v8Version,
     nodeVersion: process.version,
     modes: [...SAMPLER_MODES],
   };
@@ -56,6 +57,30 @@ interface Session extends ResolvedSamplerOptions { startTimeMs: number; timer: N
 let session: Session | undefined;
 const resolver = new SourceMapResolver();
 
+/** What the addon collects: a string table, frames and a tree of nodes, as columns. */
+interface RawProfile {
+  strings: string[];
+  frames: { name: Uint32Array; script: Uint32Array; line: Int32Array; column: Int32Array; scriptId: Int32Array };
+  /** liveBytes/liveCount: allocated mode where `liveness` (V8 14+). */
+  nodes: { parent: Int32Array; frame: Uint32Array; selfBytes: Float64Array; selfCount: Float64Array; liveBytes?: Float64Array; liveCount?: Float64Array };
+  folds?: number;
+}
+
+/** `native.sampler`: native/sampler.cc. */
+interface SamplerBinding {
+  /** mode 0: live, 1: allocated. False when someone else owns V8's sampler. */
+  start(intervalBytes: number, stackDepth: number, mode: 0 | 1): boolean;
+  stop(): boolean;
+  /** Throws ERR_ALLOCSCOPE_SAMPLER_LOST when V8's sampler was stopped under us. */
+  collect(): RawProfile;
+  /** Allocated mode: folds V8's samples into the addon's tree and restarts V8's sampler (false in live mode). */
+  fold(): boolean;
+  /** V8 tells per sample whether its object lives (AllocationProfile::Sample::is_live, V8 14+). */
+  readonly liveness: boolean;
+}
+
+const binding = nativeNamespace<SamplerBinding>('sampler');
+
 /** Starts sampling allocations on this thread. */
 export function start(options?: HeapStartOptions): void {
   startResolved(resolveSamplerOptions('heap.start()', options));
@@ -64,13 +89,13 @@ export function start(options?: HeapStartOptions): void {
 /** start() for callers that resolved the options already (the recorder, continuous mode, leaks). */
 export function startResolved(o: ResolvedSamplerOptions): void {
   if (session) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'heap.start() was called while the sampler is running; call heap.stop() first');
-  if (!native.samplerStart(o.intervalBytes, o.stackDepth, o.mode === 'allocated' ? 1 : 0)) {
+  if (!binding.start(o.intervalBytes, o.stackDepth, o.mode === 'allocated' ? 1 : 0)) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
       "heap.start(): V8's sampling heap profiler is already running, owned by someone else (an inspector session, --heap-prof, or another profiler); stop it first");
   }
   let timer: NodeJS.Timeout | undefined;
   if (o.mode === 'allocated' && o.foldIntervalMs > 0) {
-    timer = setInterval(() => { try { native.samplerFold(); } catch { /* lost: reported by profile() */ } }, o.foldIntervalMs);
+    timer = setInterval(() => { try { binding.fold(); } catch { /* lost: reported by profile() */ } }, o.foldIntervalMs);
     timer.unref();
   }
   const { intervalBytes, stackDepth, mode, foldIntervalMs } = o;
@@ -82,7 +107,7 @@ export function stop(): boolean {
   if (!session) return false;
   if (session.timer) clearInterval(session.timer);
   session = undefined;
-  return native.samplerStop();
+  return binding.stop();
 }
 
 /** The mode of this thread's running sampler, or undefined when it does not run. */
@@ -107,10 +132,10 @@ export function withSourceMaps(p: Profile): Profile {
 export function profile(options?: HeapProfileOptions): Profile {
   const o = resolveOptions('heap.profile()', options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
   if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'heap.profile() needs heap.start() first');
-  if (o.gcFirst) native.collectGarbage();
+  if (o.gcFirst) collectGarbage();
   let raw;
   try {
-    raw = native.samplerCollect();
+    raw = binding.collect();
   } catch (error) {
     // The addon already let go of a sampler someone else stopped; forget the session.
     if ((error as { code?: string }).code === 'ERR_ALLOCSCOPE_SAMPLER_LOST') stop();

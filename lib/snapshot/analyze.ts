@@ -1,6 +1,6 @@
 // snapshot.analyze(): a heap snapshot taken and analysed in the addon.
 import { typeError } from '../core/errors';
-import { native } from '../core/native';
+import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { toRetainerPath } from './retainer-path';
 import type { ConstructorStats, RetainerPath, SnapshotAnalysis } from './types';
@@ -15,6 +15,56 @@ export interface AnalyzeOptions {
 }
 
 const DEFAULTS: Required<AnalyzeOptions> = { retainerPathsFor: [], topConstructors: 50, progress: true };
+
+/** One step of a retainer path, from the snapshot's root to the instance. */
+export interface RawRetainerStep {
+  node: string;
+  nodeType: string;
+  edge: string;
+  edgeType: string;
+}
+
+interface RawSnapshotTarget {
+  retainedBytes: number;
+  selfBytes: number;
+  deepBytes?: number;
+  name: string;
+  nodeType: string;
+  top: Array<{ path: string; name: string; retainedBytes: number }>;
+}
+
+interface RawSnapshotAnalysis {
+  nodeCount: number;
+  edgeCount: number;
+  totalBytes: number;
+  graphBytes: number;
+  takeMs: number;
+  analyzeMs: number;
+  phases: {
+    convertMs: number; dominatorsMs: number; classesMs: number; pathsMs: number;
+    /** CPU time of the thread (without preemption), for benchmarks. */
+    takeCpuMs: number; convertCpuMs: number; analyzeCpuMs: number;
+    /** Bytes the conversion held beside the graph (node index, name cache). */
+    conversionBytes: number;
+    /** How V8's node pointers were mapped to ordinals: 'runs' (fast path) or 'hash' (fallback). */
+    nodeIndex: 'runs' | 'hash';
+    /** The process' peak RSS (MiB) after V8 took the snapshot, after the conversion, at the end. */
+    peakAfterTakeMB: number; peakAfterConvertMB: number; peakEndMB: number;
+  };
+  classes: { names: string[]; count: Float64Array; selfBytes: Float64Array; retainedBytes: Float64Array };
+  retainerPaths: Array<RawRetainerStep[] | null>;
+  /** Present when a target was passed; null when it was not found in the snapshot. */
+  target?: RawSnapshotTarget | null;
+}
+
+/** `native.snapshot`: native/snapshot.cc (analyze.ts and size-of.ts call it). */
+interface SnapshotBinding {
+  /** `forcePointerHash` (tests only): map node pointers with the fallback hash. */
+  analyze(progress: boolean, retainerPathsFor: string[], target: object | undefined, targetTop: number, targetDeep: boolean,
+    forcePointerHash?: boolean): RawSnapshotAnalysis;
+  constants: { nodeTypes: string[]; edgeTypes: string[]; nodeBytes: number; edgeBytes: number };
+}
+export const snapshotBinding = nativeNamespace<SnapshotBinding>('snapshot');
 
 /** Whether a progress bar may be drawn: a TTY, and not in CI (as lib/cli/progress.ts). */
 export function progressWanted(requested: boolean): boolean {
@@ -35,7 +85,7 @@ export function analyze(options?: AnalyzeOptions): SnapshotAnalysis {
     progress: { kind: 'boolean' },
   });
   const names = checkNames('snapshot.analyze()', o.retainerPathsFor);
-  const raw = native.snapshotAnalyze(progressWanted(o.progress), names, undefined, 0, false);
+  const raw = snapshotBinding.analyze(progressWanted(o.progress), names, undefined, 0, false);
 
   const all: ConstructorStats[] = [];
   const counts: Record<string, { count: number; selfBytes: number }> = {};

@@ -1,5 +1,5 @@
 // Turns the addon's retainer steps into a RetainerPath with a one-line text.
-import type { RawRetainerStep } from '../core/native';
+import type { RawRetainerStep } from './analyze';
 import type { RetainerPath } from './types';
 
 function edgeLabel(step: RawRetainerStep): string {

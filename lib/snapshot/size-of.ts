@@ -1,9 +1,8 @@
 // sizeOf(): the retained size of one value (what freeing it would free, as
 // DevTools computes it) and the largest things it keeps alive.
 import { AllocscopeError, typeError } from '../core/errors';
-import { native } from '../core/native';
 import { resolveOptions } from '../core/options';
-import { progressWanted } from './analyze';
+import { progressWanted, snapshotBinding } from './analyze';
 import type { SizeOfResult } from './types';
 
 export interface SizeOfOptions {
@@ -31,7 +30,7 @@ export function sizeOf(value: unknown, options?: SizeOfOptions): SizeOfResult {
     top: { kind: 'integer', min: 0, max: 100_000 },
     progress: { kind: 'boolean' },
   });
-  const raw = native.snapshotAnalyze(progressWanted(o.progress), [], value, o.top, !o.retained);
+  const raw = snapshotBinding.analyze(progressWanted(o.progress), [], value, o.top, !o.retained);
   const target = raw.target;
   if (!target) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_UNSUPPORTED', 'sizeOf(): the value was not found in the heap snapshot');

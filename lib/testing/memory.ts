@@ -12,7 +12,7 @@ import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { spaces } from '../runtime/spaces';
 import * as profiler from '../sampler/heap-profiler';
-import { native } from '../core/native';
+import { collectGarbage } from '../runtime/isolate';
 import type { Profile } from '../profile/profile';
 
 export interface MemoryFigures {
@@ -33,7 +33,7 @@ const SAMPLE_BYTES = 1024;
  * turn its readings are steady to ~1 KiB.
  */
 async function collected(): Promise<void> {
-  native.collectGarbage();
+  collectGarbage();
   await new Promise((resolve) => setImmediate(resolve));
 }
 

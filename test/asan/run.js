@@ -122,7 +122,7 @@ const steps = [
   {
     id: 'smoke',
     title: 'load the ASan addon into node with the preloaded runtime',
-    args: ['-e', 'const n = require(process.env.ALLOCSCOPE_ADDON); n.readHeap(new Float64Array(n.heapLayout().heapFields.length)); console.log("addon loaded, V8", n.constants.v8Version)'],
+    args: ['-e', 'const n = require(process.env.ALLOCSCOPE_ADDON); n.heapStats.readHeap(new Float64Array(n.heapStats.layout().heapFields.length)); console.log("addon loaded, V8", n.isolate.v8Version)'],
     timeoutMs: 30_000,
   },
   {

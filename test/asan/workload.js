@@ -44,15 +44,22 @@ const modesArg = argv.indexOf('--modes'); // e.g. --modes tracking,exit (default
 const onlyModes = modesArg >= 0 ? argv[modesArg + 1].split(',') : null;
 const skipMain = argv.includes('--workers-only');
 
-// Every binding the workload calls is recorded: at the end, a binding of the addon
-// that it never called fails the run (a new binding must be added here).
+// Every binding the workload calls is recorded as "namespace.function": at the end,
+// a binding of the addon that it never called fails the run (a new binding must be
+// added here).
 const rawNative = require(addonPath);
 const calledBindings = new Set();
 const native = new Proxy(rawNative, {
-  get(target, key) {
-    const value = target[key];
-    if (typeof value === 'function') calledBindings.add(key);
-    return value;
+  get(target, namespace) {
+    const bindings = target[namespace];
+    if (typeof bindings !== 'object' || bindings === null) return bindings;
+    return new Proxy(bindings, {
+      get(object, key) {
+        const value = object[key];
+        if (typeof value === 'function') calledBindings.add(`${String(namespace)}.${String(key)}`);
+        return value;
+      },
+    });
   },
 });
 const api = require(path.join(root, 'dist'));
@@ -78,41 +85,41 @@ const log = (...args) => { if (isMainThread) console.log('[workload]', ...args);
 // ---- heap / space / code statistics ---------------------------------------
 
 function statsScenario(iterations) {
-  const layout = native.heapLayout();
+  const layout = native.heapStats.layout();
   assert.ok(layout.spaceNames.length > 0);
   const heap = new Float64Array(layout.heapFields.length); // exact sizes: an overflow shows
   const spaces = new Float64Array(layout.spaceNames.length * layout.spaceFields.length);
   const code = new Float64Array(layout.codeFields.length);
   for (let i = 0; i < iterations; i++) {
-    native.readHeap(heap);
-    native.readSpaces(spaces);
-    if (i % 16 === 0) native.readCode(code);
-    if (i % 64 === 0) native.heapLayout();
+    native.heapStats.readHeap(heap);
+    native.heapStats.readSpaces(spaces);
+    if (i % 16 === 0) native.heapStats.readCode(code);
+    if (i % 64 === 0) native.heapStats.layout();
   }
   assert.ok(heap[layout.heapFields.indexOf('usedHeapSize')] > 0);
   // Views into the middle of a bigger buffer, exactly as long as required.
   const big = new ArrayBuffer(8 * (heap.length + 8));
-  native.readHeap(new Float64Array(big, 32, heap.length));
-  native.readSpaces(new Float64Array(new ArrayBuffer(8 * (spaces.length + 3)), 24, spaces.length));
+  native.heapStats.readHeap(new Float64Array(big, 32, heap.length));
+  native.heapStats.readSpaces(new Float64Array(new ArrayBuffer(8 * (spaces.length + 3)), 24, spaces.length));
   // Wrong calls must throw, never touch memory.
   const bad = [
     [], [undefined], [null], [1], ['x'], [{}], [new Float32Array(64)], [new Uint8Array(1024)],
     [new Float64Array(0)], [new DataView(new ArrayBuffer(1024))],
   ];
   for (const args of bad) {
-    assert.throws(() => native.readHeap(...args));
-    assert.throws(() => native.readSpaces(...args));
-    assert.throws(() => native.readCode(...args));
+    assert.throws(() => native.heapStats.readHeap(...args));
+    assert.throws(() => native.heapStats.readSpaces(...args));
+    assert.throws(() => native.heapStats.readCode(...args));
   }
   // One element short, also as a view at the very end of its buffer.
-  assert.throws(() => native.readHeap(new Float64Array(heap.length - 1)));
-  assert.throws(() => native.readSpaces(new Float64Array(spaces.length - 1)));
-  assert.throws(() => native.readCode(new Float64Array(code.length - 1)));
-  assert.throws(() => native.readHeap(new Float64Array(new ArrayBuffer(8 * heap.length), 8)));
+  assert.throws(() => native.heapStats.readHeap(new Float64Array(heap.length - 1)));
+  assert.throws(() => native.heapStats.readSpaces(new Float64Array(spaces.length - 1)));
+  assert.throws(() => native.heapStats.readCode(new Float64Array(code.length - 1)));
+  assert.throws(() => native.heapStats.readHeap(new Float64Array(new ArrayBuffer(8 * heap.length), 8)));
   // Detached buffer: length 0 afterwards.
   const detached = new Float64Array(heap.length);
   structuredClone(detached.buffer, { transfer: [detached.buffer] });
-  assert.throws(() => native.readHeap(detached));
+  assert.throws(() => native.heapStats.readHeap(detached));
   // Through the public API as well.
   for (let i = 0; i < iterations / 4; i++) {
     api.heap.stats();
@@ -126,7 +133,7 @@ function statsScenario(iterations) {
 
 function mallocScenario(iterations) {
   for (let i = 0; i < iterations; i++) {
-    const raw = native.readMalloc();
+    const raw = native.malloc.read();
     assert.ok(raw && typeof raw === 'object');
     if (i % 8 === 0) api.malloc.stats();
   }
@@ -137,34 +144,34 @@ function mallocScenario(iterations) {
 // ---- GC tracking: native ring buffer, wrap-around, reads ------------------
 
 function gcNativeScenario(rounds) {
-  assert.throws(() => native.gcStart(0), RangeError);
-  assert.throws(() => native.gcStart());
-  assert.throws(() => native.gcStart('16'));
-  assert.equal(native.gcStop(), false); // not running: no-op
+  assert.throws(() => native.gc.start(0), RangeError);
+  assert.throws(() => native.gc.start());
+  assert.throws(() => native.gc.start('16'));
+  assert.equal(native.gc.stop(), false); // not running: no-op
   // Reads before any start, and simulate while not running.
-  native.gcRead(0);
-  native.gcCounters();
-  assert.throws(() => native.gcSimulate(0, 1, 0));
+  native.gc.read(0);
+  native.gc.counters();
+  assert.throws(() => native.gc.simulate(0, 1, 0));
   for (const capacity of [1, 2, 3, 7, 64]) {
     for (let r = 0; r < rounds; r++) {
-      const started = native.gcStart(capacity);
+      const started = native.gc.start(capacity);
       assert.ok(started && started.recordWidth > 0);
-      assert.equal(native.gcStart(capacity), null); // already running
+      assert.equal(native.gc.start(capacity), null); // already running
       for (let g = 0; g < 3 + capacity; g++) forceGc(g % 2 === 0);
       churn(256 << 10);
       for (const from of [0, -1, -1e9, 1, 2.5, NaN, Infinity, -Infinity, 1e300, Number.MAX_SAFE_INTEGER, undefined, 'x']) {
-        const { records, nextSeq, oldestSeq } = native.gcRead(from);
+        const { records, nextSeq, oldestSeq } = native.gc.read(from);
         assert.equal(records.length % started.recordWidth, 0);
         assert.ok(records.length / started.recordWidth <= capacity);
         assert.ok(oldestSeq <= nextSeq);
       }
-      native.gcCounters();
-      if (r % 2 === 0) native.gcStop();
+      native.gc.counters();
+      if (r % 2 === 0) native.gc.stop();
       else {
-        native.gcStop();
-        native.gcRead(0); // reads after stop still work
-        native.gcCounters();
-        assert.equal(native.gcStop(), false);
+        native.gc.stop();
+        native.gc.read(0); // reads after stop still work
+        native.gc.counters();
+        assert.equal(native.gc.stop(), false);
       }
     }
   }
@@ -178,47 +185,47 @@ const TYPES = [1, 2, 4, 8, 16];
 
 function gcSimulateScenario(rounds) {
   for (let r = 0; r < rounds; r++) {
-    native.gcStart(r % 2 === 0 ? 4 : 1024);
+    native.gc.start(r % 2 === 0 ? 4 : 1024);
     // Nested: mark-compact, weak callbacks inside it, a scavenge inside that.
-    assert.equal(native.gcSimulate(PROLOGUE, 4, 0), 1);
-    assert.equal(native.gcSimulate(PROLOGUE, 16, 0), 2);
-    assert.equal(native.gcSimulate(PROLOGUE, 1, 4), 3);
-    assert.equal(native.gcSimulate(EPILOGUE, 1, 4), 2);
-    assert.equal(native.gcSimulate(EPILOGUE, 16, 0), 1);
-    assert.equal(native.gcSimulate(EPILOGUE, 4, 0), 0);
+    assert.equal(native.gc.simulate(PROLOGUE, 4, 0), 1);
+    assert.equal(native.gc.simulate(PROLOGUE, 16, 0), 2);
+    assert.equal(native.gc.simulate(PROLOGUE, 1, 4), 3);
+    assert.equal(native.gc.simulate(EPILOGUE, 1, 4), 2);
+    assert.equal(native.gc.simulate(EPILOGUE, 16, 0), 1);
+    assert.equal(native.gc.simulate(EPILOGUE, 4, 0), 0);
     // Unmatched epilogues (tracking started mid-GC).
-    for (let i = 0; i < 5; i++) assert.equal(native.gcSimulate(EPILOGUE, TYPES[i % TYPES.length], 0), 0);
+    for (let i = 0; i < 5; i++) assert.equal(native.gc.simulate(EPILOGUE, TYPES[i % TYPES.length], 0), 0);
     // Mismatched type.
-    native.gcSimulate(PROLOGUE, 8, 0);
-    native.gcSimulate(EPILOGUE, 1, 0);
+    native.gc.simulate(PROLOGUE, 8, 0);
+    native.gc.simulate(EPILOGUE, 1, 0);
     // Depth overflow beyond 8, then unwinding past it and beyond.
     const deep = 8 + 5 + (r % 7);
-    for (let i = 0; i < deep; i++) native.gcSimulate(PROLOGUE, TYPES[i % TYPES.length], i);
-    for (let i = 0; i < deep + 3; i++) native.gcSimulate(EPILOGUE, TYPES[(deep - 1 - i + 100) % TYPES.length], 0);
+    for (let i = 0; i < deep; i++) native.gc.simulate(PROLOGUE, TYPES[i % TYPES.length], i);
+    for (let i = 0; i < deep + 3; i++) native.gc.simulate(EPILOGUE, TYPES[(deep - 1 - i + 100) % TYPES.length], 0);
     // Odd type bits (none, several, all, beyond V8's GCType): the hook takes exactly
     // one V8 GCType bit and rejects the rest before any cast (a cast would be UB).
     for (const type of [0, 3, 5, 6, 24, 31, 32, 64, 2 ** 31]) {
-      assert.throws(() => native.gcSimulate(PROLOGUE, type, 0xffffffff), /one V8 GCType bit/);
+      assert.throws(() => native.gc.simulate(PROLOGUE, type, 0xffffffff), /one V8 GCType bit/);
     }
     for (const type of TYPES) {
-      native.gcSimulate(PROLOGUE, type, 0xffffffff);
-      native.gcSimulate(EPILOGUE, type, 0);
+      native.gc.simulate(PROLOGUE, type, 0xffffffff);
+      native.gc.simulate(EPILOGUE, type, 0);
     }
     // Bad argument kinds: must throw or be coerced, never crash.
     for (const args of [[], [0], [0, 'x'], [0, 1, {}], ['a', 1, 0], [2, 1, 0], [-1, 1, 0], [0, 1, -1], [0, NaN, NaN]]) {
-      try { native.gcSimulate(...args); } catch { /* a JS exception is fine */ }
+      try { native.gc.simulate(...args); } catch { /* a JS exception is fine */ }
     }
     // Real GCs on top of a half-open simulated stack, then unwind everything.
-    for (let i = 0; i < 6; i++) native.gcSimulate(PROLOGUE, 4, 0);
+    for (let i = 0; i < 6; i++) native.gc.simulate(PROLOGUE, 4, 0);
     forceGc(true);
     forceGc(false);
-    for (let i = 0; i < 12; i++) native.gcSimulate(EPILOGUE, 4, 0);
-    const counters = native.gcCounters();
-    assert.ok(counters[native.constants.gcCounterHeader - 1] >= 0);
-    native.gcRead(0);
+    for (let i = 0; i < 12; i++) native.gc.simulate(EPILOGUE, 4, 0);
+    const counters = native.gc.counters();
+    assert.ok(counters[native.gc.layout.counterHeader - 1] >= 0);
+    native.gc.read(0);
     // Stop with prologues still open: the stack must reset.
-    for (let i = 0; i < 10; i++) native.gcSimulate(PROLOGUE, 1, 0);
-    native.gcStop();
+    for (let i = 0; i < 10; i++) native.gc.simulate(PROLOGUE, 1, 0);
+    native.gc.stop();
   }
 }
 
@@ -251,13 +258,13 @@ async function gcApiScenario(rounds) {
       gc.on('gc', listener);
       if (i % 10 === 0) { forceGc(false); await new Promise(setImmediate); }
     }
-    native.gcSetNotify(() => {});
-    native.gcSetNotify(() => {});   // replace while enabled
-    native.gcSetNotify(null);
-    native.gcSetNotify(undefined);  // disable while disabled
-    native.gcSetNotify(() => {});
+    native.gc.setNotify(() => {});
+    native.gc.setNotify(() => {});   // replace while enabled
+    native.gc.setNotify(null);
+    native.gc.setNotify(undefined);  // disable while disabled
+    native.gc.setNotify(() => {});
     forceGc(false);
-    native.gcSetNotify(null);       // disable with a wake-up pending
+    native.gc.setNotify(null);       // disable with a wake-up pending
     gc.on('gc', listener);
     if (r % 2 === 0) {
       assert.equal(gc.stop(), true);
@@ -278,9 +285,9 @@ async function gcApiScenario(rounds) {
   process.on('uncaughtException', onUncaught);
   gc.start();
   const thrower = () => { throw new Error('listener failure (expected by the workload)'); };
-  native.gcSetNotify(thrower);
+  native.gc.setNotify(thrower);
   for (let i = 0; i < 5 && caught.length === 0; i++) { forceGc(false); await new Promise((r) => setTimeout(r, 2)); }
-  native.gcSetNotify(null);
+  native.gc.setNotify(null);
   gc.stop();
   process.off('uncaughtException', onUncaught);
   log(`throwing notify callback: ${caught.length} uncaught exception(s) delivered`);
@@ -324,35 +331,35 @@ function checkProfile(p) {
 
 function samplerScenario(rounds) {
   // Misuse while stopped.
-  assert.equal(native.samplerStop(), false);
-  assert.throws(() => native.samplerCollect());
-  assert.equal(native.samplerFold(), false);
-  native.collectGarbage();
+  assert.equal(native.sampler.stop(), false);
+  assert.throws(() => native.sampler.collect());
+  assert.equal(native.sampler.fold(), false);
+  native.isolate.collectGarbage();
   const configs = [
     [1024, 64, ALLOCATED], [512 * 1024, 128, LIVE], [64, 8, ALLOCATED], [4096, 1, LIVE], [1, 16, ALLOCATED], [32768, 256, LIVE],
   ];
   let nodes = 0;
   for (let r = 0; r < rounds; r++) {
     for (const [interval, depth, mode] of configs) {
-      assert.equal(native.samplerStart(interval, depth, mode), true);
-      assert.throws(() => native.samplerStart(interval, depth, mode)); // already running
+      assert.equal(native.sampler.start(interval, depth, mode), true);
+      assert.throws(() => native.sampler.start(interval, depth, mode)); // already running
       const keep = [];
       const scale = interval === 1 ? 4 : 64; // every allocation is a sample at interval 1
       for (let i = 0; i < 3; i++) {
         deepAllocations(depth + 5, keep);
         for (const fn of generated) keep.push(fn(scale));
-        if (mode === ALLOCATED) assert.equal(native.samplerFold(), true);
-        else assert.equal(native.samplerFold(), false); // live mode does not fold
+        if (mode === ALLOCATED) assert.equal(native.sampler.fold(), true);
+        else assert.equal(native.sampler.fold(), false); // live mode does not fold
         churn(interval === 1 ? 16 << 10 : 256 << 10);
       }
-      nodes += checkProfile(native.samplerCollect());
+      nodes += checkProfile(native.sampler.collect());
       keep.length = 0;
-      if (r % 2 === 0) native.collectGarbage();
+      if (r % 2 === 0) native.isolate.collectGarbage();
       else forceGc(true);
-      nodes += checkProfile(native.samplerCollect()); // again, after the GC
-      assert.equal(native.samplerStop(), true);
-      assert.equal(native.samplerStop(), false);
-      assert.throws(() => native.samplerCollect());
+      nodes += checkProfile(native.sampler.collect()); // again, after the GC
+      assert.equal(native.sampler.stop(), true);
+      assert.equal(native.sampler.stop(), false);
+      assert.throws(() => native.sampler.collect());
     }
   }
   log(`sampler: ${rounds * configs.length} sessions, ${nodes} profile nodes checked`);
@@ -365,22 +372,22 @@ async function inspectorScenario() {
   session.connect();
   const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
   await post('HeapProfiler.startSampling', { samplingInterval: 4096 });
-  const started = native.samplerStart(4096, 32, ALLOCATED); // V8's sampler is taken: false, or ours if V8 allows it
+  const started = native.sampler.start(4096, 32, ALLOCATED); // V8's sampler is taken: false, or ours if V8 allows it
   churn(256 << 10);
   if (started) {
-    try { native.samplerCollect(); } catch { /* lost to the inspector: a coded error */ }
-    native.samplerStop();
+    try { native.sampler.collect(); } catch { /* lost to the inspector: a coded error */ }
+    native.sampler.stop();
   }
   await post('HeapProfiler.stopSampling');
   // Ours running, the inspector stops V8's sampler under it: collect/fold must notice, not crash.
-  assert.equal(native.samplerStart(2048, 32, ALLOCATED), true);
+  assert.equal(native.sampler.start(2048, 32, ALLOCATED), true);
   churn(256 << 10);
   await post('HeapProfiler.startSampling', { samplingInterval: 2048 }).catch(() => {});
   await post('HeapProfiler.stopSampling').catch(() => {});
   churn(256 << 10);
-  try { native.samplerFold(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
-  try { native.samplerCollect(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
-  native.samplerStop();
+  try { native.sampler.fold(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
+  try { native.sampler.collect(); } catch { /* ERR_ALLOCSCOPE_SAMPLER_LOST */ }
+  native.sampler.stop();
   session.disconnect();
 }
 
@@ -389,28 +396,28 @@ async function inspectorScenario() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function rssScenario(rounds) {
-  native.rssRead(); // never started
-  assert.equal(native.rssStop(), false);
-  assert.throws(() => native.rssStart(0, 16), RangeError);
-  assert.throws(() => native.rssStart(1, 0), RangeError);
+  native.rss.read(); // never started
+  assert.equal(native.rss.stop(), false);
+  assert.throws(() => native.rss.start(0, 16), RangeError);
+  assert.throws(() => native.rss.start(1, 0), RangeError);
   let points = 0;
   for (let r = 0; r < rounds; r++) {
     for (const capacity of [1, 2, 3, 64]) {
-      assert.equal(native.rssStart(1, capacity), true); // 1 ms: the ring wraps quickly
-      assert.equal(native.rssStart(1, capacity), false); // already running
+      assert.equal(native.rss.start(1, capacity), true); // 1 ms: the ring wraps quickly
+      assert.equal(native.rss.start(1, capacity), false); // already running
       for (let i = 0; i < 6; i++) {
         churn(128 << 10);
-        const pairs = native.rssRead(); // reads race with the thread's writes (under its mutex)
+        const pairs = native.rss.read(); // reads race with the thread's writes (under its mutex)
         assert.ok(pairs.length <= 2 * capacity && pairs.length % 2 === 0);
         points += pairs.length / 2;
         if (i % 2 === 0) await sleep(2);
       }
       if (r % 2 === 0) {
-        assert.equal(native.rssStop(), true);
-        native.rssRead(); // after stop: the kept points
+        assert.equal(native.rss.stop(), true);
+        native.rss.read(); // after stop: the kept points
       } else {
-        native.rssStop();
-        assert.equal(native.rssStop(), false);
+        native.rss.stop();
+        assert.equal(native.rss.stop(), false);
       }
     }
   }
@@ -427,33 +434,33 @@ function callLoopScenario(rounds) {
   let calls = 0;
   const sink = [];
   for (let r = 0; r < rounds; r++) {
-    assert.equal(native.callRepeatedly(() => { calls++; sink[calls & 63] = { calls }; return sink; }, 5000), sink);
-    assert.equal(native.callRepeatedly(() => 1, 0), undefined);
+    assert.equal(native.callLoop.callRepeatedly(() => { calls++; sink[calls & 63] = { calls }; return sink; }, 5000), sink);
+    assert.equal(native.callLoop.callRepeatedly(() => 1, 0), undefined);
     let n = 0;
-    assert.throws(() => native.callRepeatedly(() => { if (++n === 10) throw new Error('stop'); return {}; }, 100), /stop/);
+    assert.throws(() => native.callLoop.callRepeatedly(() => { if (++n === 10) throw new Error('stop'); return {}; }, 100), /stop/);
     assert.equal(n, 10);
-    const p = native.callRepeatedly(async () => ({ r }), 3);
+    const p = native.callLoop.callRepeatedly(async () => ({ r }), 3);
     assert.ok(p instanceof Promise);
-    assert.throws(() => native.callRepeatedly(() => 1, -1), RangeError);
-    assert.throws(() => native.callRepeatedly(() => 1, 1.5), RangeError);
-    assert.throws(() => native.callRepeatedly('no', 1), TypeError);
-    assert.throws(() => native.callRepeatedly(() => 1), TypeError);
+    assert.throws(() => native.callLoop.callRepeatedly(() => 1, -1), RangeError);
+    assert.throws(() => native.callLoop.callRepeatedly(() => 1, 1.5), RangeError);
+    assert.throws(() => native.callLoop.callRepeatedly('no', 1), TypeError);
+    assert.throws(() => native.callLoop.callRepeatedly(() => 1), TypeError);
   }
   log(`callRepeatedly: ${calls} calls`);
 }
 
 function poolScenario(rounds) {
-  assert.throws(() => native.poolAlloc({}, 1), TypeError);
-  assert.throws(() => native.poolAlloc(987654, 1), TypeError);
+  assert.throws(() => native.pool.alloc({}, 1), TypeError);
+  assert.throws(() => native.pool.alloc(987654, 1), TypeError);
   for (let r = 0; r < rounds; r++) {
-    const pool = native.poolCreate(Float64Array.from([16, 48, 256, 4096]), 8192, r % 2 ? 65536 : Infinity, r % 3);
+    const pool = native.pool.create(Float64Array.from([16, 48, 256, 4096]), 8192, r % 2 ? 65536 : Infinity, r % 3);
     const live = [];
     let seed = 7 + r;
     const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
     for (let i = 0; i < 20000; i++) {
       if (live.length < 300 && (live.length === 0 || rnd(100) < 55)) {
         const size = 1 + rnd(rnd(10) === 0 ? 6000 : 300);
-        const b = native.poolAlloc(pool, size);
+        const b = native.pool.alloc(pool, size);
         if (b === undefined) continue; // too big, or over the cap
         assert.equal(b.length, size);
         b.fill(size & 0xff); // the whole block: an overflow of the block would hit a redzone or a neighbour
@@ -461,24 +468,24 @@ function poolScenario(rounds) {
       } else {
         const b = live.splice(rnd(live.length), 1)[0];
         assert.ok(b.every((x) => x === (b.length & 0xff)), 'no neighbour wrote into this block');
-        assert.equal(native.poolRelease(pool, b), 0);
+        assert.equal(native.pool.release(pool, b), 0);
         assert.equal(b.length, 0, 'detached');
-        assert.equal(native.poolRelease(pool, b), 2, 'released already');
+        assert.equal(native.pool.release(pool, b), 2, 'released already');
       }
     }
-    assert.equal(native.poolRelease(pool, Buffer.alloc(8)), 1, 'not from this pool');
-    assert.equal(native.poolRelease(pool, 'nope'), 1);
-    const stats = native.poolStats(pool);
+    assert.equal(native.pool.release(pool, Buffer.alloc(8)), 1, 'not from this pool');
+    assert.equal(native.pool.release(pool, 'nope'), 1);
+    const stats = native.pool.stats(pool);
     assert.ok(stats.length === 4 + 12 * 4);
     // Drop half the live Buffers without release (GC reclaim) and keep the rest
     // past the pool handle's own lifetime (the pool's memory must outlive both).
     live.length = r % 2 ? live.length >> 1 : live.length;
     forceGc(true);
-    if (r % 2) for (const b of live) native.poolRelease(pool, b);
+    if (r % 2) for (const b of live) native.pool.release(pool, b);
     // Close the handle with Buffers still alive on even rounds: the memory waits for them.
-    native.poolClose(pool);
-    assert.throws(() => native.poolAlloc(pool, 8), /open pool handle/);
-    assert.throws(() => native.poolClose(pool), /open pool handle/);
+    native.pool.close(pool);
+    assert.throws(() => native.pool.alloc(pool, 8), /open pool handle/);
+    assert.throws(() => native.pool.close(pool), /open pool handle/);
     for (const b of live) if (b.length) b.fill(1); // still valid memory
   }
   forceGc(true);
@@ -530,12 +537,12 @@ function snapshotScenario(iterations) {
   const closure = (() => { const captured = new AsanSnapshotLeak(-1); return () => captured; })();
   globalThis.asanSnapshotHeld = { cache, weak, keys, closure };
   // Bad internal calls throw instead of crashing.
-  assert.throws(() => native.snapshotAnalyze());
-  assert.throws(() => native.snapshotAnalyze(false, 'x', undefined, 0, false));
-  assert.throws(() => native.snapshotAnalyze(false, [1], undefined, 0, false));
+  assert.throws(() => native.snapshot.analyze());
+  assert.throws(() => native.snapshot.analyze(false, 'x', undefined, 0, false));
+  assert.throws(() => native.snapshot.analyze(false, [1], undefined, 0, false));
   for (let i = 0; i < iterations; i++) {
     // Every fourth run maps node pointers through the fallback hash instead of runs.
-    const raw = native.snapshotAnalyze(i === 0 && isMainThread, ['AsanSnapshotLeak', 'Map', 'NoSuchClass', ''], i % 2 ? closure : cache, i % 3 === 0 ? 0 : 5, i % 2 === 0, i % 4 === 3);
+    const raw = native.snapshot.analyze(i === 0 && isMainThread, ['AsanSnapshotLeak', 'Map', 'NoSuchClass', ''], i % 2 ? closure : cache, i % 3 === 0 ? 0 : 5, i % 2 === 0, i % 4 === 3);
     assert.ok(raw.nodeCount > 0 && raw.classes.names.length === raw.classes.count.length);
     assert.equal(raw.phases.nodeIndex, i % 4 === 3 ? 'hash' : 'runs');
     assert.ok(raw.target && raw.target.retainedBytes >= raw.target.selfBytes);
@@ -545,22 +552,22 @@ function snapshotScenario(iterations) {
   assert.ok(r.counts.AsanSnapshotLeak.count >= 2001);
   assert.ok(api.sizeOf(cache, { top: 3 }).bytes > 0);
   assert.ok(api.sizeOf(closure, { retained: false }).bytes > 0);
-  assert.ok(native.snapshotAnalyze(false, [], undefined, 0, false).target === undefined);
+  assert.ok(native.snapshot.analyze(false, [], undefined, 0, false).target === undefined);
   delete globalThis.asanSnapshotHeld;
 }
 
 function heapLimitScenario(rounds) {
-  const cpu0 = native.threadCpuNs();
+  const cpu0 = native.threadClock.cpuNs();
   for (let r = 0; r < rounds; r++) {
-    assert.equal(native.heapLimitArm(() => {}, 8 << 20), true);
-    assert.equal(native.heapLimitArm(() => {}, 8 << 20), false); // armed already
-    const s = native.heapLimitState();
+    assert.equal(native.heapLimit.arm(() => {}, 8 << 20), true);
+    assert.equal(native.heapLimit.arm(() => {}, 8 << 20), false); // armed already
+    const s = native.heapLimit.state();
     assert.deepEqual([s.armed, s.fired, s.written], [true, false, false]);
     churn(256 << 10);
-    assert.equal(native.heapLimitDisarm(), true);
-    assert.equal(native.heapLimitDisarm(), false);
+    assert.equal(native.heapLimit.disarm(), true);
+    assert.equal(native.heapLimit.disarm(), false);
   }
-  assert.ok(native.threadCpuNs() >= cpu0);
+  assert.ok(native.threadClock.cpuNs() >= cpu0);
 }
 
 async function runAll(label) {
@@ -625,19 +632,19 @@ async function workerMain() {
   }
   api.gc.start({ bufferSize: 32 });
   api.gc.on('gc', () => {});
-  native.readHeap(new Float64Array(native.heapLayout().heapFields.length));
+  native.heapStats.readHeap(new Float64Array(native.heapStats.layout().heapFields.length));
   // Sampling too (allocated mode on even ids, live on odd), and the RSS thread:
   // teardown must stop the one and join the other.
-  native.samplerStart(id % 2 === 0 ? 1024 : 16384, 32, id % 2 === 0 ? ALLOCATED : LIVE);
-  native.rssStart(1, 8);
-  native.heapLimitArm(() => {}, 8 << 20); // armed at teardown: the env cleanup must disarm it
+  native.sampler.start(id % 2 === 0 ? 1024 : 16384, 32, id % 2 === 0 ? ALLOCATED : LIVE);
+  native.rss.start(1, 8);
+  native.heapLimit.arm(() => {}, 8 << 20); // armed at teardown: the env cleanup must disarm it
   // A native pool with Buffers outstanding at teardown: their finalizers run at env cleanup.
-  const pool = native.poolCreate(Float64Array.from([64, 1024]), 4096, Infinity, 1);
-  globalThis.heldPoolBuffers = Array.from({ length: 50 }, (_, i) => native.poolAlloc(pool, 1 + (i * 37) % 1000));
+  const pool = native.pool.create(Float64Array.from([64, 1024]), 4096, Infinity, 1);
+  globalThis.heldPoolBuffers = Array.from({ length: 50 }, (_, i) => native.pool.alloc(pool, 1 + (i * 37) % 1000));
   if (mode === 'exit') {
     churn(2 << 20);
     forceGc(false);
-    native.gcSimulate(PROLOGUE, 4, 0); // exits with a prologue open
+    native.gc.simulate(PROLOGUE, 4, 0); // exits with a prologue open
     process.exit(3);
   }
   if (mode === 'throw') {
@@ -651,13 +658,13 @@ async function workerMain() {
   for (let i = 0; ; i++) {
     keep.push(churn(256 << 10));
     if (keep.length > 64) keep = [];
-    if (i % 7 === 0) native.gcSimulate(PROLOGUE, 1, 0);
-    if (i % 7 === 3) native.gcSimulate(EPILOGUE, 1, 0);
+    if (i % 7 === 0) native.gc.simulate(PROLOGUE, 1, 0);
+    if (i % 7 === 3) native.gc.simulate(EPILOGUE, 1, 0);
     if (i % 3 === 0) api.gc.events();
-    if (i % 5 === 0) native.samplerFold();
-    if (i % 11 === 0) native.samplerCollect();
-    if (i % 4 === 0) native.rssRead();
-    if (i % 29 === 5) native.snapshotAnalyze(false, ['Object'], keep, 3, false); // terminated mid-snapshot at times
+    if (i % 5 === 0) native.sampler.fold();
+    if (i % 11 === 0) native.sampler.collect();
+    if (i % 4 === 0) native.rss.read();
+    if (i % 29 === 5) native.snapshot.analyze(false, ['Object'], keep, 3, false); // terminated mid-snapshot at times
     if (i % 2 === 0) await new Promise(setImmediate);
   }
 }
@@ -698,7 +705,7 @@ async function workersScenario(count) {
     const wave = [];
     for (let id = start; id < Math.min(count, start + 10); id++) wave.push(spawnWorker(id, modes[id % modes.length]));
     // Main thread keeps collecting while the workers run and die.
-    const busy = setInterval(() => { churn(128 << 10); native.readHeap(new Float64Array(native.heapLayout().heapFields.length)); }, 3);
+    const busy = setInterval(() => { churn(128 << 10); native.heapStats.readHeap(new Float64Array(native.heapStats.layout().heapFields.length)); }, 3);
     try {
       results.push(...(await Promise.all(wave)));
     } finally {
@@ -718,17 +725,17 @@ async function workersScenario(count) {
   for (const r of results) byMode[r.mode] = (byMode[r.mode] ?? 0) + 1;
   log(`workers: ${results.length} finished in ${Date.now() - t0} ms`, JSON.stringify(byMode));
   // Every worker's state must be gone (only the main thread's remain).
-  const live = native.liveCounters();
+  const live = native.envState.liveCounters();
   log('live counters after workers:', JSON.stringify(live));
 }
 
 async function main() {
   log(`addon ${addonPath}${quick ? ' (quick)' : ''}`);
-  const before = native.liveCounters();
+  const before = native.envState.liveCounters();
   if (!skipMain) await runAll('main thread');
   await workersScenario(workerCount);
   doubleLoadScenario(); // main thread: extra states torn down at exit
-  const after = native.liveCounters();
+  const after = native.envState.liveCounters();
   // Worker states are freed when their env is torn down; only this thread's
   // (1 + doubleLoadScenario's 3) may remain.
   assert.ok(after.envStates <= before.envStates + 3, `EnvStates left behind: ${JSON.stringify({ before, after })}`);
@@ -737,10 +744,12 @@ async function main() {
   api.gc.on('gc', () => {});
   forceGc(false);
   // And the sampler and the RSS thread.
-  native.samplerStart(8192, 32, LIVE);
-  native.rssStart(5, 32);
+  native.sampler.start(8192, 32, LIVE);
+  native.rss.start(5, 32);
   churn(64 << 10);
-  const untouched = Object.keys(rawNative).filter((k) => typeof rawNative[k] === 'function' && !calledBindings.has(k));
+  const bindings = Object.entries(rawNative).flatMap(([namespace, object]) =>
+    Object.keys(object).filter((k) => typeof object[k] === 'function').map((k) => `${namespace}.${k}`));
+  const untouched = bindings.filter((name) => !calledBindings.has(name));
   if (untouched.length > 0) {
     throw new Error(`test/asan/workload.js never calls these bindings: ${untouched.join(', ')}; add them to a scenario`);
   }
@@ -751,10 +760,10 @@ async function exitEarly() {
   log(`addon ${addonPath}: exit while workers run`);
   api.gc.start({ bufferSize: 64 });
   api.gc.on('gc', () => {});
-  native.gcSimulate(PROLOGUE, 4, 0); // and with a prologue open
-  native.samplerStart(2048, 64, ALLOCATED); // and sampling
-  native.rssStart(1, 16); // and the RSS thread running
-  native.heapLimitArm(() => {}, 8 << 20); // and a near-heap-limit capture armed
+  native.gc.simulate(PROLOGUE, 4, 0); // and with a prologue open
+  native.sampler.start(2048, 64, ALLOCATED); // and sampling
+  native.rss.start(1, 16); // and the RSS thread running
+  native.heapLimit.arm(() => {}, 8 << 20); // and a near-heap-limit capture armed
   for (let id = 0; id < 8; id++) spawnWorker(id, id % 2 === 0 ? 'tracking' : 'normal');
   doubleLoadScenario();
   const deadline = Date.now() + 400;
