@@ -4,7 +4,7 @@
 // the next bucket: `le` is off by at most 1 ns), not interpolated.
 
 /** First native bucket index whose values are ≥ 2^exponent ns (mirrors native/pause_histogram.h). */
-export function bucketIndexOfPowerOfTwo(exponent: number, subBits: number): number {
+function bucketIndexOfPowerOfTwo(exponent: number, subBits: number): number {
   return exponent < subBits ? 1 << exponent : (exponent - subBits + 1) << subBits;
 }
 

@@ -10,7 +10,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { ThreadFigures } from './thread-figures';
 
-export const CHANNEL_NAME = 'allocscope:metrics:v1';
+const CHANNEL_NAME = 'allocscope:metrics:v1';
 
 export type WorkerMessage =
   | { v: 1; kind: 'figures'; figures: ThreadFigures; intervalMs: number }
