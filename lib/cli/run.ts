@@ -132,12 +132,13 @@ function continuousOptions(o: Record<string, string | boolean>): ContinuousOptio
     if (flag === 'interval') return String(parseInterval('run', String(o[flag])));
     return String(o[flag]);
   };
+  const fromFlags = new Map<EnvVariable, { name: string; text: string }>();
+  for (const [variable, flag] of Object.entries(CONTINUOUS_FLAGS) as [EnvVariable, string][]) {
+    const text = flagText(flag);
+    if (text !== undefined) fromFlags.set(variable, { name: `--${flag}`, text });
+  }
   const fromEnv = env.envSource(process.env);
-  const read: SettingSource = (variable) => {
-    const flag = CONTINUOUS_FLAGS[variable];
-    const text = flag === undefined ? undefined : flagText(flag);
-    return text === undefined ? fromEnv(variable) : { name: `--${flag}`, text };
-  };
+  const read: SettingSource = (variable) => fromFlags.get(variable) ?? fromEnv(variable);
   try {
     env.checkVariableNames(process.env);
     const options = env.continuousOptionsFrom(read);
