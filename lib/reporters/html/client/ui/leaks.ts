@@ -1,6 +1,6 @@
 // Leak suspects (allocscope leaks): each with its growth chart and stack, then
 // retainer chains, instances per constructor (show_growth) and other growing sites.
-import { bytes, count, ms, percent } from '../numbers';
+import { bytes, bytesOrDash, count, ms, percent } from '../numbers';
 import type { PageData, PageLeakFrame, PageLeakSite, PageLeaks } from '../page-data';
 import { byId, el, note } from './dom';
 import { numberColumn, table, textColumn } from './table';
@@ -32,7 +32,7 @@ export function leaks(data: PageData): void {
     const card = el('div', 'suspect');
     card.appendChild(el('h3', '', `#${k + 1} ${s.site}`));
     card.appendChild(el('div', 'meta', `+${bytes(s.slopeBytesPerIteration)} per iteration · R² ${s.rSquared.toFixed(3)} · confidence ${confidence(s.confidence)} · ` +
-      `steadiness ${s.steadiness.toFixed(2)} · ${bytes(s.liveBytes[s.liveBytes.length - 1] ?? 0)} live in ~${count(s.liveObjects)} objects now`));
+      `steadiness ${s.steadiness.toFixed(2)} · ${bytesOrDash(s.liveBytes[s.liveBytes.length - 1])} live in ~${count(s.liveObjects)} objects now`));
     if (s.stack.length > 1) {
       const st = el('div', 'stacktrace');
       s.stack.slice(0, 12).forEach((f, i) => st.appendChild(el('div', i === 0 ? 'top' : '', (i === 0 ? '' : '← ') + frameText(f))));
@@ -99,8 +99,8 @@ function growthChart(chartBox: HTMLElement, s: PageLeakSite, L: PageLeaks): void
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     series: [
       { label: 'after iteration', value: (_u, v) => (v === null || v === undefined ? '–' : String(v)) },
-      { label: 'live bytes', stroke: '#cf222e', width: 1.5, value: (_u, v) => bytes(v), points: { show: true, size: 5 } },
-      { label: 'fit', stroke: '#656d76', dash: [5, 4], width: 1, value: (_u, v) => (v === null || v === undefined ? '–' : bytes(v)), points: { show: false } },
+      { label: 'live bytes', stroke: '#cf222e', width: 1.5, value: (_u, v) => bytesOrDash(v), points: { show: true, size: 5 } },
+      { label: 'fit', stroke: '#656d76', dash: [5, 4], width: 1, value: (_u, v) => bytesOrDash(v), points: { show: false } },
     ],
     axes: [{}, { size: 76, values: (_u, vals) => vals.map((v) => bytes(v)) }],
     hooks: {

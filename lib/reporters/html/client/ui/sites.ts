@@ -49,10 +49,10 @@ export function sites(data: PageData, flameApi: FlameApi | null): void {
     numberColumn('objects', (r) => r.objects, count));
   if (rows[0]!.liveBytes !== undefined) {
     cols.push(
-      numberColumn('live', (r) => r.liveBytes ?? 0, bytes),
-      numberColumn('live obj.', (r) => r.liveObjects ?? 0, count),
-      numberColumn('temporary', (r) => r.temporaryBytes ?? 0, bytes),
-      numberColumn('temp. obj.', (r) => r.temporaryObjects ?? 0, count));
+      numberColumn('live', (r) => r.liveBytes, bytes),
+      numberColumn('live obj.', (r) => r.liveObjects, count),
+      numberColumn('temporary', (r) => r.temporaryBytes, bytes),
+      numberColumn('temp. obj.', (r) => r.temporaryObjects, count));
   }
   cols.push(numberColumn('avg size', (r) => r.averageSize, bytes));
   box.appendChild(table(cols, rows));

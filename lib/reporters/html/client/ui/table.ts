@@ -13,9 +13,13 @@ export interface Column<R> {
   cls?: string;
 }
 
-/** A right-aligned column of numbers, shown through `fmt`. */
-export function numberColumn<R>(label: string, get: (row: R) => number, fmt?: (value: number, row: R) => string | Node): Column<R> {
-  return { label, num: true, get, ...(fmt ? { show: (row: R) => fmt(get(row), row) } : {}) };
+/** A right-aligned column of numbers, shown through `fmt` ("–" for a missing one). */
+export function numberColumn<R>(label: string, get: (row: R) => number | null | undefined, fmt?: (value: number, row: R) => string | Node): Column<R> {
+  const show = fmt && ((row: R) => {
+    const value = get(row);
+    return value === null || value === undefined ? '–' : fmt(value, row);
+  });
+  return { label, num: true, get, ...(show ? { show } : {}) };
 }
 
 /** A column of text, sorted alphabetically. */
