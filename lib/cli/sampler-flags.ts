@@ -10,7 +10,7 @@ export const SAMPLER_FLAGS = { mode: { type: 'string' }, interval: { type: 'stri
 
 export type SamplerFlags = Pick<ResolvedSamplerOptions, 'mode' | 'intervalBytes' | 'stackDepth'>;
 
-/** "512k" for 524288: how the help texts write a byte size. */
+/** "64k" for 65536: how the help texts write a byte size. */
 export function byteSizeText(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024}k` : String(bytes);
 }
