@@ -8,7 +8,7 @@ export const KIND_NAMES = ['your code', 'Node internals', 'node_modules', 'V8 bu
 export const ROOT_COLOR = 'hsl(0,0%,80%)';
 
 /** FNV-1a of the string, as a number in [0, 1). */
-export function hashUnit(text: string): number {
+function hashUnit(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -9,7 +9,7 @@ import { ancestorsOf } from './zoom';
 /** Height of one row of frames, px. */
 export const ROW_PX = 18;
 /** At most this many frames are drawn (beyond the zoomed node's ancestors). */
-export const FRAME_BUDGET = 12000;
+const FRAME_BUDGET = 12000;
 /** The minimum frame width stops doubling here. */
 const MAX_MIN_WIDTH_PX = 64;
 
