@@ -111,8 +111,9 @@ class Sampler {
 
   v8::Isolate* isolate_;
   bool running_ = false;
-  uint64_t interval_ = 512 * 1024;
-  int depth_ = 64;
+  // Set by start(): JS owns the defaults (lib/sampler/options.ts), the addon keeps none.
+  uint64_t interval_ = 0;
+  int depth_ = 0;
   Mode mode_ = kLive;
   ProfileTree aggregate_;
   double folds_ = 0;
