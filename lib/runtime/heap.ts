@@ -41,7 +41,7 @@ export interface CodeStats {
 }
 
 /** `native.heapStats`: native/heap_stats.cc. Each read fills the caller's Float64Array, in `layout()`'s order. */
-export interface HeapStatsBinding {
+interface HeapStatsBinding {
   layout(): { heapFields: string[]; spaceFields: string[]; codeFields: string[]; spaceNames: string[] };
   readHeap(out: Float64Array): void;
   /** spaceNames.length rows of spaceFields.length values. */
