@@ -501,20 +501,20 @@ function doubleLoadScenario() {
     copies.push(m.exports);
   }
   for (const copy of copies) {
-    copy.gcStart(8);
-    copy.gcSetNotify(() => {});
+    copy.gc.start(8);
+    copy.gc.setNotify(() => {});
   }
   // V8 has one sampler per isolate: the first copy gets it, the others are refused.
-  const sampling = copies.map((copy) => copy.samplerStart(4096, 16, ALLOCATED));
+  const sampling = copies.map((copy) => copy.sampler.start(4096, 16, ALLOCATED));
   assert.equal(sampling.filter(Boolean).length <= 1, true);
   churn(128 << 10);
-  copies.forEach((copy, i) => { if (sampling[i]) { copy.samplerFold(); checkProfile(copy.samplerCollect()); } });
-  for (const copy of copies) assert.equal(copy.rssStart(2, 4), true); // one thread per state, joined at teardown
+  copies.forEach((copy, i) => { if (sampling[i]) { copy.sampler.fold(); checkProfile(copy.sampler.collect()); } });
+  for (const copy of copies) assert.equal(copy.rss.start(2, 4), true); // one thread per state, joined at teardown
   forceGc(true);
   for (const [i, copy] of copies.entries()) {
-    copy.gcRead(0);
-    copy.readHeap(new Float64Array(copy.heapLayout().heapFields.length));
-    if (i === 0) { copy.gcSetNotify(null); copy.gcStop(); } // the others stay running until teardown
+    copy.gc.read(0);
+    copy.heapStats.readHeap(new Float64Array(copy.heapStats.layout().heapFields.length));
+    if (i === 0) { copy.gc.setNotify(null); copy.gc.stop(); } // the others stay running until teardown
   }
 }
 
