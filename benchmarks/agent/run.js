@@ -26,8 +26,9 @@
 //   --rounds N               rounds (default 5)
 //   --allocscope-root DIR    the allocscope package whose CLI and agent run (default: this repository)
 //   --workload-commit C      the sources tsc checks (default HEAD)
-//   --keep-inlining-variant  add the agent's child with V8's inlining kept (run --keep-inlining),
-//                            to separate the agent's cost from the inlining flags'
+//   --no-keep-inlining-variant  leave out the agent's child with V8's inlining kept
+//                            (run --keep-inlining), which separates the agent's cost from
+//                            that of the inlining flags `run` sets by default
 //   --no-weigh               skip weighing the modules the agent loads
 //   --no-write               print only; do not touch results.json or docs/benchmarks.md
 //   --write-docs             regenerate the docs section from results.json without measuring
@@ -58,7 +59,7 @@ const CONFIG = {
   rounds: option('--rounds', 5),
   root: path.resolve(stringOption('--allocscope-root') ?? ROOT),
   workloadCommit: stringOption('--workload-commit') ?? 'HEAD',
-  keepInliningVariant: flag('--keep-inlining-variant'),
+  keepInliningVariant: !flag('--no-keep-inlining-variant'),
   weigh: !flag('--no-weigh'),
   write: !flag('--no-write'),
 };
@@ -148,6 +149,11 @@ function variants(work, tmp, probes) {
           maxRssMiB: round(after.maxRssKiB / MiB, 1),
           cpuS: round(after.cpuMs / 1000, 2),
           agentExitMs: round(after.uptimeMs - before.uptimeMs, 1),
+          // V8's heap when the agent's exit handler starts and when it has written the capture.
+          heapTotalBeforeAgentExitMiB: round(before.heapTotalBytes / 2 ** 20, 1),
+          heapTotalMiB: round(after.heapTotalBytes / 2 ** 20, 1),
+          heapUsedBeforeAgentExitMiB: round(before.heapUsedBytes / 2 ** 20, 1),
+          heapUsedMiB: round(after.heapUsedBytes / 2 ** 20, 1),
         },
         modules: after.modules,
       };
@@ -214,6 +220,10 @@ function summarize({ names, runs }) {
     maxRssMiB: spreadOf(runChild.map((c) => c.maxRssMiB), 1),
     cpuS: spreadOf(runChild.map((c) => c.cpuS), 2),
     agentExitMs: spreadOf(runChild.map((c) => c.agentExitMs), 1),
+    heapTotalBeforeAgentExitMiB: spreadOf(runChild.map((c) => c.heapTotalBeforeAgentExitMiB), 1),
+    heapTotalMiB: spreadOf(runChild.map((c) => c.heapTotalMiB), 1),
+    heapUsedBeforeAgentExitMiB: spreadOf(runChild.map((c) => c.heapUsedBeforeAgentExitMiB), 1),
+    heapUsedMiB: spreadOf(runChild.map((c) => c.heapUsedMiB), 1),
     // The run's peak (before the agent writes its capture) and the whole peak, over plain node's of the same round.
     rssBeforeAgentExitVsPlainMiB: ratioSpread(mine('run').map((x) => x.child.maxRssBeforeAgentExitMiB - plainRss(x.round))),
     rssVsPlainMiB: ratioSpread(mine('run').map((x) => x.child.maxRssMiB - plainRss(x.round))),
@@ -276,7 +286,7 @@ function section(result) {
   L.push(`Reproduce: \`npm run bench:agent\` (${fmt(env.durationS / 60, 0)} minutes here; \`--rounds N\`). ` +
     `Measured ${env.date.slice(0, 10)} on ${env.cpuModel} × ${env.cpuCount}, Node ${env.node} (V8 ${env.v8}), ${env.platform}; ` +
     `allocscope ${result.root}; load average ${env.loadAverageAtStart[0]} at the start, ${env.loadAverageAtEnd[0]} at the end, on ${env.cpuCount} cores ` +
-    '(other work shares the machine: wall times stretch, CPU times and peak RSS much less). Raw numbers: `benchmarks/agent/results.json`.', '');
+    '(other work shares the machine: wall and CPU times stretch from run to run, so compare the paired ratios; peak RSS hardly moves). Raw numbers: `benchmarks/agent/results.json`.', '');
   L.push('### Method', '');
   L.push(`${config.rounds} rounds, each variant a fresh process, variants interleaved and the order rotated each round; medians, and ` +
     'per-round paired comparisons with plain node (wall and CPU as ratios, peak RSS as a difference). Each process runs under ' +
@@ -307,9 +317,15 @@ function section(result) {
   const c = b.run.child;
   L.push('', `Inside the whole command's child: peak RSS ${fmt(c.maxRssBeforeAgentExitMiB.median, 1)} MiB before the agent's exit handler ` +
     `(${mib(c.rssBeforeAgentExitVsPlainMiB.median)} over plain node of the same round), ${fmt(c.maxRssMiB.median, 1)} MiB after it ` +
-    `(${mib(c.rssVsPlainMiB.median)}); the exit handler (snapshot and capture written) took ${fmt(c.agentExitMs.median, 0)} ms; the child's CPU at exit ${fmt(c.cpuS.median, 2)} s.`);
+    `(${mib(c.rssVsPlainMiB.median)}); the exit handler (snapshot and capture written) took ${fmt(c.agentExitMs.median, 0)} ms, ` +
+    `while V8's heap went from ${fmt(c.heapUsedBeforeAgentExitMiB.median, 1)} to ${fmt(c.heapUsedMiB.median, 1)} MiB used ` +
+    `(${fmt(c.heapTotalBeforeAgentExitMiB.median, 1)} to ${fmt(c.heapTotalMiB.median, 1)} MiB reserved); the child's CPU at exit ${fmt(c.cpuS.median, 2)} s.`);
   if (b['agent, inlining kept']) {
-    L.push('', '`allocscope run` turns V8\'s inlining off by default (docs/reports.md); the `--keep-inlining` row shows what the agent costs without that.');
+    const k = b['agent, inlining kept'];
+    L.push('', '`allocscope run` turns V8\'s inlining off by default (so that an inlined function\'s allocations are not charged to its caller; ' +
+      `docs/reports.md), and the compiler then has less to do: the \`--keep-inlining\` child runs with node's default flags, so it shows the agent alone: ` +
+      `wall ${x3(k.vsPlain.wall.median)}, CPU ${x3(k.vsPlain.cpu.median)}, peak RSS ${mib(k.vsPlain.rssMiB.median)} against plain node; ` +
+      `wall ${x3(k.vsHeapProf.wall.median)}, CPU ${x3(k.vsHeapProf.cpu.median)} against \`--heap-prof\`.`);
   }
   L.push('', '### Targets (issue 13)', '');
   const a = b.agent;
@@ -319,7 +335,8 @@ function section(result) {
   L.push('| target | measured | met |');
   L.push('|---|---|---|');
   L.push(`| the agent adds ≤ 5 MiB to the child's peak RSS | ${diffCell(a.vsPlain.rssMiB)} over plain node (heap-prof: ${diffCell(b['heap-prof'].vsPlain.rssMiB)}) | ${rssMet ? 'yes' : '**no**'} |`);
-  L.push(`| \`run\` costs no more than \`--heap-prof\` (pairwise, same run) | child: wall ${x3(a.vsHeapProf.wall.median)}, CPU ${x3(a.vsHeapProf.cpu.median)} of --heap-prof's; whole command: wall ${x3(b.run.vsHeapProf.wall.median)}, CPU ${x3(b.run.vsHeapProf.cpu.median)} | ${wallMet && runMet ? 'yes' : wallMet ? 'child yes, whole command **no**' : '**no**'} |`);
+  L.push(`| \`run\` costs no more than \`--heap-prof\` (pairwise, same run) | child: wall ${x3(a.vsHeapProf.wall.median)}, CPU ${x3(a.vsHeapProf.cpu.median)} of --heap-prof's; whole command: wall ${x3(b.run.vsHeapProf.wall.median)}, CPU ${x3(b.run.vsHeapProf.cpu.median)}` +
+    `${b['agent, inlining kept'] ? `; child with inlining kept: wall ${x3(b['agent, inlining kept'].vsHeapProf.wall.median)}, CPU ${x3(b['agent, inlining kept'].vsHeapProf.cpu.median)}` : ''} | ${wallMet && runMet ? 'yes' : wallMet ? 'child yes, whole command **no**' : '**no**'} |`);
   return L.join('\n');
 }
 

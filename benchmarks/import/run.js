@@ -9,15 +9,17 @@
 //      around the require, then the number of modules in require.cache; outside,
 //      the whole process's wall time. Medians, and per-round paired ratios;
 //   2. instructions (callgrind): `node -e "require(…)"` counted whole, minus
-//      `node -e 0` counted the same way (repeatable to ~0.1 %, unlike wall time
-//      on a shared machine).
+//      `node -e 0` counted the same way. Load does not change the counts; node's
+//      start-up threads make runs of one program differ by up to ~0.5 % of the
+//      whole (~3 M instructions), so each is counted several times and the
+//      medians are compared.
 // Both names are required as a program would, by package name, from the
 // allocscope root (its package.json names it; @datadog/pprof resolves from its
 // node_modules).
 //
 // Options:
 //   --rounds N              timed rounds (default 21)
-//   --callgrind-runs N      callgrind runs per variant (default 2); --no-callgrind skips them
+//   --callgrind-runs N      callgrind runs per variant (default 3); --no-callgrind skips them
 //   --allocscope-root DIR   the allocscope package to measure (default: this repository)
 //   --snapshot COMMIT       measure this commit instead: its lib/ compiled into a temporary
 //                           root (node_modules linked from this repository, the addon copied
@@ -48,7 +50,7 @@ const stringOption = (name) => {
 
 const CONFIG = {
   rounds: option('--rounds', 21),
-  callgrindRuns: flag('--no-callgrind') ? 0 : option('--callgrind-runs', 2),
+  callgrindRuns: flag('--no-callgrind') ? 0 : option('--callgrind-runs', 3),
   label: stringOption('--label') ?? 'current',
   snapshot: stringOption('--snapshot') ?? null,
   addon: stringOption('--addon') ?? null,
