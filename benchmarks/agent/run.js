@@ -285,7 +285,7 @@ function section(result) {
     'beside plain node and node\'s own `--heap-prof` on the same program.', '');
   L.push(`Reproduce: \`npm run bench:agent\` (${fmt(env.durationS / 60, 0)} minutes here; \`--rounds N\`). ` +
     `Measured ${env.date.slice(0, 10)} on ${env.cpuModel} × ${env.cpuCount}, Node ${env.node} (V8 ${env.v8}), ${env.platform}; ` +
-    `allocscope ${result.root}; load average ${env.loadAverageAtStart[0]} at the start, ${env.loadAverageAtEnd[0]} at the end, on ${env.cpuCount} cores ` +
+    `allocscope: ${result.root}; load average ${env.loadAverageAtStart[0]} at the start, ${env.loadAverageAtEnd[0]} at the end, on ${env.cpuCount} cores ` +
     '(other work shares the machine: wall and CPU times stretch from run to run, so compare the paired ratios; peak RSS hardly moves). Raw numbers: `benchmarks/agent/results.json`.', '');
   L.push('### Method', '');
   L.push(`${config.rounds} rounds, each variant a fresh process, variants interleaved and the order rotated each round; medians, and ` +

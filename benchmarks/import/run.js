@@ -8,18 +8,18 @@
 //      the order rotated each round; inside the child, process.hrtime.bigint()
 //      around the require, then the number of modules in require.cache; outside,
 //      the whole process's wall time. Medians, and per-round paired ratios;
-//   2. instructions (callgrind): `node -e "require(…)"` counted whole, minus
-//      `node -e 0` counted the same way. Load does not change the counts; node's
-//      start-up threads make runs of one program differ by up to ~0.5 % of the
-//      whole (~3 M instructions), so each is counted several times and the
-//      medians are compared.
+//   2. instructions (callgrind): `node --predictable -e "require(…)"` counted
+//      whole, minus `node --predictable -e 0` counted the same way. Load does not
+//      change the counts; --predictable (V8 single-threaded, no timing heuristics)
+//      makes them repeat to a few thousand instructions, where node's default
+//      background threads made runs of one program differ by up to ~1 % (~5 M).
 // Both names are required as a program would, by package name, from the
 // allocscope root (its package.json names it; @datadog/pprof resolves from its
 // node_modules).
 //
 // Options:
 //   --rounds N              timed rounds (default 21)
-//   --callgrind-runs N      callgrind runs per variant (default 3); --no-callgrind skips them
+//   --callgrind-runs N      callgrind runs per variant (default 2); --no-callgrind skips them
 //   --allocscope-root DIR   the allocscope package to measure (default: this repository)
 //   --snapshot COMMIT       measure this commit instead: its lib/ compiled into a temporary
 //                           root (node_modules linked from this repository, the addon copied
@@ -50,7 +50,7 @@ const stringOption = (name) => {
 
 const CONFIG = {
   rounds: option('--rounds', 21),
-  callgrindRuns: flag('--no-callgrind') ? 0 : option('--callgrind-runs', 3),
+  callgrindRuns: flag('--no-callgrind') ? 0 : option('--callgrind-runs', 2),
   label: stringOption('--label') ?? 'current',
   snapshot: stringOption('--snapshot') ?? null,
   addon: stringOption('--addon') ?? null,
@@ -167,10 +167,14 @@ function valgrindVersion() {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+// V8 single-threaded and free of timing heuristics: two runs of one program count
+// the same instructions to within a few thousand.
+const CALLGRIND_NODE_FLAGS = ['--predictable'];
+
 function instructions(root, variant) {
   const specifier = VARIANTS[variant];
   const program = specifier ? `require(${JSON.stringify(specifier)})` : '0';
-  const r = run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '-e', program], { cwd: root });
+  const r = run('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...CALLGRIND_NODE_FLAGS, '-e', program], { cwd: root });
   const m = /Collected\s*:\s*(\d+)/.exec(r.stderr);
   if (!m) throw new Error(`no "Collected" total in callgrind's output:\n${r.stderr}`);
   return Number(m[1]);
@@ -199,6 +203,7 @@ function callgrind(root) {
   }]));
   return {
     valgrind: version,
+    nodeFlags: CALLGRIND_NODE_FLAGS,
     byVariant,
     allocscopeVsPprof: round(byVariant.allocscope.importInstructions / byVariant.pprof.importInstructions, 4),
   };
@@ -250,14 +255,16 @@ function section(results) {
     `Whole process: ${times(r.processRatioOfMedians)} of the medians, ${spread(r.processPairedRatio)} paired.`, '');
   if (cg && !cg.skipped) {
     L.push('### Instructions (callgrind)', '');
-    L.push('`valgrind --tool=callgrind node -e "require(…)"`, the whole process counted, minus `node -e 0` counted the same way ' +
+    const flags = (cg.nodeFlags ?? []).join(' ');
+    L.push(`\`valgrind --tool=callgrind node ${flags} -e "require(…)"\`, the whole process counted, minus \`node ${flags} -e 0\` counted the same way ` +
       `(${cg.byVariant.baseline.runs.length} runs each, medians; ${cg.valgrind}). Counting does not depend on the machine's load; ` +
-      'runs of the same program differ by the spread shown (node\'s start-up threads).', '');
-    L.push('| variant | whole process | spread between runs | the import (minus `node -e 0`) |');
+      '`--predictable` makes V8 single-threaded and free of timing heuristics, so runs of one program repeat to the spread shown ' +
+      '(with node\'s default background threads they differed by up to ~1 %, more than the difference between the two imports).', '');
+    L.push('| variant | whole process | spread between runs | the import (minus the baseline) |');
     L.push('|---|---:|---:|---:|');
     for (const v of ['allocscope', 'pprof', 'baseline']) {
       const c = cg.byVariant[v];
-      L.push(`| ${LABELS[v]} | ${millions(c.median)} | ${fmt(c.spread * 100, 2)} % | ${v === 'baseline' ? '—' : `**${millions(c.importInstructions)}**`} |`);
+      L.push(`| ${LABELS[v]} | ${millions(c.median)} | ${fmt(c.spread * 100, 4)} % | ${v === 'baseline' ? '—' : `**${millions(c.importInstructions)}**`} |`);
     }
     L.push('', `allocscope / @datadog/pprof in instructions: **${times(cg.allocscopeVsPprof)}**.`, '');
   }
