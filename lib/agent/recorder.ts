@@ -1,20 +1,15 @@
 // Records a capture in the measured process: the sampling heap profiler, GC
 // tracking and a heap/RSS timeline, until snapshot() turns them into a Capture.
-import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fragmentation } from '../runtime/fragmentation';
-import { gc, type GcEvent } from '../runtime/gc';
+import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { currentInlining } from '../sampler/inlining';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
 import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
-import { malloc } from '../runtime/malloc';
 import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
-import { pools } from '../pools';
-import { v8Version } from '../runtime/isolate';
-import { spaces } from '../runtime/spaces';
-import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from '../capture/capture';
+import { ownFileGlobs } from '../core/own-files';
+import { buildCapture, toCaptureEvent } from '../capture/build';
+import type { Capture, CaptureGcEvent, CaptureMeta, Timeline } from '../capture/capture';
 
 export interface RecorderOptions extends SamplerOptions {
   /** Heap/RSS timeline period. Default 100 ms. */
@@ -48,8 +43,6 @@ interface RssBinding {
 const rssBinding = nativeNamespace<RssBinding>('rss');
 /** Only this module can vouch that options were checked already. */
 const CHECKED = Symbol('checked options');
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
 
 /** RSS samples the background thread keeps (the newest): 2.7 hours at 100 ms. */
 const RSS_CAPACITY = 100_000;
@@ -104,24 +97,14 @@ export class CaptureRecorder {
     this.#sample();
     this.#drainGc();
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
-    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: OWN_FILES, allFrames: true }).toJSON() : null;
-    return {
-      format: CAPTURE_FORMAT,
-      version: CAPTURE_VERSION,
-      meta: {
-        node: process.version, v8: v8Version, platform: process.platform, arch: process.arch,
-        pid: process.pid, argv: process.argv.slice(1), cwd: process.cwd(),
-        startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra,
-      },
+    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).toJSON() : null;
+    return buildCapture({
+      meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
       timeline: { ...structuredClone(this.#timeline), ...(this.#ownsRss ? { rss: this.#rssSamples() } : {}) },
       heap: heap.stats(),
-      spaces: spaces.stats(),
-      malloc: malloc.stats(),
-      fragmentation: fragmentation(),
-      pools: [...pools.stats(), pools.nodeBufferPool()],
-    };
+    });
   }
 
   stop(): void {
@@ -174,8 +157,4 @@ export class CaptureRecorder {
 /** The entries whose value is not undefined (undefined means "the default", as in resolveOptions()). */
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function toCaptureEvent(e: GcEvent): CaptureGcEvent {
-  return { ...e, startNs: e.startNs.toString(), timeMs: performance.timeOrigin + e.startTime };
 }

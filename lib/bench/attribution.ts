@@ -9,22 +9,15 @@
 //   - no allocscope frame at all → for an async operation, the operation's (it
 //     resumes from microtasks, outside the wrapper); for a sync one, not counted
 //     unless the stack was cut at the sampler's depth (then it is the operation's).
-import * as path from 'node:path';
+import { isOwnFile } from '../core/own-files';
 import type { ProfileData } from '../profile/data';
 import { keepNodeValues, Profile } from '../profile/profile';
 
 /** The wrapper's function name: unique, so a frame can be recognised by name and file. */
 export const OPERATION_WRAPPER = 'allocscopeMeasuredOperation';
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-const OWN_DIRS = [path.join(PACKAGE_ROOT, 'dist') + path.sep, path.join(PACKAGE_ROOT, 'lib') + path.sep];
 
 const enum Owner { Unknown = 0, Operation = 1, Harness = 2, Outside = 3 }
-
-function isOwnScript(script: string): boolean {
-  const file = script.startsWith('file://') ? script.slice(7) : script;
-  return OWN_DIRS.some((dir) => file.startsWith(dir));
-}
 
 /** The operation's share of a profile: the same tree with every other sample zeroed. */
 export function operationProfile(data: ProfileData, includeOutside: boolean): Profile {
@@ -32,7 +25,7 @@ export function operationProfile(data: ProfileData, includeOutside: boolean): Pr
   const frameOwner = new Uint8Array(frames.name.length);
   for (let f = 0; f < frameOwner.length; f++) {
     const script = strings[frames.script[f]!]!;
-    if (!isOwnScript(script)) frameOwner[f] = Owner.Unknown;
+    if (!isOwnFile(script)) frameOwner[f] = Owner.Unknown;
     else frameOwner[f] = strings[frames.name[f]!] === OPERATION_WRAPPER ? Owner.Operation : Owner.Harness;
   }
   // A node's owner is its frame's if that is ours; otherwise its parent's (the caller's).

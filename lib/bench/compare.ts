@@ -69,7 +69,7 @@ function memoryAfter(): MemoryAfter {
 const ratioOf = (value: number | undefined, base: number | undefined): number | null =>
   value === undefined || base === undefined || base === 0 ? null : value / base;
 
-export function renderComparison(c: Omit<Comparison, 'toString'>): string {
+function renderComparison(c: Omit<Comparison, 'toString'>): string {
   const header = ['strategy', 'ns/op', '', 'B/op', '', 'allocs/op', '', 'ext B/op', 'GCs/1k op', 'heap frag', 'pools (hit rate)'];
   const rows = c.rows.map((r) => {
     const t = r.result.timing;

@@ -136,7 +136,7 @@ export function prepareCounting(o: Required<MeasureOptions>): boolean {
 }
 
 /** Both passes for one prepared operation (the timing pass first, so it warms the code). */
-export async function measurePrepared(op: PreparedOperation, o: Required<MeasureOptions>, exact: boolean): Promise<MeasureResult> {
+async function measurePrepared(op: PreparedOperation, o: Required<MeasureOptions>, exact: boolean): Promise<MeasureResult> {
   let timing: MeasureResult['timing'] = null;
   let timeMs = 0;
   if (o.time) {

@@ -19,7 +19,7 @@ export interface Spread {
 const ascending = (a: number, b: number) => a - b;
 
 /** Linear-interpolated quantile of sorted values. */
-export function quantileSorted(sorted: readonly number[], q: number): number {
+function quantileSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);

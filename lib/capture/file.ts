@@ -32,7 +32,7 @@ export function writeCapture(file: string, capture: Capture): void {
   writeFileAtomic(file, encodeCapture(capture));
 }
 
-export function decodeCapture(bytes: Buffer, name: string): Capture {
+function decodeCapture(bytes: Buffer, name: string): Capture {
   let text: string;
   try {
     text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? zlib.gunzipSync(bytes) : bytes).toString('utf8');

@@ -1,28 +1,24 @@
 #!/usr/bin/env node
 // allocscope command line: one file per command under lib/cli/.
 import { isCodedError } from '../core/errors';
-import { BENCH_HELP, runBench } from './bench';
-import { diffHelp, runDiff } from './diff';
-import { leaksHelp, runLeaks } from './leaks';
-import { reportHelp, runReport } from './report';
-import { runRun, RUN_HELP } from './run';
-import { runStats, statsHelp } from './stats';
-import { runTop, TOP_HELP } from './top';
 import { formatsOf } from '../reporters';
 
-// A help text is a function when it is generated (the --format lists come from
-// the report registry and load its reporters, so only --help pays for that).
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string | (() => string) }> = {
-  run: { run: runRun, help: RUN_HELP },
-  report: { run: runReport, help: reportHelp },
-  diff: { run: runDiff, help: diffHelp },
-  stats: { run: runStats, help: statsHelp },
-  top: { run: runTop, help: TOP_HELP },
-  bench: { run: runBench, help: BENCH_HELP },
-  leaks: { run: runLeaks, help: leaksHelp },
+interface Command { run: (argv: string[]) => Promise<number>; help: string | (() => string) }
+
+// Each command's module loads when that command runs, so that `allocscope --help`
+// (and one command) does not load the others, nor the addon. A help text is a
+// function when it is generated (the --format lists come from the report registry).
+const COMMANDS: Record<string, () => Command> = {
+  run: () => { const m = require('./run') as typeof import('./run'); return { run: m.runRun, help: m.RUN_HELP }; },
+  report: () => { const m = require('./report') as typeof import('./report'); return { run: m.runReport, help: m.reportHelp }; },
+  diff: () => { const m = require('./diff') as typeof import('./diff'); return { run: m.runDiff, help: m.diffHelp }; },
+  stats: () => { const m = require('./stats') as typeof import('./stats'); return { run: m.runStats, help: m.statsHelp }; },
+  top: () => { const m = require('./top') as typeof import('./top'); return { run: m.runTop, help: m.TOP_HELP }; },
+  bench: () => { const m = require('./bench') as typeof import('./bench'); return { run: m.runBench, help: m.BENCH_HELP }; },
+  leaks: () => { const m = require('./leaks') as typeof import('./leaks'); return { run: m.runLeaks, help: m.leaksHelp }; },
 };
 
-const USAGE = `Usage: allocscope <command> [options]
+const usage = (): string => `Usage: allocscope <command> [options]
 
 Commands:
   run      run a program with the profiler and write a capture
@@ -38,18 +34,19 @@ Run "allocscope <command> --help" for a command's options.`;
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
+    console.log(usage());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
     console.log(require('../../package.json').version);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     console.error(`allocscope: unknown command "${name}"; commands are ${Object.keys(COMMANDS).join(', ')} (see allocscope --help)`);
     return 2;
   }
+  const command = load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(typeof command.help === 'function' ? command.help() : command.help);
     return 0;

@@ -3,25 +3,22 @@
 // them so that no stage holds the loop for long; the encoding, the biggest part
 // on a big profile, runs in slices of ENCODE_SLICE_MS. Every stage is timed.
 // GC tracking is held through gc-hold.ts, shared with the metrics and leak watch.
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { gc, gcPauseNs, type GcEvent } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { threadCpuNs } from '../runtime/thread-clock';
 import { holdGcTracking } from '../metrics/gc-hold';
+import { ownFileGlobs } from '../core/own-files';
 import type { HeapStartOptions } from '../sampler/heap-profiler';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { encodePprof, pprofEncodingSteps, type PprofMeta } from '../reporters/pprof';
-import { buildCapture } from './capture';
+import { periodCapture } from './capture';
 import type { Collection, CollectionFigures } from './collection';
 
 const gzip = promisify(zlib.gzip);
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-/** allocscope's own allocations (encoding buffers, this collector) are not the service's. */
-const OWN_FILES = [`${PACKAGE_ROOT}/dist/**`, `${PACKAGE_ROOT}/lib/**`];
 /**
  * The longest the encoding holds the event loop in one turn, ms: it then yields
  * and goes on at the next turn (one step of the encoder is ~10–50 µs).
@@ -166,7 +163,7 @@ export class Collector {
     let capture: Uint8Array | undefined;
     if (this.options.capture) {
       await nextTurn();
-      const json = stage(() => Buffer.from(JSON.stringify(buildCapture(new Profile(sampled.data).toJSON(), sampled.figures, sampled.gcEvents, sampled.fromMs, sampled.untilMs, this.options))));
+      const json = stage(() => Buffer.from(JSON.stringify(periodCapture(new Profile(sampled.data).toJSON(), sampled.figures, sampled.gcEvents, sampled.fromMs, sampled.untilMs, this.options))));
       capture = await gzip(json);
     }
     return {
@@ -205,7 +202,7 @@ export class Collector {
   /** Stage 2: without allocscope's own sites, with the GC and heap figures. */
   #shape({ profile, fromMs, untilMs }: { profile: Profile; fromMs: number; untilMs: number }): Sampled {
     // Typed arrays stay typed: the encoder reads them as they are (toJSON only for a capture).
-    const data = { ...profile.filter({ exclude: OWN_FILES, allFrames: true }).data };
+    const data = { ...profile.filter({ exclude: ownFileGlobs(), allFrames: true }).data };
     // Node ≥ 26: an allocated period's live figures would say "allocated in this
     // period and not yet collected at its end (no GC first)", which backends would
     // read as the in-use heap (inuse_*): periods export alloc_* only, as before.

@@ -8,10 +8,10 @@ import { typeError } from '../core/errors';
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Labels allocscope sets itself; users may not override them. */
-export const RESERVED_LABELS = ['service', 'version', 'host', 'thread_id'] as const;
+const RESERVED_LABELS = ['service', 'version', 'host', 'thread_id'] as const;
 
 /** Replaces characters the Pyroscope name syntax reserves (and whitespace) by `_`. */
-export function sanitizeLabelValue(value: string): string {
+function sanitizeLabelValue(value: string): string {
   return value.replace(/[{},=\s"]/g, '_').slice(0, 200);
 }
 

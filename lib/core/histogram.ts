@@ -3,7 +3,7 @@
 // is within ~6 % of the exact one).
 
 /** Lower bound and width (ns) of bucket `index`, mirroring native/pause_histogram.h. */
-export function bucketBounds(index: number, subBits: number): { low: number; width: number } {
+function bucketBounds(index: number, subBits: number): { low: number; width: number } {
   const sub = 1 << subBits;
   if (index < sub) return { low: index, width: 1 };
   const exponent = Math.floor(index / sub) - 1 + subBits;

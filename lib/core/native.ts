@@ -4,6 +4,7 @@
 // (lib/runtime/gc.ts types `native.gc`, ...): this file knows none of them.
 import * as path from 'node:path';
 import nodeGypBuild = require('node-gyp-build');
+import { AllocscopeError } from './errors';
 
 /** The loaded addon: one object per native concern (gc, sampler, heapStats, ...). */
 export type NativeAddon = Readonly<Record<string, object>>;
@@ -26,8 +27,7 @@ export const native: NativeAddon = load();
 export function nativeNamespace<T extends object>(name: string): T {
   const namespace = native[name];
   if (typeof namespace !== 'object' || namespace === null) {
-    throw Object.assign(new Error(`allocscope: the addon has no "${name}" bindings: it was built from older sources; rebuild it (npm run build:native)`),
-      { code: 'ERR_ALLOCSCOPE_ADDON_OUTDATED' });
+    throw new AllocscopeError('ERR_ALLOCSCOPE_ADDON_OUTDATED', `the addon has no "${name}" bindings: it was built from older sources; rebuild it (npm run build:native)`);
   }
   return namespace as T;
 }

@@ -16,7 +16,7 @@ import type { Profile } from '../profile/profile';
 import { snapshot, type SnapshotAnalysis } from '../snapshot';
 import { constructorGrowth, type ConstructorCounts } from './constructor-growth';
 import { fitGrowth } from './growth-fit';
-import { isOwnFile } from './own-files';
+import { isOwnFile } from '../core/own-files';
 import type { LeakFrame, LeakReport, LeakRetainer, LeakSite } from './report';
 import { ScenarioError } from './scenario-error';
 import { SiteSeries } from './site-series';

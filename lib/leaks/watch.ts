@@ -20,7 +20,7 @@ import { runningMode } from '../sampler/heap-profiler';
 import { holdGcTracking } from '../metrics/gc-hold';
 import { clearMetricsSource, setMetricsSource, type LeakWatchFigures } from '../metrics/sources';
 import { resolveOptions } from '../core/options';
-import { isOwnFile } from './own-files';
+import { isOwnFile } from '../core/own-files';
 import type { Profile } from '../profile/profile';
 
 export interface LeakWatchOptions {

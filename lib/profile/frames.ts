@@ -14,7 +14,7 @@ export interface FrameInfo {
 }
 
 /** Shown as the file of code that has a script but no name (eval, new Function). */
-export const EVAL_FILE = '<eval>';
+const EVAL_FILE = '<eval>';
 
 export function frameInfo(name: string, script: string, line: number, column: number, scriptId: number, original: OriginalPosition | null | undefined): FrameInfo {
   const fn = name || '(anonymous)';

@@ -1,6 +1,6 @@
 // An allocation profile: a call tree of sampled allocations with per-site
 // estimates, top tables, filters, diffs and merges. Works on plain data only.
-import picomatch = require('picomatch');
+import type picomatchType = require('picomatch');
 import { AllocscopeError, typeError } from '../core/errors';
 import { resolveOptions } from '../core/options';
 import type { NodeColumns, ProfileData, ProfileMode } from './data';
@@ -224,8 +224,8 @@ export class Profile {
       { include: { kind: 'any' }, exclude: { kind: 'any' }, nodeInternals: { kind: 'boolean' }, nodeModules: { kind: 'boolean' }, allFrames: { kind: 'boolean' } });
     const include = globs('profile.filter()', 'include', o.include);
     const exclude = globs('profile.filter()', 'exclude', o.exclude);
-    const isIncluded = include.length ? picomatch(include, { dot: true }) : () => true;
-    const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+    const isIncluded = include.length ? globMatcher(include) : () => true;
+    const isExcluded = exclude.length ? globMatcher(exclude) : () => false;
     const memo = new Map<number, { included: boolean; excluded: boolean; kept: boolean }>();
     const judge = (frameIndex: number) => {
       let v = memo.get(frameIndex);
@@ -404,4 +404,10 @@ export function keepNodeValues(nodes: NodeColumns, kept: Uint8Array): NodeColumn
   const out: NodeColumns = { ...nodes, selfBytes: masked(nodes.selfBytes), selfCount: masked(nodes.selfCount) };
   if (nodes.liveBytes && nodes.liveCount) { out.liveBytes = masked(nodes.liveBytes); out.liveCount = masked(nodes.liveCount); }
   return out;
+}
+
+/** picomatch, loaded on the first filter() with globs: `require('allocscope')` stays light for programs that never filter. */
+function globMatcher(globs: string[]): (file: string) => boolean {
+  const picomatch = require('picomatch') as typeof picomatchType;
+  return picomatch(globs, { dot: true });
 }

@@ -35,7 +35,7 @@ export interface HeapProfile {
 }
 
 
-export function toHeapProfile(capture: Capture): HeapProfile {
+function toHeapProfile(capture: Capture): HeapProfile {
   const data = capture.profile;
   if (!data) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', 'this capture has no allocation profile (the sampler did not run), so there is no heap profile to write');

@@ -7,7 +7,7 @@ import type { Block } from './document';
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** 1 − p as a percentage; "> 99.99 %" when p rounds to 0. */
-export function confidenceText(confidence: number | null): string {
+function confidenceText(confidence: number | null): string {
   if (confidence === null) return '–';
   if (confidence > 0.9999) return '> 99.99 %';
   return `${(confidence * 100).toFixed(confidence > 0.99 ? 2 : 1)} %`;

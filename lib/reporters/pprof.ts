@@ -84,7 +84,7 @@ export type PprofMeta = Pick<CaptureMeta, 'argv' | 'node' | 'pid' | 'startTimeMs
   comments?: string[];
 };
 
-export function renderPprof(capture: Capture): Uint8Array {
+function renderPprof(capture: Capture): Uint8Array {
   if (!capture.profile) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', 'this capture has no allocation profile (the sampler did not run), so there is no pprof profile to write');
   }

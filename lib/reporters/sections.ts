@@ -23,7 +23,7 @@ export function headerBlocks(c: Capture): Block[] {
   ];
 }
 
-export function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
+function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
   const totals = profile.totals();
   const d = profile.data;
   const rows = profile.top(n, { by });

@@ -41,7 +41,7 @@ function programName(capture: Capture): string {
   return [shortPath(script, capture.meta.cwd), ...args].join(' ');
 }
 
-export function toSpeedscope(capture: Capture): SpeedscopeFile {
+function toSpeedscope(capture: Capture): SpeedscopeFile {
   if (!capture.profile) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', 'this capture has no allocation profile (the sampler did not run), so there is no speedscope profile to write');
   }

@@ -10,13 +10,13 @@
 import * as v8 from 'node:v8';
 
 /** The V8 flags that turn inlining off in Turbofan and Maglev (for functions optimized afterwards). */
-export const NO_INLINING_FLAGS: readonly string[] = ['--no-turbo-inlining', '--no-maglev-inlining'];
+const NO_INLINING_FLAGS: readonly string[] = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
 /** Whether V8 inlined functions while the profile was taken: `off` when neither Turbofan nor Maglev did (allocscope's default for development-time runs, or the program's own flags). */
 export type InliningState = 'on' | 'off';
 
 /** The major version of a V8 version string ("13.6.233.17-node.63" → 13). */
-export function v8Major(version: string = process.versions.v8): number {
+function v8Major(version: string = process.versions.v8): number {
   return Number.parseInt(version, 10);
 }
 

@@ -71,7 +71,7 @@ export function progressWanted(requested: boolean): boolean {
   return requested && Boolean(process.stderr.isTTY) && !process.env.CI;
 }
 
-export function checkNames(where: string, names: unknown): string[] {
+function checkNames(where: string, names: unknown): string[] {
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n === '')) {
     throw typeError('ERR_ALLOCSCOPE_INVALID_OPTION', `${where} option "retainerPathsFor" must be an array of constructor names`);
   }

@@ -3,8 +3,8 @@
 //   retained = used heap + external after the call and a full GC
 // each minus the same figure after a full GC before the call. Garbage not yet
 // collected counts towards the peak: it is memory the process holds.
-import * as path from 'node:path';
 import { AllocscopeError } from '../core/errors';
+import { ownFileGlobs } from '../core/own-files';
 import { openGcWindow, withGcTracker } from '../bench/gc-window';
 import { siteLabel } from '../bench/attribution';
 import { isThenable, type Operation } from '../bench/operation';
@@ -81,10 +81,9 @@ export async function measureMemory(fn: Operation, warmup: number): Promise<Memo
     await collected();
     const retained = held();
     // Sites after `retained`: source maps are parsed and cached on the JS heap.
-    const topSites = profiler.withSourceMaps(profile!).filter({ exclude: OWN_GLOBS }).top(3, { by: 'site' }).map((r) => ({ label: siteLabel(r.label), bytes: r.bytes }));
+    const topSites = profiler.withSourceMaps(profile!).filter({ exclude: ownFileGlobs() }).top(3, { by: 'site' }).map((r) => ({ label: siteLabel(r.label), bytes: r.bytes }));
     return { peakBytes: Math.max(0, peak - base), retainedBytes: Math.max(0, retained - base), gcs, topSites };
   });
 }
 
 // Allocations whose allocating frame is ours (this harness), not the tested code's.
-const OWN_GLOBS = ['dist', 'lib'].map((dir) => `${path.resolve(__dirname, '..', '..')}/${dir}/**`);
