@@ -44,17 +44,7 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TIME = '/usr/bin/time';
 const MiB = 1024; // /usr/bin/time and resourceUsage() report KiB
 
-const { argv, flag, option } = commandLine('bench:agent');
-const stringOption = (name) => {
-  const i = argv.indexOf(name);
-  if (i === -1) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined || value.startsWith('--')) {
-    console.error(`bench:agent: ${name} expects a value`);
-    process.exit(2);
-  }
-  return value;
-};
+const { flag, option, stringOption } = commandLine('bench:agent');
 const CONFIG = {
   rounds: option('--rounds', 5),
   root: path.resolve(stringOption('--allocscope-root') ?? ROOT),

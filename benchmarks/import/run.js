@@ -36,17 +36,7 @@ const { commandLine, ROOT, environment, fmt, median, quantile, ratioSpread, roun
 const { updateSection } = require('../lib/results');
 
 const RESULTS = path.join(__dirname, 'results.json');
-const { argv, flag, option } = commandLine('bench:import');
-const stringOption = (name) => {
-  const i = argv.indexOf(name);
-  if (i === -1) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined || value.startsWith('--')) {
-    console.error(`bench:import: ${name} expects a value`);
-    process.exit(2);
-  }
-  return value;
-};
+const { flag, option, stringOption } = commandLine('bench:import');
 
 const CONFIG = {
   rounds: option('--rounds', 21),

@@ -100,7 +100,18 @@ function commandLine(benchmark, argv = process.argv.slice(2)) {
     }
     return value;
   }
-  return { argv, flag, option };
+  /** A string option's value, or undefined when it is not given. */
+  function stringOption(name) {
+    const i = argv.indexOf(name);
+    if (i === -1) return undefined;
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) {
+      console.error(`${benchmark}: ${name} expects a value`);
+      process.exit(2);
+    }
+    return value;
+  }
+  return { argv, flag, option, stringOption };
 }
 
 module.exports = {
