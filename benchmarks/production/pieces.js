@@ -6,14 +6,12 @@
 // number of requests per measurement. Prints one JSON object; writes nothing.
 //   node benchmarks/production/pieces.js [--rounds N] [--requests N] [--period MS] [--variants a,b,…]
 // Variants (`name@periodMs` to override the period): baseline, allocscope (run.js's), datadog, prom-client, piece:<sampler|gc|metrics|continuous|continuous-bridge|require>.
-const { spawn, spawnSync } = require('node:child_process');
 const http = require('node:http');
-const path = require('node:path');
 const autocannon = require('autocannon');
 const { commandLine, median, round } = require('../lib/common');
+const { pinRunner, startServer: startServerAs } = require('./cpus');
 
-const { argv, option } = commandLine('production/pieces.js');
-const text = (name) => { const i = argv.indexOf(name); return i === -1 ? undefined : argv[i + 1]; };
+const { option, stringOption } = commandLine('production/pieces.js');
 const CONFIG = {
   rounds: option('--rounds', 5),
   requests: option('--requests', 100_000),
@@ -21,15 +19,10 @@ const CONFIG = {
   periodMs: option('--period', 60_000),
   connections: 16,
   scrapeEveryMs: 1000,
-  variants: (text('--variants') ?? 'baseline,piece:require,piece:sampler,piece:gc,piece:metrics,piece:continuous,piece:continuous-bridge,allocscope').split(','),
+  variants: (stringOption('--variants') ?? 'baseline,piece:require,piece:sampler,piece:gc,piece:metrics,piece:continuous,piece:continuous-bridge,allocscope').split(','),
 };
-const SERVER = path.join(__dirname, 'server.js');
 
-const taskset = spawnSync('taskset', ['--version']).status === 0;
-if (taskset && !process.env.BENCH_PINNED) {
-  const r = spawnSync('taskset', ['-c', '0', process.execPath, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
-  process.exit(r.status ?? 1);
-}
+pinRunner(__filename);
 
 function startSink() {
   const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
@@ -39,17 +32,7 @@ function startSink() {
 /** `variant@periodMs` overrides --period for one variant. */
 function startServer(spec, sinkUrl) {
   const [variant, period] = spec.split('@');
-  const argv = [SERVER, variant, sinkUrl, period ?? String(CONFIG.periodMs)];
-  const child = taskset ? spawn('taskset', ['-c', '1', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on('exit', (code) => reject(new Error(`server ${variant} exited with ${code} before listening`)));
-  });
+  return startServerAs(variant, sinkUrl, period ?? CONFIG.periodMs);
 }
 
 const load = (url, amount) => new Promise((resolve, reject) => {

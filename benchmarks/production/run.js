@@ -32,7 +32,6 @@
 //          --no-instructions (skip instructions.js, the callgrind pairs: ~5 min),
 //          --render (docs/benchmarks.md from results.json; with --cost, collection-cost.js again;
 //          with --instructions, instructions.js again).
-const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -40,6 +39,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { commandLine, environment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
 const { updateSection } = require('../lib/results');
+const { pinRunner, startServer: startServerAs, taskset } = require('./cpus');
 
 const { flag, option } = commandLine('bench:production');
 const quick = flag('--quick');
@@ -60,19 +60,13 @@ const CONFIG = {
   instructionProcesses: quick ? 1 : 2,
   write: !quick && !flag('--no-write'),
 };
-const SERVER = path.join(__dirname, 'server.js');
 const COST = path.join(__dirname, 'collection-cost.js');
 const PAIRED = path.join(__dirname, 'paired.js');
 const INSTRUCTIONS = path.join(__dirname, 'instructions.js');
 const RESULTS = path.join(__dirname, 'results.json');
 
-const taskset = spawnSync('taskset', ['--version']).status === 0;
-if (taskset && !process.env.BENCH_PINNED) {
-  // Re-run this runner on CPU 0; servers go to CPU 1.
-  const r = spawnSync('taskset', ['-c', '0', process.execPath, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
-  process.exit(r.status ?? 1);
-}
-const onServerCpu = (argv) => (taskset ? ['taskset', ['-c', '1', process.execPath, ...argv]] : [process.execPath, argv]);
+// This runner goes to CPU 0; servers go to CPU 1.
+pinRunner(__filename);
 
 const startedAt = Date.now();
 function progress(message) {
@@ -89,19 +83,7 @@ function startSink() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, count: () => profiles, close: () => server.close() })));
 }
 
-function startServer(variant, sinkUrl) {
-  const [cmd, args] = onServerCpu([SERVER, variant, sinkUrl, String(CONFIG.periodMs)]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on('exit', (code) => reject(new Error(`server ${variant} exited with ${code} before listening`)));
-  });
-}
+const startServer = (variant, sinkUrl) => startServerAs(variant, sinkUrl, CONFIG.periodMs);
 
 function load(url, options) {
   return new Promise((resolve, reject) => {

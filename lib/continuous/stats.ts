@@ -2,7 +2,8 @@
 // and what the exporters did, for dashboards and the metrics exporter.
 import type { ExporterStats } from './collection';
 
-export interface ContinuousStats {
+/** The exporters' figures summed (lastError: the collection's own last failure, else the first exporter's), beside each exporter's own. */
+export interface ContinuousStats extends Omit<ExporterStats, 'name'> {
   running: boolean;
   periodMs: number;
   /** Collections made on this thread. */
@@ -34,14 +35,6 @@ export interface ContinuousStats {
   maxStageOwnMs: number;
   /** GC pauses that fell inside the collections' synchronous stages, all collections together, ms. */
   totalStagesGcMs: number;
-  /** Totals over the exporters. */
-  exported: number;
-  bytesExported: number;
-  failures: number;
-  drops: number;
-  retries: number;
-  queueLength: number;
-  lastError: string | null;
   exporters: ExporterStats[];
 }
 
