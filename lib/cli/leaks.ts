@@ -6,7 +6,8 @@ import type { LeakReport } from '../leaks/report';
 import { ScenarioError } from '../leaks/scenario-error';
 import { loadScenarioModule } from '../leaks/scenario-module';
 import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
-import { parseArgs, parseByteSize, parseCount } from './args';
+import { parseArgs, parseCount } from './args';
+import { parseInterval } from './sampler-flags';
 import { chooseReporter, formatHelp } from './report-format';
 import { usageError } from './usage-error';
 import { reportOutput } from './write-output';
@@ -43,7 +44,7 @@ export async function runLeaks(argv: string[]): Promise<number> {
   if (program.length !== 1) throw usageError(program.length === 0 ? 'leaks: no scenario module given (see allocscope leaks --help)' : `leaks: one scenario module at a time, got ${program.length}`);
   const iterations = o.iterations === undefined ? undefined : parseCount('leaks', 'iterations', String(o.iterations), 2, 1_000_000);
   const warmup = o.warmup === undefined ? undefined : parseCount('leaks', 'warmup', String(o.warmup), 0, 1_000_000);
-  const intervalBytes = o.interval === undefined ? undefined : parseByteSize('leaks', 'interval', String(o.interval));
+  const intervalBytes = o.interval === undefined ? undefined : parseInterval('leaks', String(o.interval));
   const reporter = chooseReporter('leaks', 'LeakReport', o.format === undefined ? undefined : String(o.format));
   const output = reportOutput('leaks', reporter, o.output === undefined ? undefined : String(o.output));
   const file = program[0]!;

@@ -10,7 +10,8 @@ import { heap } from '../runtime/heap';
 import { threadCpuNs } from '../runtime/thread-clock';
 import { holdGcTracking } from '../metrics/gc-hold';
 import { ownFileGlobs } from '../core/own-files';
-import type { HeapStartOptions } from '../sampler/heap-profiler';
+import { startResolved as startSampler } from '../sampler/heap-profiler';
+import { SAMPLER_DEFAULTS, type ResolvedSamplerOptions } from '../sampler/options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { encodePprof, pprofEncodingSteps, type PprofMeta } from '../reporters/pprof';
@@ -101,7 +102,7 @@ export class Collector {
 
   /** Takes the sampler (throws ERR_ALLOCSCOPE_SAMPLER_BUSY when someone else has it) and holds GC tracking. */
   start(): void {
-    heap.start(this.#samplerOptions());
+    startSampler(this.#samplerOptions());
     try {
       this.#releaseGc = holdGcTracking();
     } catch (error) {
@@ -178,9 +179,10 @@ export class Collector {
     return this.#collection(sampled, zlib.gzipSync(encodePprof(sampled.data, this.#pprofMeta(sampled))), undefined);
   }
 
-  #samplerOptions(): HeapStartOptions {
+  /** continuous/options.ts checked these against the sampler's schema: start without checking again each period. */
+  #samplerOptions(): ResolvedSamplerOptions {
     const { mode, intervalBytes, stackDepth } = this.options;
-    return { mode, intervalBytes, stackDepth };
+    return { ...SAMPLER_DEFAULTS, mode, intervalBytes, stackDepth };
   }
 
   /** Stage 1: the sampler's profile (and a fresh sampler in allocated mode). */
@@ -192,7 +194,7 @@ export class Collector {
       // a fresh sampler each period also bounds what V8 and the aggregate hold.
       // Nothing runs on this thread between stop and start, so no allocation is missed.
       heap.stop();
-      heap.start(this.#samplerOptions());
+      startSampler(this.#samplerOptions());
     }
     const untilMs = Date.now();
     this.#periodStartMs = untilMs;

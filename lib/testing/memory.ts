@@ -12,6 +12,7 @@ import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { spaces } from '../runtime/spaces';
 import * as profiler from '../sampler/heap-profiler';
+import { SAMPLER_DEFAULTS } from '../sampler/options';
 import { collectGarbage } from '../runtime/isolate';
 import type { Profile } from '../profile/profile';
 
@@ -53,7 +54,7 @@ export async function measureMemory(fn: Operation, warmup: number): Promise<Memo
   }
   return withGcTracker(async () => {
     try {
-      profiler.start({ intervalBytes: SAMPLE_BYTES, mode: 'allocated', stackDepth: 64, foldIntervalMs: 1000 });
+      profiler.start({ intervalBytes: SAMPLE_BYTES, mode: 'allocated', stackDepth: SAMPLER_DEFAULTS.stackDepth, foldIntervalMs: 1000 });
     } catch (error) {
       throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY', `limitMemory(): ${(error as Error).message.replace(/^allocscope: /, '')}`);
     }
