@@ -1,17 +1,8 @@
 // What a frame is, for people: names, locations, packages.
 import type { OriginalPosition } from './data';
+import type { FrameInfo } from './frame-info';
 
-export interface FrameInfo {
-  function: string;
-  /** The location reported: the original one when a source map exists. */
-  file: string;
-  line: number;
-  column: number;
-  /** The generated (compiled) location, as V8 saw it. */
-  generated: { file: string; line: number; column: number };
-  /** True for V8 builtins and native code (no script). */
-  builtin: boolean;
-}
+export type { FrameInfo } from './frame-info';
 
 /** Shown as the file of code that has a script but no name (eval, new Function). */
 const EVAL_FILE = '<eval>';

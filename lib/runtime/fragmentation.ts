@@ -11,55 +11,9 @@
 import { heap } from './heap';
 import { malloc, type MallocStats } from './malloc';
 import { spaces, type SpaceStats } from './spaces';
+import type { FragmentationReport, SpaceFragmentation } from './fragmentation-types';
 
-export interface SpaceFragmentation {
-  name: string;
-  committedBytes: number;
-  usedBytes: number;
-  availableBytes: number;
-  physicalBytes: number;
-  /** 1 − used / committed. */
-  fragmentation: number;
-  /** physical / committed (< 1: committed pages not yet touched). */
-  physicalToCommitted: number;
-}
-
-export interface FragmentationReport {
-  v8: {
-    spaces: SpaceFragmentation[];
-    /** The same figures over all spaces. */
-    total: Omit<SpaceFragmentation, 'name'>;
-  };
-  glibc: null | {
-    arenaBytes: number;
-    inUseBytes: number;
-    freeBytes: number;
-    mmappedBytes: number;
-    topPadBytes: number;
-    /** free / arena. */
-    fragmentation: number;
-  };
-  jemalloc: null | {
-    allocatedBytes: number;
-    activeBytes: number;
-    residentBytes: number;
-    /** (active − allocated) / active. */
-    fragmentation: number;
-    /** resident / active. */
-    residentToActive: number;
-  };
-  process: {
-    rssBytes: number;
-    v8PhysicalBytes: number;
-    mallocFootprintBytes: number;
-    /** v8PhysicalBytes + mallocFootprintBytes. */
-    accountedBytes: number;
-    /** rssBytes − accountedBytes (may be negative: glibc's arena counts untouched pages). */
-    unattributedBytes: number;
-    /** unattributedBytes / rssBytes. */
-    unattributedShare: number;
-  };
-}
+export type { FragmentationReport, SpaceFragmentation } from './fragmentation-types';
 
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 

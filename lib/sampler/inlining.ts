@@ -8,12 +8,12 @@
 // in both compilers by default. The library API (heap.start) and continuous mode never change V8's
 // flags. See docs/reports.md ("Node 24 and later: inlined functions").
 import * as v8 from 'node:v8';
+import type { InliningState } from './inlining-state';
 
 /** The V8 flags that turn inlining off in Turbofan and Maglev (for functions optimized afterwards). */
 const NO_INLINING_FLAGS: readonly string[] = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
-/** Whether V8 inlined functions while the profile was taken: `off` when neither Turbofan nor Maglev did (allocscope's default for development-time runs, or the program's own flags). */
-export type InliningState = 'on' | 'off';
+export type { InliningState } from './inlining-state';
 
 /** The major version of a V8 version string ("13.6.233.17-node.63" → 13). */
 function v8Major(version: string = process.versions.v8): number {

@@ -1,15 +1,25 @@
 // The data the HTML report's page reads: the contract between the server side
-// (html/data.ts builds it from a capture) and the page. Only the fields the page
-// reads are declared, so this file imports nothing from the server side and the
-// page's type check (tsconfig.client.json, DOM lib) stays within the client; the
+// (html/data.ts builds it from a capture) and the page. Where the page reads a
+// capture's figures as they are, their types come from the server side's
+// type-only modules, which import nothing from Node, so that the page's type
+// check (tsconfig.client.json: DOM lib, no Node types) can include them; Pick<>
+// names the fields the page reads. Shapes the page alone has (the compact
+// profile, GC events as rows, pool classes) and the few figures it reads from
+// Node-bound modules (spaces, heap, allocator, leaks) are declared here. The
 // server side's build of PageData checks that a capture provides all of them.
+import type { CaptureMeta } from '../../../capture/meta';
+import type { Timeline } from '../../../capture/timeline';
+import type { ProfileMode } from '../../../profile/data';
+import type { TopRow } from '../../../profile/top-row';
+import type { FragmentationReport } from '../../../runtime/fragmentation-types';
+import type { GcSummary, GcTypeSummary } from '../../../runtime/gc-types';
 
 /** Frame kinds, for colours: the program's code, Node's own JS, a dependency, V8 native code. */
 export const FRAME_KIND = { app: 0, node: 1, module: 2, native: 3 } as const;
 export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
 
 export interface PageProfile {
-  mode: 'live' | 'allocated';
+  mode: ProfileMode;
   intervalBytes: number;
   totalBytes: number;
   totalObjects: number;
@@ -25,46 +35,18 @@ export interface PageProfile {
   nodes: { parent: number[]; frame: number[]; selfBytes: number[]; selfObjects: number[] };
 }
 
-export interface PageTopRow {
-  label: string;
+/** A top table's row, with the allocating frame as text. */
+export interface PageTopRow extends Pick<TopRow, 'label' | 'bytes' | 'objects' | 'averageSize' | 'share' | 'cumulativeShare' |
+  'liveBytes' | 'liveObjects' | 'temporaryBytes' | 'temporaryObjects'> {
   /** Function and location, for groupings that have an allocating frame (site, function). */
   function?: string;
   location?: string;
-  bytes: number;
-  objects: number;
-  averageSize: number;
-  share: number;
-  cumulativeShare: number;
-  /** Profiles with live figures only. */
-  liveBytes?: number;
-  liveObjects?: number;
-  temporaryBytes?: number;
-  temporaryObjects?: number;
 }
 
-export interface PageMeta {
-  node: string;
-  v8: string;
-  platform: string;
-  arch: string;
-  pid: number;
-  argv: string[];
-  cwd: string;
-  startTimeMs: number;
-  endTimeMs: number;
-  reason: string;
-  exitCode?: number | null;
-}
+export type PageMeta = Pick<CaptureMeta, 'node' | 'v8' | 'platform' | 'arch' | 'pid' | 'argv' | 'cwd' | 'startTimeMs' | 'endTimeMs' |
+  'reason' | 'exitCode'>;
 
-export interface PageTimeline {
-  timeMs: number[];
-  heapUsedBytes: number[];
-  heapCommittedBytes: number[];
-  externalBytes: number[];
-  rssBytes: number[];
-  /** RSS sampled by a background thread (absent without /proc). */
-  rss?: { timeMs: number[]; bytes: number[] };
-}
+export type PageTimeline = Pick<Timeline, 'timeMs' | 'heapUsedBytes' | 'heapCommittedBytes' | 'externalBytes' | 'rssBytes' | 'rss'>;
 
 /**
  * A GC event as a row: [epoch ms, pause ms, type, depth, used before, used after,
@@ -72,27 +54,10 @@ export interface PageTimeline {
  */
 export type PageGcEvent = [number, number, string, number, number, number, number, number, number, number];
 
-export interface PageGcTypeSummary {
-  count: number;
-  totalMs: number;
-  meanMs: number;
-  maxMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  freedBytes: number;
-}
+export type PageGcTypeSummary = GcTypeSummary;
 
-export interface PageGcSummary {
-  elapsedMs: number;
-  count: number;
-  gcTimeShare: number;
-  promotedBytes: number;
-  promotionRatio: number;
-  promotedBytesPerSecond: number;
-  droppedEvents: number;
-  byType: Partial<Record<string, PageGcTypeSummary>>;
-}
+export type PageGcSummary = Pick<GcSummary, 'elapsedMs' | 'count' | 'gcTimeShare' | 'promotedBytes' | 'promotionRatio' |
+  'promotedBytesPerSecond' | 'droppedEvents' | 'byType'>;
 
 export interface PageSpace {
   name: string;
@@ -101,26 +66,13 @@ export interface PageSpace {
   availableBytes: number;
 }
 
+/** A space's bar: from the fragmentation report, or computed from `spaces` when a capture has none. */
 export interface PageSpaceFragmentation extends PageSpace {
   fragmentation: number;
 }
 
-export interface PageFragmentation {
-  v8: {
-    spaces: PageSpaceFragmentation[];
-    total: { usedBytes: number; committedBytes: number; physicalBytes: number; fragmentation: number };
-  };
-  glibc: null | { arenaBytes: number; inUseBytes: number; freeBytes: number; mmappedBytes: number; topPadBytes: number; fragmentation: number };
-  jemalloc: null | { allocatedBytes: number; activeBytes: number; residentBytes: number; fragmentation: number; residentToActive: number };
-  process: {
-    rssBytes: number;
-    v8PhysicalBytes: number;
-    mallocFootprintBytes: number;
-    accountedBytes: number;
-    unattributedBytes: number;
-    unattributedShare: number;
-  };
-}
+/** The whole report: the page reads most of it, at several levels. */
+export type PageFragmentation = FragmentationReport;
 
 export interface PageLeakFrame {
   function: string;

@@ -29,7 +29,7 @@ export function header(data: PageData): void {
   card('Peak RSS', bytes(Math.max(peak.rssBytes, endRss)), endRss ? `at the end ${bytes(endRss)}` : '');
   if (g && g.count > 0) {
     let longest = 0;
-    for (const k of Object.keys(g.byType)) longest = Math.max(longest, g.byType[k]?.maxMs ?? 0);
+    for (const summary of Object.values(g.byType)) longest = Math.max(longest, summary?.maxMs ?? 0);
     card('GC pauses', percent(g.gcTimeShare), `${count(g.count)} GCs · longest ${ms(longest)}`);
   }
   card('Duration', `${seconds.toFixed(2)} s`, `external at the end ${bytes(data.heap.externalMemoryBytes)}`);
