@@ -2,6 +2,7 @@
 // instrumentation (ns/op, GCs) and a counting pass (B/op, allocs/op, external B/op).
 import { typeError } from '../core/errors';
 import { withSourceMaps } from '../sampler/heap-profiler';
+import { SAMPLER_SCHEMA } from '../sampler/options';
 import { resolveOptions } from '../core/options';
 import { siteLabel } from './attribution';
 import { countingPass, type CountingFigures } from './counting-pass';
@@ -53,7 +54,7 @@ export const MEASURE_SCHEMA = {
   countRounds: { kind: 'integer', min: 1, max: 10_000 },
   countOps: { kind: 'integer', min: 0, max: 1e9 },
   maxAllocationsPerRound: { kind: 'integer', min: 1, max: 1e8 },
-  stackDepth: { kind: 'integer', min: 1, max: 1024 },
+  stackDepth: SAMPLER_SCHEMA.stackDepth,
   exactCounts: { kind: 'boolean' },
   topSites: { kind: 'integer', min: 0, max: 1000 },
 } as const;
