@@ -10,7 +10,7 @@
 #include <v8-isolate.h>
 
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "heap_stats.h"
 #include "pause_histogram.h"
@@ -99,8 +99,8 @@ class GcTracker {
   uint64_t origin_ns_ = 0;
   uint64_t stopped_ns_ = 0;
 
-  // Ring buffer of records (capacity_ * record_width() doubles).
-  std::vector<double> ring_;
+  // Ring buffer of records (capacity_ * record_width() doubles), not zero-filled.
+  std::unique_ptr<double[]> ring_;
   size_t capacity_ = 0;
   uint64_t next_seq_ = 0;
 

@@ -9,9 +9,9 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 namespace allocscope {
 
@@ -40,7 +40,7 @@ class RssSampler {
   bool running_ = false;
   int statm_fd_ = -1;
   // Ring of (epoch ms, rss bytes) pairs; the newest `capacity_` are kept.
-  std::vector<double> ring_;
+  std::unique_ptr<double[]> ring_;
   size_t capacity_ = 0;
   uint64_t next_ = 0;
 };

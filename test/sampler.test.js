@@ -234,3 +234,39 @@ test('source maps: sites are reported at their TypeScript lines, generated locat
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('source maps: the sourceMappingURL comment is found a block of lines at a time, as matching the whole text finds it', () => {
+  const { lastMappingUrl } = require(path.join(__dirname, '..', 'dist', 'profile', 'source-maps'));
+  // What loadMap did before: the last match over the whole text.
+  const wholeText = (text) => [...text.matchAll(/\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/gm)].pop()?.[1];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-mapping-url-'));
+  try {
+    const block = 64 * 1024;
+    const pad = (n) => `${'x'.repeat(Math.max(0, n - 1))}\n`;
+    const comment = '//# sourceMappingURL=a.js.map';
+    const cases = {
+      none: 'const a = 1;\n',
+      last: `code();\n${comment}\n`,
+      'no final line break': `code();\n${comment}`,
+      'trailing spaces, CRLF': `code();\r\n${comment}  \r\n\r\n`,
+      'the last of several wins': `//@ sourceMappingURL=first.map\ncode();\n// # not one\n//# sourceMappingURL=second.map\n`,
+      'in a string: not a comment': `const s = "//# sourceMappingURL=";\nconst t = '//# sourceMappingURL=x.map';\n`,
+      'followed by code on its line': `${comment} code();\n`,
+      'across the first block boundary': pad(block - 10) + `${comment}\nmore();\n`,
+      'right after a block boundary': pad(block) + `${comment}\n`,
+      'ends exactly at a block boundary': pad(block - comment.length - 1) + `${comment}\n`,
+      'a line longer than a block': `//# sourceMappingURL=data:application/json;base64,${'QUJD'.repeat(50_000)}\n`,
+      'a long line, then a comment': `${'y'.repeat(3 * block)}\n${comment}\n`,
+      'a comment whose URL runs into the next comment': '//# sourceMappingURL=a//# sourceMappingURL=b.map\n',
+      'non-ASCII around it': `const é = "ü";\n${pad(block - 3)}//# sourceMappingURL=ü.map\n`,
+      'carriage returns only': `code();\r${comment}\rmore();\r`,
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const file = path.join(dir, 'script.js');
+      fs.writeFileSync(file, text);
+      assert.equal(lastMappingUrl(file), wholeText(text), name);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

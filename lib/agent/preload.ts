@@ -8,7 +8,7 @@ import { heap } from '../runtime/heap';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
 import { SAMPLER_DEFAULTS, type SamplerOptions } from '../sampler/options';
 import type { ContinuousOptions } from '../continuous/options';
-import { collectStatsReport } from '../reporters/stats-report';
+import type { StatsReport } from '../reporters/stats-report';
 import { writeCapture, writeFileAtomic } from '../capture/file';
 import { CaptureRecorder, type RecorderOptions } from './recorder';
 import type { Capture } from '../capture/capture';
@@ -35,7 +35,7 @@ export interface PreloadConfig {
 const CONTINUOUS_KEY = 'allocscope:continuous';
 
 export interface PreloadResult {
-  stats?: ReturnType<typeof collectStatsReport>;
+  stats?: StatsReport;
   profile?: ReturnType<ReturnType<typeof heap.profile>['toJSON']>;
   argv: string[];
 }
@@ -60,7 +60,7 @@ function startCapture(out: string, config: PreloadConfig): void {
   const { filter, ...options } = config.capture!;
   const recorder = CaptureRecorder.withCheckedOptions(options).start();
   const finish = (capture: Capture): Capture => {
-    if (filter && capture.profile) capture.profile = new Profile(capture.profile).filter(filter).toJSON();
+    if (filter && capture.profile) capture.profile = new Profile(capture.profile).filter(filter).data;
     capture.meta.options = { ...capture.meta.options, ...(filter ? { filter } : {}) };
     return capture;
   };
@@ -111,6 +111,8 @@ function startResults(out: string, config: PreloadConfig): void {
     const result: PreloadResult = { argv: process.argv.slice(1) };
     if (config.heap && heap.running) result.profile = heap.profile().toJSON();
     if (config.stats) {
+      // Loaded here: only `allocscope stats` asks for it, a capture run never does.
+      const { collectStatsReport } = require('../reporters/stats-report') as typeof import('../reporters/stats-report');
       result.stats = collectStatsReport();
       result.stats.meta.argv = result.argv;
     }

@@ -97,12 +97,18 @@ export class CaptureRecorder {
     this.#sample();
     this.#drainGc();
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
-    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).toJSON() : null;
+    // The columns stay typed arrays: the capture encoder writes them as JSON arrays.
+    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
+    const t = this.#timeline;
     return buildCapture({
       meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
-      timeline: { ...structuredClone(this.#timeline), ...(this.#ownsRss ? { rss: this.#rssSamples() } : {}) },
+      // Copies of the columns, which go on growing (numbers: slice() copies them all).
+      timeline: {
+        periodMs: t.periodMs, timeMs: t.timeMs.slice(), heapUsedBytes: t.heapUsedBytes.slice(), heapCommittedBytes: t.heapCommittedBytes.slice(),
+        externalBytes: t.externalBytes.slice(), rssBytes: t.rssBytes.slice(), ...(this.#ownsRss ? { rss: this.#rssSamples() } : {}),
+      },
       heap: heap.stats(),
     });
   }

@@ -9,7 +9,6 @@ import type { HeapStats } from '../runtime/heap';
 import { malloc } from '../runtime/malloc';
 import { v8Version } from '../runtime/isolate';
 import { spaces } from '../runtime/spaces';
-import { pools } from '../pools';
 import type { ProfileData } from '../profile/data';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from './capture';
 
@@ -23,6 +22,9 @@ export interface RecordedParts {
 }
 
 export function buildCapture(recorded: RecordedParts): Capture {
+  // Loaded when a capture is built (at exit, for `allocscope run`), not for the whole run;
+  // a program that registers pools has loaded the module already.
+  const { pools } = require('../pools') as typeof import('../pools');
   return {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,

@@ -1,6 +1,9 @@
 // Maps generated locations (compiled TypeScript, bundles) back to their sources
 // with @jridgewell/trace-mapping, from a `//# sourceMappingURL=` comment (a file
 // next to the script or an inline data: URL). Maps are read once per script.
+// Scripts are searched for the comment a block of lines at a time, never read
+// whole: a profile taken at exit often names a bundle of several MiB (tsc's
+// _tsc.js is 6 MiB), whose text and buffer were most of the agent's peak memory.
 import type { TraceMap } from '@jridgewell/trace-mapping';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,16 +16,55 @@ function traceMapping(): typeof import('@jridgewell/trace-mapping') {
   return require('@jridgewell/trace-mapping') as typeof import('@jridgewell/trace-mapping');
 }
 
-const MAPPING_URL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/m;
+const MAPPING_URL = /\/\/[#@] ?sourceMappingURL=([^\s'"]+)\s*$/gm;
+/** Every match of MAPPING_URL contains this, and no line break. */
+const NEEDLE = Buffer.from('sourceMappingURL=');
+/** Bytes read at a time; a block grows to the end of its last line. */
+const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * The URL of the file's last sourceMappingURL comment (bundlers may embed others),
+ * or undefined: the last match of MAPPING_URL over the whole text, found without
+ * holding the text. The file is read in blocks that end after a '\n' (a line
+ * longer than a block is read whole): a match lies within one line (its URL has
+ * no whitespace, and the whitespace it may take after it is not needed for it to
+ * match when the block ends at a line break), so matching block by block finds
+ * the matches that matching the whole text does. Blocks without the literal
+ * `sourceMappingURL=` are not decoded.
+ */
+export function lastMappingUrl(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let url: string | undefined;
+    let block = Buffer.allocUnsafe(BLOCK_BYTES);
+    for (let position = 0; ;) {
+      let n = 0;
+      while (n < block.length) {
+        const read = fs.readSync(fd, block, n, block.length - n, position + n);
+        if (read === 0) break;
+        n += read;
+      }
+      if (n === 0) break;
+      let end = block.lastIndexOf(0x0a, n - 1) + 1;
+      if (end === 0) {
+        if (n === block.length) { block = Buffer.allocUnsafe(2 * block.length); continue; } // the line goes on
+        end = n; // the last line, without a line break
+      }
+      const bytes = block.subarray(0, end);
+      if (bytes.includes(NEEDLE)) for (const m of bytes.toString('utf8').matchAll(MAPPING_URL)) url = m[1];
+      position += end;
+    }
+    return url;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 function loadMap(script: string): TraceMap | null {
   try {
     const file = script.startsWith('file://') ? fileURLToPath(script) : script;
     if (!path.isAbsolute(file) || !fs.existsSync(file)) return null;
-    const source = fs.readFileSync(file, 'utf8');
-    // The last sourceMappingURL comment wins (bundlers may embed others).
-    const matches = [...source.matchAll(new RegExp(MAPPING_URL.source, 'gm'))];
-    const url = matches[matches.length - 1]?.[1];
+    const url = lastMappingUrl(file);
     if (!url) return null;
     if (url.startsWith('data:')) {
       const comma = url.indexOf(',');
@@ -31,7 +73,8 @@ function loadMap(script: string): TraceMap | null {
       return new (traceMapping().TraceMap)(json, pathToFileURL(file).href);
     }
     const mapFile = url.startsWith('file://') ? fileURLToPath(url) : path.resolve(path.dirname(file), decodeURIComponent(url));
-    return new (traceMapping().TraceMap)(fs.readFileSync(mapFile, 'utf8'), pathToFileURL(mapFile).href);
+    const map = fs.readFileSync(mapFile, 'utf8'); // before trace-mapping loads: a comment whose map is missing loads nothing
+    return new (traceMapping().TraceMap)(map, pathToFileURL(mapFile).href);
   } catch {
     return null; // a broken or missing map: keep the generated location
   }
