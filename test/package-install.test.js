@@ -48,7 +48,7 @@ function node(args, cwd, extraEnv) {
 function packForThisNode(work) {
   const pkg = path.join(work, 'pkg');
   fs.mkdirSync(pkg);
-  for (const entry of ['package.json', 'CMakeLists.txt', 'native', 'dist']) {
+  for (const entry of ['package.json', 'LICENSE', 'CMakeLists.txt', 'native', 'dist']) {
     fs.cpSync(path.join(ROOT, entry), path.join(pkg, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
@@ -87,7 +87,7 @@ test('the packed package installs in a fresh project, with and without install s
   const tarball = process.env.PACKED_TARBALL ? path.resolve(process.env.PACKED_TARBALL) : packForThisNode(work);
   const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
   await t.test('GIVEN the tarball THEN it carries dist/, the sources and ABI-tagged prebuilds only', () => {
-    assert.ok(listing.includes('package/dist/index.js') && listing.includes('package/CMakeLists.txt'));
+    assert.ok(listing.includes('package/dist/index.js') && listing.includes('package/CMakeLists.txt') && listing.includes('package/LICENSE'), 'dist, CMakeLists.txt and the licence (package.json says MIT)');
     assert.ok(listing.includes(`package/${PREBUILD}`), `${PREBUILD} is in the tarball`);
     const addons = listing.filter((f) => f.endsWith('.node'));
     for (const file of addons) assert.match(file, /^package\/prebuilds\/[a-z0-9]+-[a-z0-9]+\/allocscope\.abi\d+\.node$/, 'every addon is ABI-tagged, none from build/');
