@@ -32,11 +32,12 @@ test('calibrated operations: allocs/op by construction, B/op from used_heap_size
 
 test('a zero-allocation operation reports 0 allocs/op and 0 B/op', () => {
   const r = measureCase('zero');
-  assert.equal(r.truth.gcs, 0);
-  assert.ok(Math.abs(r.truth.bytesPerOp) < 1, `truth ${r.truth.bytesPerOp}`);
-  assert.equal(r.allocsPerOp, 0);
-  assert.equal(r.bytesPerOp, 0);
-  assert.deepEqual(r.allocsRounds, [0, 0, 0]);
+  const all = JSON.stringify(r);
+  assert.equal(r.truth.gcs, 0, all);
+  assert.ok(Math.abs(r.truth.bytesPerOp) < 1, `truth ${r.truth.bytesPerOp}: ${all}`);
+  assert.equal(r.allocsPerOp, 0, all);
+  assert.equal(r.bytesPerOp, 0, all);
+  assert.deepEqual(r.allocsRounds, [0, 0, 0], all);
 });
 
 test('external (ArrayBuffer) bytes per op: Buffer.allocUnsafeSlow(4096) → 4096 (±2 %)', () => {
