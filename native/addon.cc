@@ -12,6 +12,7 @@
 #include "heap_limit.h"
 #include "heap_stats.h"
 #include "isolate_info.h"
+#include "malloc_profiler.h"
 #include "malloc_stats.h"
 #include "pool.h"
 #include "rss_sampler.h"
@@ -57,6 +58,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   rss_sampler::Register(env, exports);
   pool::Register(env, exports);
   malloc_stats::Register(env, exports);
+  malloc_profiler::Register(env, exports);
   snapshot::Register(env, exports);
   heap_limit::Register(env, exports);
   thread_clock::Register(env, exports);

@@ -3,6 +3,7 @@
 #include "gc_tracker.h"
 #include "heap_limit.h"
 #include "heap_stats.h"
+#include "malloc_profiler.h"
 #include "namespace_object.h"
 #include "pool.h"
 #include "rss_sampler.h"
@@ -37,6 +38,7 @@ void EnvState::Teardown() {
   if (sampler) sampler->Stop();  // only stops V8's sampler if we started it
   if (rss) rss->Stop();          // joins the sampling thread
   if (heap_limit) heap_limit->Disarm();
+  malloc_profiler::OnTeardown(env);  // the GOT is restored if this env started the profiler
 }
 
 namespace {

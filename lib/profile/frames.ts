@@ -19,6 +19,8 @@ export function frameInfo(name: string, script: string, line: number, column: nu
 
 /** "fn (file:line:column)" with the file shortened relative to the cwd. */
 export function frameLabel(f: FrameInfo, cwd = process.cwd()): string {
+  // Frames of the malloc profiler say what they are ("[native] malloc", "[thread] libuv-worker").
+  if (f.builtin && f.function.startsWith('[')) return f.function;
   if (f.builtin) return `${f.function} (native)`;
   return `${f.function} (${shortPath(f.file, cwd)}:${f.line}:${f.column})`;
 }

@@ -2,6 +2,7 @@
 // free lists under the allocator's locks, so results are cached for `maxAgeMs`.
 import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
+import * as profiler from '../sampler/native-profiler';
 
 export interface GlibcStats {
   /** Non-mmapped bytes obtained from the OS (all arenas). */
@@ -96,4 +97,14 @@ export const malloc = {
     cached = read();
     return cached;
   },
+  /** Starts sampling native allocations on every thread (see MallocStartOptions). One per process. */
+  start: profiler.start,
+  /** Stops the malloc profiler and puts the hooked GOT slots back. */
+  stop: profiler.stop,
+  /** The native allocation profile so far, as a Profile. */
+  profile: profiler.profile,
+  /** The hooks' figures at the last profile(). */
+  figures: profiler.figures,
+  /** Whether this thread's malloc profiler runs. */
+  isRunning: profiler.isRunning,
 };

@@ -1,0 +1,155 @@
+#include "malloc_live_table.h"
+
+#include <sched.h>
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstring>
+
+namespace allocscope {
+namespace malloc_live_table {
+
+namespace {
+// 2^17 slots, filled to half at most: 65,536 live samples, 32 GiB of live blocks at
+// the default 512 KiB interval. Mapped once per process, never unmapped (a hook on
+// another thread may still read it after stop()); untouched pages cost nothing.
+constexpr int kBits = 17;
+constexpr size_t kSize = size_t(1) << kBits;
+constexpr size_t kMaxFill = kSize / 2;
+
+Entry* g_entries = nullptr;
+std::atomic<uint8_t>* g_occupancy = nullptr;  // per home bucket, entries that hash there (saturating)
+std::atomic_flag g_lock = ATOMIC_FLAG_INIT;
+std::atomic<uint64_t> g_sequence{0};  // odd while a writer changes the table
+std::atomic<uint64_t> g_count{0}, g_dropped{0}, g_replaced{0};
+
+inline size_t Home(uintptr_t p) { return (p * 0x9E3779B97F4A7C15ull) >> (64 - kBits); }
+inline uintptr_t KeyAt(size_t i) { return __atomic_load_n(&g_entries[i].key, __ATOMIC_RELAXED); }
+
+// Lock-free probe under the sequence counter: false is definitive.
+bool MaybeHas(uintptr_t p, size_t home) {
+  for (;;) {
+    const uint64_t seq = g_sequence.load(std::memory_order_acquire);
+    if (seq & 1) { sched_yield(); continue; }
+    bool found = false;
+    for (size_t i = home, n = 0; n < kSize; n++, i = (i + 1) & (kSize - 1)) {
+      const uintptr_t k = KeyAt(i);
+      if (k == p) { found = true; break; }
+      if (k == 0) break;
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (g_sequence.load(std::memory_order_relaxed) == seq) return found;
+  }
+}
+
+__attribute__((noinline)) void RemoveSlow(uintptr_t p, size_t home) {
+  if (!MaybeHas(p, home)) return;
+  Lock();
+  size_t i = home;
+  for (;; i = (i + 1) & (kSize - 1)) {
+    if (g_entries[i].key == 0) { Unlock(); return; }
+    if (g_entries[i].key == p) break;
+  }
+  g_count.fetch_sub(1, std::memory_order_relaxed);
+  const uint8_t o = g_occupancy[home].load(std::memory_order_relaxed);
+  if (o < 255) g_occupancy[home].store(o - 1, std::memory_order_relaxed);
+  // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+  size_t j = i;
+  for (;;) {
+    j = (j + 1) & (kSize - 1);
+    if (g_entries[j].key == 0) break;
+    const size_t k = Home(g_entries[j].key);
+    const bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    g_entries[i].size = g_entries[j].size;
+    g_entries[i].weight = g_entries[j].weight;
+    g_entries[i].stack = g_entries[j].stack;
+    __atomic_store_n(&g_entries[i].key, g_entries[j].key, __ATOMIC_RELAXED);
+    i = j;
+  }
+  __atomic_store_n(&g_entries[i].key, 0, __ATOMIC_RELAXED);
+  Unlock();
+}
+}  // namespace
+
+void Lock() {
+  while (g_lock.test_and_set(std::memory_order_acquire)) sched_yield();
+  g_sequence.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void Unlock() {
+  g_sequence.fetch_add(1, std::memory_order_acq_rel);
+  g_lock.clear(std::memory_order_release);
+}
+
+const Entry* Entries(size_t* count) {
+  *count = g_entries ? kSize : 0;
+  return g_entries;
+}
+
+bool Reset() {
+  if (!g_entries) {
+    void* e = mmap(nullptr, kSize * sizeof(Entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* o = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (e == MAP_FAILED || o == MAP_FAILED) return false;
+    g_entries = static_cast<Entry*>(e);
+    g_occupancy = static_cast<std::atomic<uint8_t>*>(o);
+    return true;
+  }
+  Lock();
+  // Give the pages back: a cleared table is all zeroes again.
+  madvise(g_entries, kSize * sizeof(Entry), MADV_DONTNEED);
+  madvise(static_cast<void*>(g_occupancy), kSize, MADV_DONTNEED);
+  g_count = 0;
+  g_dropped = 0;
+  g_replaced = 0;
+  Unlock();
+  return true;
+}
+
+void Insert(uintptr_t p, uint32_t stack, uint64_t size, double weight) {
+  if (!g_entries || !p) return;
+  Lock();
+  const size_t home = Home(p);
+  if (g_count.load(std::memory_order_relaxed) >= kMaxFill) {
+    g_dropped.fetch_add(1, std::memory_order_relaxed);
+    Unlock();
+    return;
+  }
+  for (size_t i = home;; i = (i + 1) & (kSize - 1)) {
+    Entry& e = g_entries[i];
+    if (e.key == p) {  // stale: freed through a path we do not see
+      e.size = size;
+      e.weight = weight;
+      e.stack = stack;
+      g_replaced.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    if (e.key == 0) {
+      e.size = size;
+      e.weight = weight;
+      e.stack = stack;
+      __atomic_store_n(&e.key, p, __ATOMIC_RELAXED);
+      const uint8_t o = g_occupancy[home].load(std::memory_order_relaxed);
+      if (o < 255) g_occupancy[home].store(o + 1, std::memory_order_relaxed);
+      g_count.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  Unlock();
+}
+
+void Remove(uintptr_t p) {
+  if (!g_entries) return;
+  const size_t home = Home(p);
+  // The fast path of nearly every free(): nothing sampled hashes here.
+  if (__builtin_expect(g_occupancy[home].load(std::memory_order_relaxed) == 0, 1)) return;
+  RemoveSlow(p, home);
+}
+
+Totals ReadTotals() {
+  return {g_count.load(), g_dropped.load(), g_replaced.load()};
+}
+
+}  // namespace malloc_live_table
+}  // namespace allocscope

@@ -1,0 +1,160 @@
+'use strict';
+// malloc.start()/profile()/stop(): native allocations sampled through the patched
+// GOT, checked against known volumes: Buffers held and dropped, zlib's freed state,
+// OpenSSL's scrypt area on a threadpool thread, and an addon of our own loaded
+// after start. Then lifecycle: misuse, workers, restarts under load, teardown.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { runNodeJson, runNode } = require('./helpers');
+
+const WORKLOADS = path.join(__dirname, 'fixtures', 'malloc-workloads.js');
+const workload = (name, args = []) => runNodeJson({ file: WORKLOADS, args: [name, ...args], nodeArgs: ['--expose-gc'] }).json;
+const within = (actual, expected, relative) => Math.abs(actual - expected) <= relative * expected;
+
+test('live mode: 600 Buffers of 64 KiB held are found (±15 %) at the array buffer allocator, 600 dropped ones are not', () => {
+  const r = workload('buffers-live');
+  assert.ok(within(r.buffers.bytes, r.truth, 0.15), `held ${r.buffers.bytes} vs ${r.truth}: ${JSON.stringify(r)}`);
+  assert.ok(within(r.buffers.count, 600, 0.15), `blocks ${r.buffers.count}: ${JSON.stringify(r)}`);
+  assert.ok(r.total < 1.3 * r.truth, `the dropped Buffers are gone from the live profile: ${JSON.stringify(r)}`);
+  assert.equal(r.figures.liveDropped, 0);
+  assert.ok(r.figures.slots > 0);
+});
+
+test('allocated mode: 600 Buffers of 64 KiB allocated and dropped are all counted (±15 %)', () => {
+  const r = workload('buffers-allocated');
+  assert.ok(within(r.buffers.bytes, r.truth, 0.15), JSON.stringify(r));
+});
+
+test('zlib churn: deflate state counted in allocated mode, absent from the live profile once freed', () => {
+  const r = workload('zlib');
+  // 100 deflate streams of ~270 KiB each (window, hash chains, pending buffer).
+  assert.ok(r.allocated > 20e6, `allocated ${r.allocated}`);
+  assert.ok(r.live < 0.02 * r.allocated, `live ${r.live} of ${r.allocated}`);
+});
+
+test('other threads: scrypt\'s 16 MiB areas, malloced by OpenSSL on the threadpool, under a [thread] root (±15 %)', () => {
+  const r = workload('thread');
+  assert.ok(within(r.otherThreads.bytes, r.truth, 0.15), JSON.stringify(r));
+  assert.ok(within(r.scrypt.bytes, r.truth, 0.15), JSON.stringify(r));
+  assert.ok(r.threads.length >= 1 && r.threads.every((t) => t.startsWith('[thread] ')), JSON.stringify(r.threads));
+});
+
+test('an addon loaded after start (dlopen hook): its mallocs are found by its function (±15 %) and forgotten when freed', (t) => {
+  const include = path.join(path.dirname(process.execPath), '..', 'include', 'node');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-addon-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const addon = path.join(dir, 'malloc-test-addon.node');
+  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', `-I${include}`, path.join(__dirname, 'fixtures', 'malloc-test-addon.c'), '-o', addon], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, `cc: ${cc.stderr}`);
+  const r = workload('addon', [addon]);
+  assert.ok(within(r.held.bytes, r.truth, 0.15), JSON.stringify(r));
+  assert.equal(r.freed.bytes, 0, JSON.stringify(r));
+});
+
+test('misuse: clear errors with codes', () => {
+  const { json } = runNodeJson({
+    code: `
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const code = (f) => { try { f(); return 'no error'; } catch (e) { return e.code + ': ' + e.message; } };
+      const out = {
+        notStarted: code(() => malloc.profile()),
+        stopIdle: malloc.stop(),
+        badMode: code(() => malloc.start({ mode: 'peak' })),
+        badInterval: code(() => malloc.start({ intervalBytes: 0 })),
+        badDepth: code(() => malloc.start({ stackDepth: 257 })),
+        unknown: code(() => malloc.start({ interval: 5 })),
+      };
+      malloc.start();
+      out.twice = code(() => malloc.start());
+      out.running = malloc.isRunning();
+      out.stop = malloc.stop();
+      out.after = code(() => malloc.profile());
+      console.log(JSON.stringify(out));`,
+  });
+  assert.match(json.notStarted, /^ERR_ALLOCSCOPE_NOT_STARTED: allocscope: malloc\.profile\(\) needs malloc\.start\(\) first/);
+  assert.equal(json.stopIdle, false);
+  assert.match(json.badMode, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*mode/);
+  assert.match(json.badInterval, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*intervalBytes/);
+  assert.match(json.badDepth, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*stackDepth/);
+  assert.match(json.unknown, /^ERR_ALLOCSCOPE_UNKNOWN_OPTION: .*interval/);
+  assert.match(json.twice, /^ERR_ALLOCSCOPE_ALREADY_STARTED/);
+  assert.equal(json.running, true);
+  assert.equal(json.stop, true);
+  assert.match(json.after, /^ERR_ALLOCSCOPE_NOT_STARTED/);
+});
+
+test('one profiler per process: a worker cannot start it while the main thread runs it; a worker that exits without stop() releases it', () => {
+  const { json } = runNodeJson({
+    code: `
+      const { Worker } = require('node:worker_threads');
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const inWorker = (src) => new Promise((resolve, reject) => {
+        const w = new Worker('const { malloc } = require(process.env.ALLOCSCOPE_DIST); const { parentPort } = require("node:worker_threads");' + src, { eval: true });
+        w.once('message', resolve); w.once('error', reject);
+      });
+      (async () => {
+        malloc.start();
+        const busy = await inWorker('try { malloc.start(); parentPort.postMessage("started"); } catch (e) { parentPort.postMessage(e.code); }');
+        malloc.stop();
+        // The worker starts it, allocates, and ends without stop(): its teardown releases the GOT.
+        const workerRun = await inWorker('malloc.start({ intervalBytes: 4096, mode: "allocated" }); const b = []; for (let i = 0; i < 100; i++) b.push(Buffer.allocUnsafeSlow(65536)); parentPort.postMessage(malloc.profile().totals().bytes);');
+        await new Promise((r) => setTimeout(r, 200));
+        malloc.start({ intervalBytes: 4096, mode: 'allocated' });
+        const keep = []; for (let i = 0; i < 100; i++) keep.push(Buffer.allocUnsafeSlow(65536));
+        const mainBytes = malloc.profile().totals().bytes;
+        malloc.stop();
+        console.log(JSON.stringify({ busy, workerRun, mainBytes }));
+      })();`,
+  });
+  assert.equal(json.busy, 'ERR_ALLOCSCOPE_SAMPLER_BUSY');
+  assert.ok(json.workerRun > 5e6, `the worker's own profile: ${json.workerRun}`);
+  assert.ok(json.mainBytes > 5e6, `the main thread starts it again after the worker's teardown: ${json.mainBytes}`);
+});
+
+test('start/stop 30 times while a worker and the threadpool allocate: no crash, and the process ends cleanly', () => {
+  const r = runNode({
+    code: `
+      const { Worker } = require('node:worker_threads');
+      const zlib = require('node:zlib');
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const w = new Worker('const { parentPort } = require("node:worker_threads"); let stop = false; parentPort.on("message", () => { stop = true; }); (function spin() { for (let i = 0; i < 200; i++) Buffer.allocUnsafeSlow(4096 + i); if (!stop) setImmediate(spin); else parentPort.close(); })();', { eval: true });
+      let pending = 0;
+      const churn = setInterval(() => { if (pending < 4) { pending++; zlib.gzip(Buffer.alloc(100000, 1), () => pending--); } }, 1);
+      (async () => {
+        let samples = 0;
+        for (let i = 0; i < 30; i++) {
+          malloc.start({ intervalBytes: 8192, mode: i % 2 ? 'live' : 'allocated' });
+          for (let k = 0; k < 50; k++) Buffer.allocUnsafeSlow(8192);
+          await new Promise((r) => setTimeout(r, 5));
+          samples += malloc.profile() && malloc.figures().samples;
+          malloc.stop();
+        }
+        clearInterval(churn);
+        w.postMessage('stop');
+        console.log('samples', samples);
+      })();`,
+    timeoutMs: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-3000));
+  assert.match(r.stdout, /samples [1-9]\d*/);
+});
+
+test('exit while running, and fork + exec while running (libuv spawns with fork): no hang, no crash', () => {
+  const r = runNode({
+    code: `
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const { spawnSync } = require('node:child_process');
+      malloc.start({ intervalBytes: 1024 });
+      const keep = []; for (let i = 0; i < 100; i++) keep.push(Buffer.allocUnsafeSlow(10000));
+      let ok = 0;
+      for (let i = 0; i < 10; i++) ok += spawnSync('true').status === 0 ? 1 : 0;
+      console.log('spawned', ok);
+      process.exit(0);`,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /spawned 10/);
+});
