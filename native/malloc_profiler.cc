@@ -16,6 +16,7 @@
 #include "malloc_hooks.h"
 #include "malloc_live_table.h"
 #include "malloc_stacks.h"
+#include "malloc_symbols.h"
 #include "namespace_object.h"
 #include "typed_array_util.h"
 
@@ -66,8 +67,13 @@ class FrameTable {
     // pc - 1: a return address may be the first byte of the next function.
     if (dladdr(reinterpret_cast<void*>(pc - 1), &info) && info.dli_fname) {
       const std::string object = BaseName(info.dli_fname);
+      std::string symbol;
       if (info.dli_sname) {
         id = Frame("[native] " + Demangle(info.dli_sname), object);
+      } else if (malloc_symbols::FunctionAt(strchr(info.dli_fname, '/') ? info.dli_fname : "/proc/self/exe",  // the executable: argv[0]
+                                            reinterpret_cast<uintptr_t>(info.dli_fbase), pc - 1, &symbol)) {
+        // Not exported: the file's full symbol table names it (node's internal functions).
+        id = Frame("[native] " + Demangle(symbol.c_str()), object);
       } else {
         char offset[32];
         snprintf(offset, sizeof offset, "+0x%lx", static_cast<unsigned long>(pc - reinterpret_cast<uintptr_t>(info.dli_fbase)));
