@@ -141,6 +141,30 @@ function mallocScenario(iterations) {
   api.fragmentation();
 }
 
+// ---- the malloc profiler: GOT patched and restored, hooks on every thread ----
+
+function mallocProfilerScenario(rounds) {
+  const zlib = require('node:zlib');
+  for (let i = 0; i < rounds; i++) {
+    const r = native.mallocProfiler.start(4096, 32, i % 2 === 0, true);
+    // Workers run this too, at the same time: one process, one profiler.
+    if (!r.ok) { assert.ok(r.busy, JSON.stringify(r)); continue; }
+    const keep = [];
+    for (let k = 0; k < 20; k++) { zlib.gzipSync(Buffer.alloc(20000, k)); keep.push(Buffer.allocUnsafeSlow(10000 + k)); }
+    const p = native.mallocProfiler.collect();
+    assert.ok(p.nodes.parent.length > 1 && p.figures.samples > 0, JSON.stringify(p.figures));
+    assert.equal(native.mallocProfiler.stop(), true);
+  }
+  try {
+    api.malloc.start({ intervalBytes: 8192, mode: 'allocated' });
+    churn(64 << 10);
+    assert.ok(api.malloc.profile().top(5).length >= 0);
+    api.malloc.stop();
+  } catch (error) {
+    if (error.code !== 'ERR_ALLOCSCOPE_SAMPLER_BUSY') throw error;
+  }
+}
+
 // ---- GC tracking: native ring buffer, wrap-around, reads ------------------
 
 function gcNativeScenario(rounds) {
@@ -574,6 +598,7 @@ async function runAll(label) {
   const t0 = Date.now();
   statsScenario(Math.round(2000 * N));
   mallocScenario(Math.round(200 * N));
+  mallocProfilerScenario(Math.max(2, Math.round(6 * N)));
   gcNativeScenario(Math.max(2, Math.round(6 * N)));
   gcSimulateScenario(Math.max(2, Math.round(20 * N)));
   await gcApiScenario(Math.max(2, Math.round(6 * N)));
@@ -746,6 +771,7 @@ async function main() {
   // And the sampler and the RSS thread.
   native.sampler.start(8192, 32, LIVE);
   native.rss.start(5, 32);
+  native.mallocProfiler.start(8192, 32, true, true);  // and the malloc hooks, patched at exit
   churn(64 << 10);
   const bindings = Object.entries(rawNative).flatMap(([namespace, object]) =>
     Object.keys(object).filter((k) => typeof object[k] === 'function').map((k) => `${namespace}.${k}`));
