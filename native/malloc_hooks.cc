@@ -9,6 +9,7 @@
 #include <new>
 
 #include "malloc_got_patch.h"
+#include "malloc_jit_map.h"
 #include "malloc_live_table.h"
 #include "malloc_stacks.h"
 
@@ -95,11 +96,12 @@ __attribute__((noinline)) void SampleSlow(int hook, void* p, size_t size, uintpt
     hook = t.new_hook;
     fp = t.new_fp;
   }
-  uintptr_t pcs[malloc_stacks::kMaxDepth];
-  const int depth = malloc_stacks::Walk(fp, pcs, g_depth);
+  malloc_stacks::RawFrame frames[malloc_stacks::kMaxDepth];
+  const int depth = malloc_stacks::Walk(fp, frames, g_depth);
   const double weight = 1.0 / -std::expm1(-double(size) / g_interval);
   const uint16_t thread = malloc_stacks::ThisThreadId();
-  const uint32_t stack = malloc_stacks::Record(thread, static_cast<uint8_t>(hook), pcs, depth, double(size) * weight, weight);
+  const uint32_t stack = malloc_stacks::Record(thread, static_cast<uint8_t>(hook), frames, depth, double(size) * weight, weight,
+                                               malloc_jit_map::Epoch());
   if (g_live.load(std::memory_order_relaxed)) malloc_live_table::Insert(reinterpret_cast<uintptr_t>(p), stack, size, weight);
   g_samples.fetch_add(1, std::memory_order_relaxed);
   t.busy = 0;
@@ -221,7 +223,10 @@ HOOK void* HookMremap(void* a, size_t old_len, size_t len, int flags, ...) {
 HOOK void* HookDlopen(const char* file, int flags) {
   using dlopen_t = void* (*)(const char*, int);
   void* h = REAL(kDlopen, dlopen_t)(file, flags);
-  if (h) malloc_got_patch::PatchNewObjects();  // an addon loaded while we run
+  if (h) {
+    malloc_got_patch::PatchNewObjects();  // an addon loaded while we run
+    malloc_stacks::SetNativeRanges();
+  }
   return h;
 }
 HOOK int HookDlclose(void* h) {
@@ -294,6 +299,9 @@ void Deactivate() {
 }
 
 bool Active() { return g_active.load(std::memory_order_acquire); }
+
+IgnoreThisThread::IgnoreThisThread() : outer_(t_state.busy) { t_state.busy = 1; }
+IgnoreThisThread::~IgnoreThisThread() { t_state.busy = outer_; }
 
 Counters ReadCounters() { return {g_samples.load(), g_reentrant.load()}; }
 

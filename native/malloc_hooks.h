@@ -44,6 +44,19 @@ void Activate(const Settings& settings);
 void Deactivate();
 bool Active();
 
+// While alive, the calling thread's allocations are not sampled: the profiler's own
+// (collecting a profile, the JIT code log, symbol tables) are not the program's.
+class IgnoreThisThread {
+ public:
+  IgnoreThisThread();
+  ~IgnoreThisThread();
+  IgnoreThisThread(const IgnoreThisThread&) = delete;
+  IgnoreThisThread& operator=(const IgnoreThisThread&) = delete;
+
+ private:
+  uint8_t outer_;
+};
+
 // Figures for tests and the profile's metadata.
 struct Counters {
   uint64_t samples;

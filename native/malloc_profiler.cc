@@ -14,6 +14,7 @@
 
 #include "malloc_got_patch.h"
 #include "malloc_hooks.h"
+#include "malloc_jit_map.h"
 #include "malloc_live_table.h"
 #include "malloc_stacks.h"
 #include "malloc_symbols.h"
@@ -24,8 +25,10 @@ namespace allocscope {
 namespace malloc_profiler {
 
 namespace {
-// Which environment runs the profiler (process-wide: one GOT, one profiler).
+// Which environment runs the profiler (process-wide: one GOT, one profiler), and
+// its isolate, whose JIT code events name the JS frames.
 std::atomic<napi_env> g_owner{nullptr};
+v8::Isolate* g_isolate = nullptr;
 bool g_live = false;
 
 std::string Demangle(const char* name) {
@@ -47,18 +50,32 @@ class FrameTable {
  public:
   std::vector<std::string> strings{""};
   std::vector<uint32_t> name, script;
-  uint32_t Frame(const std::string& fn, const std::string& object) {
-    const std::string key = fn + '\0' + object;
+  std::vector<int32_t> line, column;
+  // Native code has no script: reports label it by its name alone ("[native] ...").
+  uint32_t Frame(const std::string& fn, const std::string& object, const std::string& file = "", int at_line = 0, int at_column = 0) {
+    const std::string key = fn + '\0' + object + '\0' + file + '\0' + std::to_string(at_line) + ':' + std::to_string(at_column);
     auto it = frames_.find(key);
     if (it != frames_.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(name.size());
     name.push_back(String(fn));
-    script.push_back(0);  // native code has no script: reports label it "(native)"
+    script.push_back(String(file));
+    line.push_back(at_line);
+    column.push_back(at_column);
     frames_.emplace(key, id);
     return id;
   }
-  // The frame of a return address; kNoFrame for code outside every object (JIT).
-  static constexpr uint32_t kNoFrame = UINT32_MAX;
+  static constexpr uint32_t kNoFrame = UINT32_MAX;   // code outside every object, unnamed
+  static constexpr uint32_t kHidden = UINT32_MAX - 1;  // V8's builtins between JS frames
+  // The frame of one walked frame, as the code stood at `epoch`.
+  uint32_t For(const malloc_stacks::RawFrame& raw, uint64_t epoch) {
+    malloc_jit_map::JsFrame js;
+    switch (malloc_jit_map::Resolve(raw.pc, raw.bytecode_array, raw.bytecode_offset, epoch, &js)) {
+      case malloc_jit_map::FrameKind::kJavaScript: return Frame(js.function, "", js.script, js.line, js.column);
+      case malloc_jit_map::FrameKind::kHidden: return kHidden;
+      default: return ForPc(raw.pc);
+    }
+  }
+  // A native return address: its symbol, or kNoFrame outside every object (JIT).
   uint32_t ForPc(uintptr_t pc) {
     auto it = pcs_.find(pc);
     if (it != pcs_.end()) return it->second;
@@ -68,10 +85,16 @@ class FrameTable {
     if (dladdr(reinterpret_cast<void*>(pc - 1), &info) && info.dli_fname) {
       const std::string object = BaseName(info.dli_fname);
       std::string symbol;
-      if (info.dli_sname) {
+      if (info.dli_sname && strncmp(info.dli_sname, "Builtins_", 9) == 0) {
+        id = kHidden;  // V8's builtins in node's .text (Node 20): not the program's frames
+      } else if (info.dli_sname) {
         id = Frame("[native] " + Demangle(info.dli_sname), object);
       } else if (malloc_symbols::FunctionAt(strchr(info.dli_fname, '/') ? info.dli_fname : "/proc/self/exe",  // the executable: argv[0]
                                             reinterpret_cast<uintptr_t>(info.dli_fbase), pc - 1, &symbol)) {
+        if (symbol.compare(0, 9, "Builtins_") == 0) {
+          pcs_.emplace(pc, kHidden);
+          return kHidden;
+        }
         // Not exported: the file's full symbol table names it (node's internal functions).
         id = Frame("[native] " + Demangle(symbol.c_str()), object);
       } else {
@@ -129,6 +152,8 @@ Napi::Value Copy(Napi::Env env, const std::vector<T>& v) {
 void StopProfiler() {
   malloc_hooks::Deactivate();
   malloc_got_patch::RestoreAll();
+  if (g_isolate) malloc_jit_map::Stop(g_isolate);
+  g_isolate = nullptr;
   g_owner.store(nullptr);
 }
 
@@ -155,6 +180,9 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   static pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;  // process-wide, not per-isolate
   pthread_once(&fork_handlers, [] { pthread_atfork(PrepareFork, AfterFork, AfterFork); });
   malloc_stacks::SetOwnerThread();
+  malloc_stacks::SetNativeRanges();
+  g_isolate = v8::Isolate::GetCurrent();
+  malloc_jit_map::Start(g_isolate);
   g_live = info[2].ToBoolean().Value();
   malloc_hooks::Settings s{info[0].As<Napi::Number>().DoubleValue(), g_live, info[1].As<Napi::Number>().Int32Value(),
                            info[3].ToBoolean().Value()};
@@ -184,6 +212,7 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
 // collect() -> { strings, frames, nodes, samples, dropped } like the heap sampler's.
 Napi::Value Collect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  malloc_hooks::IgnoreThisThread ours;  // tables, symbols and the result are ours, not the program's
   if (g_owner.load() != static_cast<napi_env>(env)) return env.Null();
   const uint32_t stacks = malloc_stacks::Count();
   // Per stack: the figures this profile shows (allocated totals, or what is alive).
@@ -198,6 +227,7 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
   }
   FrameTable frames;
   Tree tree;
+  malloc_jit_map::LockForResolve();
   std::vector<uint32_t> path;
   for (uint32_t id = 0; id < stacks; id++) {
     const malloc_stacks::StackView v = malloc_stacks::View(id);
@@ -209,7 +239,8 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
     if (id == malloc_stacks::kOverflowStack) path.push_back(frames.Frame("(stacks not kept: the profiler's stack store was full)", ""));
     bool in_unknown = false;
     for (int i = v.depth - 1; i >= 0; i--) {
-      const uint32_t f = frames.ForPc(v.pcs[i]);
+      const uint32_t f = frames.For(v.frames[i], v.code_epoch);
+      if (f == FrameTable::kHidden) continue;
       if (f == FrameTable::kNoFrame) {
         // Code outside every loaded object: V8's JIT code and builtins copies.
         if (!in_unknown) path.push_back(frames.Frame("(JavaScript)", ""));
@@ -225,6 +256,7 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
     tree.bytes[node] += b;
     tree.count[node] += c;
   }
+  malloc_jit_map::UnlockForResolve();
   Napi::Object out = Napi::Object::New(env);
   Napi::Array strings = Napi::Array::New(env, frames.strings.size());
   for (size_t i = 0; i < frames.strings.size(); i++) strings.Set(uint32_t(i), frames.strings[i]);
@@ -233,10 +265,10 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
   Napi::Object f = Napi::Object::New(env);
   f.Set("name", Copy<Napi::Uint32Array>(env, frames.name));
   f.Set("script", Copy<Napi::Uint32Array>(env, frames.script));
-  std::vector<int32_t> zeros(nf, 0);
-  f.Set("line", Copy<Napi::Int32Array>(env, zeros));
-  f.Set("column", Copy<Napi::Int32Array>(env, zeros));
-  f.Set("scriptId", Copy<Napi::Int32Array>(env, zeros));
+  f.Set("line", Copy<Napi::Int32Array>(env, frames.line));
+  f.Set("column", Copy<Napi::Int32Array>(env, frames.column));
+  // No script ids (the heap profiler's): a JS frame is known by its script's name.
+  f.Set("scriptId", Copy<Napi::Int32Array>(env, std::vector<int32_t>(nf, 0)));
   out.Set("frames", f);
   Napi::Object n = Napi::Object::New(env);
   n.Set("parent", Copy<Napi::Int32Array>(env, tree.parent));
@@ -254,6 +286,9 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
   figures.Set("liveDropped", double(table.dropped));
   figures.Set("threads", double(malloc_stacks::ThreadCount()));
   figures.Set("slots", double(malloc_got_patch::Read().slots));
+  const auto code = malloc_jit_map::Read();
+  figures.Set("codeEvents", double(code.events));
+  figures.Set("codeEntries", double(code.entries));
   out.Set("figures", figures);
   return out;
 }

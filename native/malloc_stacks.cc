@@ -1,6 +1,8 @@
 #include "malloc_stacks.h"
 
 #include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -83,10 +85,11 @@ bool MappingOf(uintptr_t address, uintptr_t* lo, uintptr_t* hi) {
 // record per stack. A hash index finds a stack by its frames.
 constexpr uint32_t kMaxStacks = 1u << 17;
 constexpr uint32_t kIndexSize = 1u << 18;
-constexpr size_t kMaxWords = size_t(1) << 22;  // 32 MiB of frames at most, touched as used
+constexpr size_t kMaxFrames = size_t(1) << 21;  // 48 MiB of frames at most, touched as used
 
 struct StackRecord {
   uint64_t hash;
+  uint64_t code_epoch;
   uint32_t offset;
   uint16_t depth;
   uint16_t thread;
@@ -96,10 +99,10 @@ struct StackRecord {
 };
 
 StackRecord* g_records = nullptr;
-uintptr_t* g_words = nullptr;
+RawFrame* g_frames = nullptr;
 uint32_t* g_index = nullptr;  // stack id + 1, 0: empty
 std::atomic<uint32_t> g_count{0};
-size_t g_words_used = 0;
+size_t g_frames_used = 0;
 std::atomic<uint64_t> g_overflowed{0};
 std::atomic<uint32_t> g_epoch{1};
 std::atomic_flag g_lock = ATOMIC_FLAG_INIT;
@@ -107,9 +110,12 @@ std::atomic_flag g_lock = ATOMIC_FLAG_INIT;
 void Lock() { while (g_lock.test_and_set(std::memory_order_acquire)) sched_yield(); }
 void Unlock() { g_lock.clear(std::memory_order_release); }
 
-uint64_t Hash(uint16_t thread, uint8_t allocator, const uintptr_t* pcs, int depth) {
+uint64_t Hash(uint16_t thread, uint8_t allocator, const RawFrame* frames, int depth) {
   uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t(thread) << 8) ^ allocator;
-  for (int i = 0; i < depth; i++) h = (h ^ pcs[i]) * 0x100000001b3ull + (h >> 29);
+  for (int i = 0; i < depth; i++) {
+    h = (h ^ frames[i].pc) * 0x100000001b3ull + (h >> 29);
+    h = (h ^ frames[i].bytecode_array ^ frames[i].bytecode_offset) * 0x100000001b3ull;
+  }
   return h | 1;
 }
 
@@ -120,8 +126,58 @@ std::atomic<uint16_t> g_thread_name_count{0};
 std::atomic<long> g_owner_tid{0};
 }  // namespace
 
-int Walk(uintptr_t fp, uintptr_t* pcs, int max) {
-  uintptr_t here = reinterpret_cast<uintptr_t>(&fp);
+namespace {
+// Executable PT_LOAD ranges of ELF objects: published as a count over a fixed array.
+constexpr int kMaxRanges = 256;
+uintptr_t g_range_lo[kMaxRanges], g_range_hi[kMaxRanges];
+std::atomic<int> g_range_count{0};
+std::atomic<uintptr_t> g_builtin_lo{0}, g_builtin_hi{0};
+
+int CollectRanges(dl_phdr_info* info, size_t, void* data) {
+  int& n = *static_cast<int*>(data);
+  for (int i = 0; i < info->dlpi_phnum && n < kMaxRanges; i++) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+    g_range_lo[n] = info->dlpi_addr + ph.p_vaddr;
+    g_range_hi[n] = g_range_lo[n] + ph.p_memsz;
+    n++;
+  }
+  return 0;
+}
+
+// JIT code, V8's remapped builtins, or the builtins inside node's .text: a frame
+// that may be an interpreter frame.
+inline bool MaybeJavaScript(uintptr_t pc) {
+  if (pc >= g_builtin_lo.load(std::memory_order_relaxed) && pc < g_builtin_hi.load(std::memory_order_relaxed)) return true;
+  const int n = g_range_count.load(std::memory_order_acquire);
+  for (int i = 0; i < n; i++) {
+    if (pc >= g_range_lo[i] && pc < g_range_hi[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+void SetNativeRanges() {
+  // The JS thread at start, any thread after a dlopen: one writer at a time. A walk
+  // that reads while the count is 0 only keeps a few words it did not need.
+  static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;  // process-wide, like the ranges
+  pthread_mutex_lock(&writer);
+  int n = 0;
+  g_range_count.store(0, std::memory_order_release);
+  dl_iterate_phdr(CollectRanges, &n);
+  g_range_count.store(n, std::memory_order_release);
+  pthread_mutex_unlock(&writer);
+}
+
+void SetBuiltinRange(uintptr_t lo, uintptr_t hi) {
+  g_builtin_lo.store(lo, std::memory_order_relaxed);
+  g_builtin_hi.store(hi, std::memory_order_relaxed);
+}
+
+int Walk(uintptr_t fp, RawFrame* frames, int max) {
+  // This frame's own address (not a local's: ASan's use-after-return mode moves
+  // address-taken locals to a heap "fake stack").
+  const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   StackBounds& b = t_bounds;
   if (here < b.lo || here >= b.hi) {
     if (!MappingOf(here, &b.lo, &b.hi)) {
@@ -136,7 +192,19 @@ int Walk(uintptr_t fp, uintptr_t* pcs, int max) {
     const uintptr_t next = reinterpret_cast<const uintptr_t*>(fp)[0];
     const uintptr_t ret = reinterpret_cast<const uintptr_t*>(fp)[1];
     if (ret < 4096) break;
-    pcs[n++] = ret;
+    RawFrame& f = frames[n++];
+    f.pc = ret;
+    f.bytecode_array = f.bytecode_offset = 0;
+    // `next` is the frame of the function `ret` returns into.
+    if (next > fp && next - 40 >= lo && next < hi && MaybeJavaScript(ret)) {
+      const uintptr_t array = reinterpret_cast<const uintptr_t*>(next)[-4];
+      const uintptr_t offset = reinterpret_cast<const uintptr_t*>(next)[-5];
+      // A tagged heap pointer and a Smi (value << 32): otherwise not an interpreter frame.
+      if ((array & 3) == 1 && (offset & 0xffffffffu) == 0) {
+        f.bytecode_array = array;
+        f.bytecode_offset = offset;
+      }
+    }
     if (next <= fp) break;
     fp = next;
   }
@@ -146,21 +214,21 @@ int Walk(uintptr_t fp, uintptr_t* pcs, int max) {
 bool Reset() {
   if (!g_records) {
     void* r = mmap(nullptr, sizeof(StackRecord) * kMaxStacks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    void* w = mmap(nullptr, sizeof(uintptr_t) * kMaxWords, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* w = mmap(nullptr, sizeof(RawFrame) * kMaxFrames, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     void* x = mmap(nullptr, sizeof(uint32_t) * kIndexSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (r == MAP_FAILED || w == MAP_FAILED || x == MAP_FAILED) return false;
     g_records = static_cast<StackRecord*>(r);
-    g_words = static_cast<uintptr_t*>(w);
+    g_frames = static_cast<RawFrame*>(w);
     g_index = static_cast<uint32_t*>(x);
   }
   Lock();
   madvise(g_records, sizeof(StackRecord) * kMaxStacks, MADV_DONTNEED);
-  madvise(g_words, sizeof(uintptr_t) * g_words_used, MADV_DONTNEED);
+  madvise(g_frames, sizeof(RawFrame) * g_frames_used, MADV_DONTNEED);
   madvise(g_index, sizeof(uint32_t) * kIndexSize, MADV_DONTNEED);
   // Stack 0: the overflow stack (no frames).
-  g_records[0] = StackRecord{0, 0, 0, 0, 0, 0, 0};
+  g_records[0] = StackRecord{0, 0, 0, 0, 0, 0, 0, 0};
   g_count.store(1, std::memory_order_release);
-  g_words_used = 0;
+  g_frames_used = 0;
   g_overflowed = 0;
   g_thread_name_count = 1;
   memcpy(g_thread_names[0], "main", 5);
@@ -169,9 +237,10 @@ bool Reset() {
   return true;
 }
 
-uint32_t Record(uint16_t thread, uint8_t allocator, const uintptr_t* pcs, int depth, double bytes, double count) {
+uint32_t Record(uint16_t thread, uint8_t allocator, const RawFrame* frames, int depth, double bytes, double count,
+                uint64_t code_epoch) {
   if (!g_records) return kOverflowStack;
-  const uint64_t hash = Hash(thread, allocator, pcs, depth);
+  const uint64_t hash = Hash(thread, allocator, frames, depth);
   Lock();
   uint32_t id = kOverflowStack;
   uint32_t slot = static_cast<uint32_t>(hash >> 32) & (kIndexSize - 1);
@@ -179,28 +248,29 @@ uint32_t Record(uint16_t thread, uint8_t allocator, const uintptr_t* pcs, int de
     const uint32_t at = g_index[slot];
     if (at == 0) {
       const uint32_t count_now = g_count.load(std::memory_order_relaxed);
-      if (count_now >= kMaxStacks || count_now * 2 >= kIndexSize || g_words_used + depth > kMaxWords) {
+      if (count_now >= kMaxStacks || count_now * 2 >= kIndexSize || g_frames_used + depth > kMaxFrames) {
         g_overflowed.fetch_add(1, std::memory_order_relaxed);
         break;
       }
       id = count_now;
       StackRecord& r = g_records[id];
       r.hash = hash;
-      r.offset = static_cast<uint32_t>(g_words_used);
+      r.offset = static_cast<uint32_t>(g_frames_used);
+      r.code_epoch = code_epoch;
       r.depth = static_cast<uint16_t>(depth);
       r.thread = thread;
       r.allocator = allocator;
       r.allocated_bytes = 0;
       r.allocated_count = 0;
-      memcpy(g_words + g_words_used, pcs, sizeof(uintptr_t) * depth);
-      g_words_used += depth;
+      memcpy(g_frames + g_frames_used, frames, sizeof(RawFrame) * depth);
+      g_frames_used += depth;
       g_index[slot] = id + 1;
       g_count.store(id + 1, std::memory_order_release);
       break;
     }
     const StackRecord& r = g_records[at - 1];
     if (r.hash == hash && r.depth == depth && r.thread == thread && r.allocator == allocator &&
-        memcmp(g_words + r.offset, pcs, sizeof(uintptr_t) * depth) == 0) {
+        memcmp(g_frames + r.offset, frames, sizeof(RawFrame) * depth) == 0) {
       id = at - 1;
       break;
     }
@@ -216,7 +286,7 @@ uint32_t Count() { return g_records ? g_count.load(std::memory_order_acquire) : 
 StackView View(uint32_t id) {
   Lock();  // the totals change under the lock
   const StackRecord& r = g_records[id];
-  StackView v{r.thread, r.allocator, r.depth, g_words + r.offset, r.allocated_bytes, r.allocated_count};
+  StackView v{r.thread, r.allocator, r.depth, g_frames + r.offset, r.code_epoch, r.allocated_bytes, r.allocated_count};
   Unlock();
   return v;
 }

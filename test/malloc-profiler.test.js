@@ -19,7 +19,7 @@ test('live mode: 600 Buffers of 64 KiB held are found (±15 %) at the array buff
   const r = workload('buffers-live');
   assert.ok(within(r.buffers.bytes, r.truth, 0.15), `held ${r.buffers.bytes} vs ${r.truth}: ${JSON.stringify(r)}`);
   assert.ok(within(r.buffers.count, 600, 0.15), `blocks ${r.buffers.count}: ${JSON.stringify(r)}`);
-  assert.ok(r.total < 1.3 * r.truth, `the dropped Buffers are gone from the live profile: ${JSON.stringify(r)}`);
+  assert.ok(r.total < 1.15 * r.truth, `the dropped Buffers are gone from the live profile: ${JSON.stringify(r)}`);
   assert.equal(r.figures.liveDropped, 0);
   assert.ok(r.figures.slots > 0);
 });
@@ -48,11 +48,34 @@ test('an addon loaded after start (dlopen hook): its mallocs are found by its fu
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-addon-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const addon = path.join(dir, 'malloc-test-addon.node');
-  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', `-I${include}`, path.join(__dirname, 'fixtures', 'malloc-test-addon.c'), '-o', addon], { encoding: 'utf8' });
+  // With frame pointers, as the walk needs to get from the addon back to JS (an addon
+  // built without them loses its JS callers: docs/native-memory.md).
+  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', '-fno-omit-frame-pointer', `-I${include}`, path.join(__dirname, 'fixtures', 'malloc-test-addon.c'), '-o', addon], { encoding: 'utf8' });
   assert.equal(cc.status, 0, `cc: ${cc.stderr}`);
   const r = workload('addon', [addon]);
   assert.ok(within(r.held.bytes, r.truth, 0.15), JSON.stringify(r));
+  // The stack reads from the JS function that called the addon down to malloc.
+  assert.ok(within(r.fromJs.bytes, r.truth, 0.15), JSON.stringify(r));
+  const names = r.stack.map((f) => f.name);
+  assert.equal(names[0], '[native] malloc', names.join(' <- '));
+  assert.ok(names.indexOf('[native] allocscope_test_addon_malloc') < names.indexOf('callsTheAddon'), names.join(' <- '));
+  const js = r.stack.find((f) => f.name === 'callsTheAddon');
+  assert.equal(js.script, WORKLOADS);
+  // Freed by another thread: forgotten all the same.
   assert.equal(r.freed.bytes, 0, JSON.stringify(r));
+});
+
+test('JS functions: Buffers held by three functions at 6:3:1, each within ±15 % of what it holds (live) and allocated', () => {
+  const r = { ...workload('three-functions', ['live']), ...workload('three-functions', ['allocated']) };
+  for (const mode of ['live', 'allocated']) {
+    for (const f of ['sixParts', 'threeParts', 'onePart']) {
+      assert.ok(within(r[mode][f], r.truth[f], 0.15), `${mode} ${f}: ${r[mode][f]} vs ${r.truth[f]}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(r[mode].file.script, WORKLOADS);
+    assert.ok(r[mode].file.line > 1, JSON.stringify(r[mode].file));
+  }
+  assert.ok(r.live.dropped < 0.05 * r.truth.sixParts, `dropped Buffers are not live: ${JSON.stringify(r.live)}`);
+  assert.ok(within(r.allocated.dropped, 1000 * 64 * 1024, 0.15), `allocated mode counts them: ${JSON.stringify(r.allocated)}`);
 });
 
 test('misuse: clear errors with codes', () => {

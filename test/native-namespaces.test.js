@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { DIST, ROOT, runNodeJson } = require('./helpers');
 
-const NAMESPACES = ['callLoop', 'envState', 'gc', 'heapLimit', 'heapStats', 'isolate', 'malloc', 'pool', 'rss', 'sampler', 'snapshot', 'threadClock'];
+const NAMESPACES = ['callLoop', 'envState', 'gc', 'heapLimit', 'heapStats', 'isolate', 'malloc', 'mallocProfiler', 'pool', 'rss', 'sampler', 'snapshot', 'threadClock'];
 
 test('GIVEN the addon WHEN loaded THEN every export is a namespace object of functions and constants, none a bare function', () => {
   const { native } = require(path.join(DIST, 'core', 'native'));

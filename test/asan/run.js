@@ -187,6 +187,9 @@ const isOurs = (frame) => OURS.some((m) => frame.includes(m));
 // HeapSnapshot): an allocation through them is owned by the native code that asked.
 const FOREIGN_OWNER = /\bin (?:v8::internal::(?!SamplingHeapProfiler|HeapProfiler|HeapSnapshot|AllocationProfile)|Builtins_|v8::Function::Call|v8::Object::CallAsFunction|napi_make_callback|napi_call_function|node::InternalMakeCallback|node::MakeCallback)|\(<unknown module>\)/;
 const RUNTIME = /libsanitizer|asan_|__interceptor_|\boperator new|\bmalloc\b|\bcalloc\b|\brealloc\b|posix_memalign/;
+// The malloc profiler's hooks (native/malloc_hooks.cc) pass the program's allocations
+// through: a block allocated under them belongs to whoever called the hook.
+const PASS_THROUGH = /native\/malloc_hooks\.cc/;
 
 /**
  * The addon frame that owns an allocation, walking from the allocator outwards,
@@ -194,6 +197,7 @@ const RUNTIME = /libsanitizer|asan_|__interceptor_|\boperator new|\bmalloc\b|\bc
  */
 function owningFrame(frames) {
   for (const frame of frames) {
+    if (PASS_THROUGH.test(frame)) continue;
     if (isOurs(frame)) return frame;
     if (RUNTIME.test(frame)) continue;
     if (FOREIGN_OWNER.test(frame)) return null;
