@@ -5,6 +5,9 @@
 import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
 import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
+import { malloc } from '../runtime/malloc';
+import type { MallocStartOptions } from '../sampler/native-profiler';
+import { ownFileGlobs } from '../core/own-files';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
 import { SAMPLER_DEFAULTS, type SamplerOptions } from '../sampler/options';
 import type { ContinuousOptions } from '../continuous/options';
@@ -25,6 +28,8 @@ export interface PreloadConfig {
   stats?: boolean;
   /** Run the sampling heap profiler with these options. */
   heap?: SamplerOptions;
+  /** Run the malloc profiler instead (`top --native`), with these options. */
+  native?: MallocStartOptions;
   /** Record a capture (written to `out`) with these options. */
   capture?: RecorderOptions & { filter?: FilterOptions };
   /** Continuous profiling (`run --continuous`) with these options, in every thread; nothing is written to `out`. */
@@ -104,12 +109,20 @@ if (isMainThread) {
 function startResults(out: string, config: PreloadConfig): void {
   if (config.stats) gc.start();
   if (config.heap) startSampler({ ...SAMPLER_DEFAULTS, ...config.heap });
+  if (config.native) {
+    try {
+      malloc.start(config.native);
+    } catch (error) {
+      process.stderr.write(`allocscope: native allocations are not sampled: ${(error as Error).message.replace(/^allocscope: /, '')}\n`);
+    }
+  }
   let written = false;
   const write = () => {
     if (written) return;
     written = true;
     const result: PreloadResult = { argv: process.argv.slice(1) };
     if (config.heap && heap.running) result.profile = heap.profile().toJSON();
+    if (config.native && malloc.isRunning()) result.profile = malloc.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).toJSON();
     if (config.stats) {
       // Loaded here: only `allocscope stats` asks for it, a capture run never does.
       const { collectStatsReport } = require('../reporters/stats-report') as typeof import('../reporters/stats-report');

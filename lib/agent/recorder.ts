@@ -2,9 +2,11 @@
 // tracking and a heap/RSS timeline, until snapshot() turns them into a Capture.
 import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
+import { malloc } from '../runtime/malloc';
+import type { ProfileMode } from '../profile/data';
 import { currentInlining } from '../sampler/inlining';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
-import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
+import { MALLOC_MAX_DEPTH, SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
 import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { ownFileGlobs } from '../core/own-files';
@@ -18,19 +20,22 @@ export interface RecorderOptions extends SamplerOptions {
   gcEvents?: number;
   /** Run the sampling heap profiler. Default true. */
   profile?: boolean;
+  /** Also sample native allocations (malloc & co., every thread) with the same interval, mode and depth. Default false. */
+  native?: boolean;
 }
 
 export type ResolvedRecorderOptions = Required<RecorderOptions>;
 
 /** The sampler's defaults, but allocated mode: a capture shows everything the program allocated. */
 export const RECORDER_DEFAULTS: ResolvedRecorderOptions = Object.freeze({
-  ...SAMPLER_DEFAULTS, mode: 'allocated', timelinePeriodMs: 100, gcEvents: 4096, profile: true,
+  ...SAMPLER_DEFAULTS, mode: 'allocated', timelinePeriodMs: 100, gcEvents: 4096, profile: true, native: false,
 });
 const SCHEMA = {
   ...SAMPLER_SCHEMA,
   timelinePeriodMs: { kind: 'integer', min: 1, max: 3_600_000 },
   gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
   profile: { kind: 'boolean' },
+  native: { kind: 'boolean' },
 } as const;
 /** `native.rss`: native/rss_sampler.cc, a thread that reads the process' RSS every periodMs into a ring. */
 interface RssBinding {
@@ -60,6 +65,7 @@ export class CaptureRecorder {
   #ownsGc = false;
   #ownsHeap = false;
   #ownsRss = false;
+  #ownsNative = false;
 
   /**
    * For options a public entry point (or the CLI, for the preload) has checked:
@@ -86,6 +92,7 @@ export class CaptureRecorder {
     }
     this.#startTimeMs = Date.now();
     this.#ownsRss = rssBinding.start(this.options.timelinePeriodMs, RSS_CAPACITY);
+    if (this.options.native) this.#ownsNative = startNative({ intervalBytes, mode, stackDepth: Math.min(stackDepth, MALLOC_MAX_DEPTH) });
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), this.options.timelinePeriodMs);
     this.#timer.unref();
@@ -99,10 +106,12 @@ export class CaptureRecorder {
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
     // The columns stay typed arrays: the capture encoder writes them as JSON arrays.
     const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
+    const nativeProfile = this.#ownsNative && malloc.isRunning() ? malloc.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : undefined;
     const t = this.#timeline;
     return buildCapture({
       meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
+      ...(this.options.native ? { nativeProfile: nativeProfile ?? null } : {}),
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
       // Copies of the columns, which go on growing (numbers: slice() copies them all).
       timeline: {
@@ -119,7 +128,8 @@ export class CaptureRecorder {
     if (this.#ownsHeap) heap.stop();
     if (this.#ownsGc) gc.stop();
     if (this.#ownsRss) rssBinding.stop();
-    this.#ownsHeap = this.#ownsGc = this.#ownsRss = false;
+    if (this.#ownsNative) malloc.stop();
+    this.#ownsHeap = this.#ownsGc = this.#ownsRss = this.#ownsNative = false;
   }
 
   /** The background thread's RSS samples, thinned to at most MAX_TIMELINE_SAMPLES. */
@@ -157,6 +167,20 @@ export class CaptureRecorder {
       this.#stride *= 2;
       t.periodMs = this.options.timelinePeriodMs * this.#stride;
     }
+  }
+}
+
+/**
+ * Starts the malloc profiler for a recording. Where this process cannot be hooked
+ * (no glibc, a static node), says so in one line and records without it.
+ */
+function startNative(options: { intervalBytes: number; mode: ProfileMode; stackDepth: number }): boolean {
+  try {
+    malloc.start(options);
+    return true;
+  } catch (error) {
+    process.stderr.write(`allocscope: native allocations are not recorded: ${(error as Error).message.replace(/^allocscope: /, '')}\n`);
+    return false;
   }
 }
 

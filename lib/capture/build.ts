@@ -16,6 +16,7 @@ export interface RecordedParts {
   /** When and why, and the options the recording ran with; the process' identity is added. */
   meta: Omit<CaptureMeta, 'node' | 'v8' | 'platform' | 'arch' | 'pid' | 'argv' | 'cwd'>;
   profile: ProfileData | null;
+  nativeProfile?: ProfileData | null;
   gc: { events: CaptureGcEvent[]; summary: GcSummary | null };
   timeline: Timeline;
   heap: HeapStats;
@@ -34,6 +35,7 @@ export function buildCapture(recorded: RecordedParts): Capture {
       ...recorded.meta,
     },
     profile: recorded.profile,
+    ...(recorded.nativeProfile !== undefined ? { nativeProfile: recorded.nativeProfile } : {}),
     gc: recorded.gc,
     timeline: recorded.timeline,
     heap: recorded.heap,

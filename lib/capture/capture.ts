@@ -31,6 +31,8 @@ export interface Capture {
   meta: CaptureMeta;
   /** The allocation profile, or null when the sampler did not run. */
   profile: ProfileData | null;
+  /** The native allocation profile (`run --native`: malloc & co. by stack), absent when not recorded. */
+  nativeProfile?: ProfileData | null;
   gc: {
     /** The newest events (bounded by the tracker's buffer). */
     events: CaptureGcEvent[];

@@ -36,6 +36,9 @@ Options:
   --keep-inlining            keep V8's inlining. It is turned off by
                              default (Turbofan and Maglev), so that an inlined function's
                              allocations are not charged to its caller (docs/reports.md)
+  --native                   also sample native memory (malloc & co., operator new,
+                             mmap) on every thread, by JS and native stack, with the
+                             same --mode, --interval and --depth (docs/native-memory.md)
   -q, --quiet                no summary
   -h, --help                 this text
 
@@ -64,9 +67,12 @@ export async function runRun(argv: string[]): Promise<number> {
     output: { type: 'string', short: 'o' }, ...SAMPLER_FLAGS,
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
-    service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' },
+    service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' }, native: { type: 'boolean' },
   });
-  if (o.continuous) return runContinuous(o, program);
+  if (o.continuous) {
+    if (o.native) throw usageError('run: option "--native" does not apply to --continuous (yet)');
+    return runContinuous(o, program);
+  }
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
     if (o[name] !== undefined) throw usageError(`run: option "--${name}" needs --continuous`);
   }
@@ -81,7 +87,7 @@ export async function runRun(argv: string[]): Promise<number> {
 
   const exit = await spawnWithPreload('run', program, {
     out: output,
-    capture: { ...sampler, timelinePeriodMs, ...(filter ? { filter } : {}) },
+    capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!fs.existsSync(output)) {
     console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
@@ -107,6 +113,12 @@ function summary(capture: Capture, file: string): string {
     if (top.length) lines.push('  top sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
   } else {
     lines.push(`  ${facts.join(' · ')}`);
+  }
+  if (capture.nativeProfile) {
+    const native = new Profile(capture.nativeProfile);
+    lines.push(`  native: ${bytes(native.totals().bytes)} ${native.mode === 'live' ? 'live' : 'allocated'} (malloc & co.)`);
+    const top = native.top(3);
+    if (top.length) lines.push('  top native sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
   }
   lines.push(`  next: allocscope report ${path.relative(process.cwd(), file) || file} --format html -o report.html`);
   return lines.join('\n');

@@ -3,9 +3,11 @@ import { profilingNodeOptions } from '../sampler/inlining';
 import { Profile, type GroupBy } from '../profile/profile';
 import { renderTopText } from '../profile/top-text';
 import { parseArgs, parseChoice, parseCount } from './args';
-import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
+import { MALLOC_MAX_DEPTH, SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import { byteSizeText, parseSamplerFlags, SAMPLER_FLAGS } from './sampler-flags';
 import { exitStatusOf, runWithPreload } from './run-with-preload';
+import { usageError } from './usage-error';
+
 
 export const TOP_HELP = `Usage: allocscope top [options] [--] script.js [args…]
 
@@ -25,6 +27,8 @@ Options:
   --keep-inlining   keep V8's inlining. It is turned off by
                     default (Turbofan and Maglev), so that an inlined function's
                     allocations are not charged to its caller (docs/reports.md)
+  --native          native memory instead (malloc & co., operator new, mmap, every
+                    thread) by JS and native stack; --depth at most 256 (docs/native-memory.md)
   -h, --help        this text`;
 
 const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
@@ -33,13 +37,14 @@ export async function runTop(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('top', argv, {
     ...SAMPLER_FLAGS, by: { type: 'string' },
     top: { type: 'string', short: 'n' }, include: { type: 'string' }, exclude: { type: 'string' }, json: { type: 'boolean' },
-    'keep-inlining': { type: 'boolean' },
+    'keep-inlining': { type: 'boolean' }, native: { type: 'boolean' },
   });
   const sampler = parseSamplerFlags('top', o, { mode: 'allocated' });
   const by = o.by === undefined ? 'site' : parseChoice('top', 'by', String(o.by), GROUPS);
   const n = o.top === undefined ? 15 : parseCount('top', 'top', String(o.top), 1, 1_000_000);
 
-  const exit = await runWithPreload('top', program, { heap: sampler }, profilingNodeOptions(Boolean(o['keep-inlining'])));
+  if (o.native && sampler.stackDepth > MALLOC_MAX_DEPTH) throw usageError(`top: option "--depth" must be at most ${MALLOC_MAX_DEPTH} with --native, got "${o.depth}"`);
+  const exit = await runWithPreload('top', program, o.native ? { native: sampler } : { heap: sampler }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!exit.result?.profile) return exitStatusOf(exit);
   let profile = Profile.fromJSON(exit.result.profile);
   if (o.include !== undefined || o.exclude !== undefined) {

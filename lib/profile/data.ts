@@ -61,4 +61,10 @@ export interface ProfileData {
   nodes: NodeColumns;
   /** Per frame index, its original position (source maps), or null. */
   original?: (OriginalPosition | null)[];
+  /**
+   * 'native': the malloc profiler's (native frames, allocator leaves); absent for
+   * V8's heap profiles. A native profile's sites are the program's frames: Node's own
+   * JavaScript (node:…) is passed through as builtins are.
+   */
+  source?: 'native';
 }

@@ -78,6 +78,7 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
   }
   return new Profile({
     version: 1,
+    ...(profiles.every((p) => p.data.source === 'native') ? { source: 'native' as const } : {}),
     mode: first.mode,
     intervalBytes: first.intervalBytes,
     stackDepth: Math.max(...profiles.map((p) => p.data.stackDepth)),

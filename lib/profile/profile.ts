@@ -277,15 +277,21 @@ export class Profile {
     return new Profile(data);
   }
 
-  /** Attribution: each node → the nearest node at or above it that is not a builtin. */
+  /**
+   * Attribution: each node → the nearest node at or above it that is not a builtin
+   * (for a native profile, nor Node's own JavaScript: a Buffer's memory is charged
+   * to the program's function that asked for it, not to node:buffer).
+   */
   #attribution(): Int32Array {
     if (this.#groupOf) return this.#groupOf;
     const { parent, frame } = this.data.nodes;
+    const native = this.data.source === 'native';
     const out = new Int32Array(parent.length);
     for (let i = 0; i < parent.length; i++) {
       // Parents come before children (the addon appends children after parents).
       const p = parent[i]!;
-      out[i] = p > 0 && this.frame(frame[i]!).builtin ? out[p]! : i;
+      const f = this.frame(frame[i]!);
+      out[i] = p > 0 && (f.builtin || (native && f.file.startsWith('node:'))) ? out[p]! : i;
     }
     this.#groupOf = out;
     return out;

@@ -8,19 +8,25 @@ export const jsonReporter: Reporter = {
   description: 'the report data as JSON (schema in docs/report-json.md)',
   extension: '.json',
   render(capture, options) {
-    const profile = capture.profile ? new Profile(capture.profile) : null;
-    const report = {
-      format: 'allocscope-report',
-      version: 1,
-      meta: capture.meta,
-      profile: profile && {
+    const section = (data: typeof capture.profile) => {
+      if (!data) return null;
+      const profile = new Profile(data);
+      return {
         mode: profile.mode,
         intervalBytes: profile.data.intervalBytes,
         sampleTypes: profile.sampleTypes,
         totals: profile.totals(),
         by: options.by,
         top: profile.top(options.top, { by: options.by }),
-      },
+      };
+    };
+    const report = {
+      format: 'allocscope-report',
+      version: 1,
+      meta: capture.meta,
+      profile: section(capture.profile),
+      // `run --native`: malloc & co. by site (absent from other captures).
+      ...(capture.nativeProfile !== undefined ? { nativeProfile: section(capture.nativeProfile) } : {}),
       gc: capture.gc.summary,
       heap: capture.heap,
       spaces: capture.spaces,

@@ -28,9 +28,13 @@ function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
   const d = profile.data;
   const rows = profile.top(n, { by });
   const what = d.mode === 'live' ? 'live (in use)' : 'allocated';
+  const native = d.source === 'native';
+  const title = native
+    ? `Native memory by ${by === 'site' ? 'site' : by} (${what}: malloc & co., every thread)`
+    : `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what})`;
   const blocks: Block[] = [
-    { kind: 'heading', text: `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what})` },
-    { kind: 'line', text: `${bytes(totals.bytes)} in ${count(totals.objects)} objects, estimated from ~${count(totals.bytes / d.intervalBytes)} samples at a ${bytes(d.intervalBytes)} interval` },
+    { kind: 'heading', text: title },
+    { kind: 'line', text: `${bytes(totals.bytes)} in ${count(totals.objects)} ${native ? 'blocks' : 'objects'}, estimated from ~${count(totals.bytes / d.intervalBytes)} samples at a ${bytes(d.intervalBytes)} interval` },
   ];
   const note = liveFiguresNote(profile);
   if (note) blocks.push({ kind: 'line', text: note });
@@ -131,6 +135,7 @@ export function captureBlocks(c: Capture, o: ReportOptions): Block[] {
     ...headerBlocks(c),
     ...(c.leaks ? leakBlocks(c.leaks) : []),
     ...(c.profile ? topBlocks(new Profile(c.profile), o.by, o.top) : c.leaks ? [] : [{ kind: 'line', text: 'No allocation profile in this capture.' } as Block]),
+    ...(c.nativeProfile ? topBlocks(new Profile(c.nativeProfile), o.by, o.top) : []),
     ...gcBlocks(c.gc.summary),
     ...heapBlocks(c.heap),
     ...(c.fragmentation ? [...spaceBlocks(c.fragmentation), ...allocatorBlocks(c.fragmentation, c.malloc)] : []),

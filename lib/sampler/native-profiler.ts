@@ -7,7 +7,7 @@ import { nativeNamespace } from '../core/native';
 import { resolveOptions, type Schema } from '../core/options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
-import { SAMPLER_MODES } from './options';
+import { MALLOC_MAX_DEPTH, SAMPLER_MODES } from './options';
 
 export interface MallocStartOptions {
   /** Mean bytes between samples (Poisson, per thread). Default 524288 (512 KiB). */
@@ -42,7 +42,7 @@ const DEFAULTS: Required<MallocStartOptions> = Object.freeze({ intervalBytes: 51
 const SCHEMA = {
   intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
   mode: { kind: 'enum', values: SAMPLER_MODES },
-  stackDepth: { kind: 'integer', min: 1, max: 256 },
+  stackDepth: { kind: 'integer', min: 1, max: MALLOC_MAX_DEPTH },
   mmap: { kind: 'boolean' },
 } as const satisfies Schema<MallocStartOptions>;
 
@@ -111,6 +111,7 @@ export function profile(): Profile {
     strings: raw.strings,
     frames: raw.frames,
     nodes: raw.nodes,
+    source: 'native',
   };
   return new Profile(data);
 }

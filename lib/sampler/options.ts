@@ -32,6 +32,9 @@ export type ResolvedSamplerOptions = Required<SamplerOptions>;
 
 export const SAMPLER_MODES: readonly ProfileMode[] = ['live', 'allocated'];
 
+/** Native frames the malloc profiler's walk keeps at most (native/malloc_stacks.h kMaxDepth). */
+export const MALLOC_MAX_DEPTH = 256;
+
 export const SAMPLER_DEFAULTS: ResolvedSamplerOptions = Object.freeze({
   intervalBytes: 512 * 1024,
   stackDepth: 64,
