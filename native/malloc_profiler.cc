@@ -226,6 +226,7 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
     });
   }
   FrameTable frames;
+  frames.Frame("(root)", "");  // frame 0: the tree's root (node 0), as in V8's heap profiles
   Tree tree;
   malloc_jit_map::LockForResolve();
   std::vector<uint32_t> path;

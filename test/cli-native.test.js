@@ -7,6 +7,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const zlib = require('node:zlib');
+const { spawnSync } = require('node:child_process');
+const { Profile: PprofProfile } = require('pprof-format');
 const { ROOT, runCli } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
@@ -29,6 +32,36 @@ test('run --native: the capture has a native profile; live, the cached uploads a
   assert.match(text, /handleUpload \(examples\/native-buffers\.js/);
   // The heap profile is still there.
   assert.ok(json.profile && json.profile.totals.bytes > 0);
+
+  // report --native: the native profile in every format; pprof with its own sample types.
+  const nativeText = runCli(['report', out, '--native', '--top', '5']).stdout;
+  assert.match(nativeText, /Native memory by site[\s\S]*handleUpload/);
+  const pb = path.join(dir, 'native.pb.gz');
+  const r = runCli(['report', out, '--native', '--format', 'pprof', '-o', pb]);
+  assert.equal(r.status, 0, r.stderr);
+  const p = PprofProfile.decode(zlib.gunzipSync(fs.readFileSync(pb)));
+  const s = (i) => p.stringTable.strings[Number(i)];
+  assert.deepEqual(p.sampleType.map((t) => s(t.type)), ['native_inuse_objects', 'native_inuse_space']);
+  // Go's pprof reads it: handleUpload holds the most (cumulative), its frames are there.
+  const home = fs.mkdtempSync(path.join(dir, 'go-'));
+  const go = spawnSync('go', ['tool', 'pprof', '-top', '-cum', '-sample_index=native_inuse_space', pb], {
+    encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, HOME: home, GOPATH: path.join(home, 'gopath'), GOCACHE: path.join(home, 'cache'), GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' },
+  });
+  assert.equal(go.status, 0, go.stderr);
+  assert.match(go.stdout, /handleUpload/);
+  assert.match(go.stdout, /\[native\] malloc/);
+});
+
+test('report --native on a capture without a native profile: one line, exit 2', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-native-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'heap.allocscope');
+  assert.equal(runCli(['run', '-q', '-o', out, EXAMPLE, '10']).status, 0);
+  const r = runCli(['report', out, '--native']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--native: .* has no native profile \(record one with allocscope run --native\)/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
 test('run without --native: no native section; --native with --continuous is a usage error', () => {

@@ -181,3 +181,23 @@ test('exit while running, and fork + exec while running (libuv spawns with fork)
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /spawned 10/);
 });
+
+test('leaks.find({ native: true }): a function that keeps a 256 KiB Buffer per iteration is a native suspect (slope ±25 %); zlib churn is not', () => {
+  const { json } = runNodeJson({
+    code: `
+      const zlib = require('node:zlib');
+      const { leaks } = require(process.env.ALLOCSCOPE_DIST);
+      const kept = [];
+      function keepsBuffers() { kept.push(Buffer.allocUnsafeSlow(256 * 1024)); }
+      function compresses() { zlib.gzipSync(Buffer.alloc(64 * 1024, 1)); }
+      leaks.find(() => { keepsBuffers(); compresses(); }, { iterations: 12, native: true, snapshots: false }).then((r) => {
+        const pick = (s) => ({ function: s.function, slope: s.slopeBytesPerIteration });
+        console.log(JSON.stringify({ suspects: r.nativeSuspects.map(pick), others: r.nativeOthers.map(pick), points: r.nativeSampledLiveBytes.length, heap: r.suspects.map(pick) }));
+      });`,
+  });
+  assert.equal(json.points, 13, JSON.stringify(json));
+  const top = json.suspects[0];
+  assert.equal(top?.function, 'keepsBuffers', JSON.stringify(json));
+  assert.ok(Math.abs(top.slope - 262144) <= 0.25 * 262144, JSON.stringify(json));
+  assert.ok(!json.suspects.some((s) => s.function === 'compresses'), JSON.stringify(json));
+});

@@ -17,6 +17,8 @@ ${formatHelp('Capture', 19)}
   -o, --output <f> write to a file (default: stdout; binary formats need -o)
   --top <n>        rows in top tables (default ${DEFAULT_REPORT_OPTIONS.top})
   --by <g>         site (default), function, file, package or stack
+  --native         the native profile (run --native) in place of the heap
+                   profile, in every format (pprof: native_* sample types)
   -h, --help       this text`;
 
 const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stack'];
@@ -24,6 +26,7 @@ const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stac
 export async function runReport(argv: string[]): Promise<number> {
   const { options: o, program: rest } = parseArgs('report', argv, {
     format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' }, top: { type: 'string', short: 'n' }, by: { type: 'string' },
+    native: { type: 'boolean' },
   }, true);
   if (rest.length !== 1) throw usageError(rest.length === 0 ? 'report: no capture file given (see allocscope report --help)' : `report: one capture file at a time, got ${rest.length}`);
   const reporter = chooseReporter('report', 'Capture', o.format === undefined ? undefined : String(o.format));
@@ -33,7 +36,12 @@ export async function runReport(argv: string[]): Promise<number> {
   const progress = new Progress(3);
   try {
     progress.step(`reading ${rest[0]}`);
-    const capture = readCapture(rest[0]!);
+    let capture = readCapture(rest[0]!);
+    if (o.native) {
+      if (!capture.nativeProfile) throw usageError(`report: --native: ${rest[0]} has no native profile (record one with allocscope run --native)`);
+      // Every format renders `profile`: the native one takes its place.
+      capture = { ...capture, profile: capture.nativeProfile, nativeProfile: undefined };
+    }
     progress.step(`rendering ${reporter.format}`);
     const rendered = reporter.render(capture, { top, by, color: output.color });
     progress.step(output.file ? `writing ${output.file}` : 'writing');

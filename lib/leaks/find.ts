@@ -8,7 +8,8 @@ import { AllocscopeError, typeError } from '../core/errors';
 import { heap } from '../runtime/heap';
 import { currentInlining, turnInliningOff, type InliningState } from '../sampler/inlining';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
-import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
+import { MALLOC_MAX_DEPTH, SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
+import { malloc } from '../runtime/malloc';
 import { resolveOptions } from '../core/options';
 import { shortPath } from '../profile/frames';
 import { SourceMapResolver } from '../profile/source-maps';
@@ -67,6 +68,13 @@ export interface LeakFindOptions {
    * hot elsewhere in the process. Default false. See docs/leaks.md.
    */
   keepInlining?: boolean;
+  /**
+   * Also fit growth on native sites: the malloc profiler runs in live mode beside
+   * the heap profiler (same interval), and native sites that grow are reported in
+   * `nativeSuspects`/`nativeOthers` (Buffers' backing stores, an addon's memory).
+   * It hooks every thread of the process (docs/native-memory.md). Default false.
+   */
+  native?: boolean;
 }
 
 type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' | 'minGrowthBytes'>> & {
@@ -76,7 +84,7 @@ type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' |
 const DEFAULTS: Resolved = {
   iterations: 20, warmup: undefined, setup: undefined, teardown: undefined, intervalBytes: 16 * 1024, stackDepth: SAMPLER_DEFAULTS.stackDepth,
   maxPValue: 0.01, minRSquared: 0.7, minSteadiness: 0.25, maxLargestStepShare: 0.5, minGrowthBytes: undefined,
-  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false,
+  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false, native: false,
 };
 const SCHEMA = {
   iterations: { kind: 'integer', min: 2, max: 1_000_000 },
@@ -95,6 +103,7 @@ const SCHEMA = {
   otherSites: { kind: 'integer', min: 0, max: 10_000 },
   progress: { kind: 'boolean' },
   keepInlining: { kind: 'boolean' },
+  native: { kind: 'boolean' },
 } as const;
 
 
@@ -148,8 +157,10 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
   const progress = new Progress(o.iterations + 1 + snapshotsPlanned, o.progress && Boolean(process.stderr.isTTY) && !process.env.CI);
   // Own allocations are matched on the allocating frame only: every scenario allocation has find() below it.
   const series = new SiteSeries(isOwnFile);
+  const nativeSeries = o.native ? new SiteSeries(isOwnFile) : undefined;
   const heapUsedBytes: number[] = [];
   const sampledLiveBytes: number[] = [];
+  const nativeLiveBytes: number[] = [];
   const analyses: SnapshotAnalysis[] = [];
   let countsBefore: ConstructorCounts | undefined;
   let countsAfter: ConstructorCounts | undefined;
@@ -166,7 +177,10 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     // resolver's caches in the live profiles as allocscope's growth.
     const profile: Profile = heap.profile({ gcFirst: true, sourceMaps: false });
     heapUsedBytes.push(heap.stats().usedHeapSizeBytes);
-    sampledLiveBytes.push(series.add(profile, done === o.warmup ? 'first' : done === o.iterations ? 'last' : undefined));
+    const ends = done === o.warmup ? 'first' : done === o.iterations ? 'last' : undefined;
+    sampledLiveBytes.push(series.add(profile, ends));
+    // After the full GC above: Buffers that died have freed their backing stores.
+    if (nativeSeries) nativeLiveBytes.push(nativeSeries.add(malloc.profile(), ends));
     if (o.snapshots && done === o.warmup) {
       progress.step('heap snapshot (first measured point)');
       countsBefore = analyze().counts;
@@ -179,6 +193,7 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
       try { await o.setup(); } catch (error) { throw new ScenarioError('setup', null, o.iterations, error); }
     }
     startSampler({ intervalBytes: o.intervalBytes, stackDepth: o.stackDepth, mode: 'live', foldIntervalMs: 0 });
+    if (o.native) malloc.start({ intervalBytes: o.intervalBytes, stackDepth: Math.min(o.stackDepth, MALLOC_MAX_DEPTH), mode: 'live' });
     progress.step('baseline');
     point(0);
     for (let i = 0; i < o.iterations; i++) {
@@ -208,6 +223,7 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
   } finally {
     progress.done();
     heap.stop();
+    if (o.native) malloc.stop();
     restoreInlining?.();
   }
   // Teardown runs whatever happened; when the run failed already, that failure is the one reported.
@@ -215,13 +231,17 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     try { await o.teardown(); } catch (error) { failure ??= new ScenarioError('teardown', null, o.iterations, error); }
   }
   if (failure !== undefined) throw failure;
-  return buildReport(o, series, { startTimeMs, inlining, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
+  const report = buildReport(o, series, { startTimeMs, inlining, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
+  if (nativeSeries) {
+    const native = fitSites(o, nativeSeries, nativeLiveBytes, new SourceMapResolver());
+    Object.assign(report, { nativeSampledLiveBytes: nativeLiveBytes.map(Math.round), nativeSuspects: native.suspects, nativeOthers: native.others });
+  }
+  return report;
 }
 
-function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
-  r: { startTimeMs: number; inlining: InliningState; heapUsedBytes: number[]; sampledLiveBytes: number[]; constructors: LeakReport['constructors']; retainers: LeakRetainer[] | null; analyses: SnapshotAnalysis[] }): LeakReport {
+/** The sites of one series with their growth fits: the suspects, and the other growing ones. */
+function fitSites(o: ReturnType<typeof resolve>, series: SiteSeries, sampledLiveBytes: number[], resolver: SourceMapResolver): { suspects: LeakSite[]; others: LeakSite[] } {
   const measured = o.iterations - o.warmup;
-  const resolver = new SourceMapResolver();
   const original = (f: LeakFrame): LeakFrame => {
     const p = resolver.position(f.file, f.line, f.column);
     return p ? { function: p.name || f.function, file: p.file, line: p.line, column: p.column } : f;
@@ -230,7 +250,7 @@ function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
   // between sites (an inlined constructor is counted at its caller), and one site
   // then "grows" as another shrinks while nothing leaks. A leak raises the total by
   // about its own slope; such a shift leaves it flat. Half the site's slope is asked.
-  const totalPoints = r.sampledLiveBytes.slice(o.warmup);
+  const totalPoints = sampledLiveBytes.slice(o.warmup);
   const totalSlope = totalPoints.length >= 2 ? fitGrowth(totalPoints).slopeBytesPerIteration : Infinity;
   const sites: LeakSite[] = series.sites().map((s) => {
     const fit = fitGrowth(s.bytes.slice(o.warmup));
@@ -246,6 +266,13 @@ function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
   const bySlope = (a: LeakSite, b: LeakSite) => b.slopeBytesPerIteration - a.slopeBytesPerIteration || (a.site < b.site ? -1 : 1);
   const suspects = sites.filter((s) => s.suspect).sort(bySlope);
   const others = sites.filter((s) => !s.suspect && s.growthBytes > 0).sort(bySlope).slice(0, o.otherSites);
+  return { suspects, others };
+}
+
+function buildReport(o: ReturnType<typeof resolve>, series: SiteSeries,
+  r: { startTimeMs: number; inlining: InliningState; heapUsedBytes: number[]; sampledLiveBytes: number[]; constructors: LeakReport['constructors']; retainers: LeakRetainer[] | null; analyses: SnapshotAnalysis[] }): LeakReport {
+  const measured = o.iterations - o.warmup;
+  const { suspects, others } = fitSites(o, series, r.sampledLiveBytes, new SourceMapResolver());
   return {
     format: 'allocscope-leaks',
     version: 1,

@@ -77,6 +77,12 @@ export interface LeakReport {
   suspects: LeakSite[];
   /** The other sites with the largest growth (not suspects), for context. */
   others: LeakSite[];
+  /** `native: true`: the sum of the malloc profiler's sampled live bytes at each point. */
+  nativeSampledLiveBytes?: number[];
+  /** `native: true`: native sites (malloc & co. by the program's frames) that grow steadily, by the same criteria. */
+  nativeSuspects?: LeakSite[];
+  /** `native: true`: the other growing native sites. */
+  nativeOthers?: LeakSite[];
   /** Constructors whose instance count grew from the first to the last measured point, most new instances first; null without snapshots. */
   constructors: ConstructorGrowth[] | null;
   /** Retainer chains of the constructors that grew the most; null without snapshots. */

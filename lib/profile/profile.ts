@@ -19,8 +19,11 @@ const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stac
 export type SortKey = 'allocated' | 'live' | 'temporary';
 const SORT_KEYS: readonly SortKey[] = ['allocated', 'live', 'temporary'];
 
+type HeapSampleType = 'alloc_objects' | 'alloc_space' | 'inuse_objects' | 'inuse_space';
+
 export interface SampleType {
-  type: 'alloc_objects' | 'alloc_space' | 'inuse_objects' | 'inuse_space';
+  /** Go's heap profile names; `native_…` for the malloc profiler's profiles. */
+  type: HeapSampleType | `native_${HeapSampleType}`;
   unit: 'count' | 'bytes';
 }
 
@@ -121,9 +124,13 @@ export class Profile {
 
   /** pprof sample types this profile carries (objects first, then bytes, for each figure). */
   get sampleTypes(): SampleType[] {
-    if (this.mode === 'live') return [{ type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }];
-    const allocated: SampleType[] = [{ type: 'alloc_objects', unit: 'count' }, { type: 'alloc_space', unit: 'bytes' }];
-    return this.hasLiveFigures ? [...allocated, { type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' }] : allocated;
+    // A native profile's types are its own (native_inuse_space, …): a backend that
+    // stores both profiles of a process keeps them apart.
+    const prefix = this.data.source === 'native' ? 'native_' : '';
+    const type = (t: HeapSampleType, unit: SampleType['unit']): SampleType => ({ type: `${prefix}${t}` as SampleType['type'], unit });
+    if (this.mode === 'live') return [type('inuse_objects', 'count'), type('inuse_space', 'bytes')];
+    const allocated: SampleType[] = [type('alloc_objects', 'count'), type('alloc_space', 'bytes')];
+    return this.hasLiveFigures ? [...allocated, type('inuse_objects', 'count'), type('inuse_space', 'bytes')] : allocated;
   }
 
   /** Estimated bytes and objects over the whole profile (and live/temporary ones with live figures). */

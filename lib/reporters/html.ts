@@ -27,6 +27,7 @@ const BODY = `<main>
 </section>
 <section id="flame-section">
   <h2>Allocation flame graph<span class="sub" id="flame-sub"></span></h2>
+  <div class="views" id="views" role="group" aria-label="Which memory the flame graph and the top table show" hidden></div>
   <div class="toolbar">
     <input type="search" id="search" placeholder="Search functions or files…" aria-label="Search functions or files" autocomplete="off" spellcheck="false">
     <button type="button" id="reset" disabled>Reset zoom</button>

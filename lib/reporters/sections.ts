@@ -73,7 +73,11 @@ export function gcBlocks(g: GcSummary | null): Block[] {
   ];
 }
 
-export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null): Block[] {
+/**
+ * @param native a live native profile of the same moment (run --native --mode live):
+ * how much of the C allocator's figure it attributes to sites.
+ */
+export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null, native?: Profile): Block[] {
   const blocks: Block[] = [{ kind: 'heading', text: `C allocator (${m?.allocator ?? 'unknown'})` }];
   if (f.jemalloc) {
     const j = f.jemalloc;
@@ -84,12 +88,39 @@ export function allocatorBlocks(f: FragmentationReport, m: MallocStats | null): 
   } else {
     blocks.push({ kind: 'line', text: 'no statistics for this allocator' });
   }
+  const inUse = f.jemalloc?.allocatedBytes ?? f.glibc?.inUseBytes;
+  const live = native && native.mode === 'live' ? liveNativeBytes(native) : null;
+  if (live && inUse) {
+    blocks.push({
+      kind: 'line',
+      // Estimates of blocks malloc & co. handed out and not freed, by stack: "Native memory by site".
+      text: `by site (the malloc profiler, live): ${bytes(live.malloc)} of the ${bytes(inUse)} in use (${percent(Math.min(1, live.malloc / inUse))}) · see Native memory by site`,
+    });
+  }
   const p = f.process;
   blocks.push({ kind: 'heading', text: 'Process' }, {
     kind: 'line',
     text: `RSS ${bytes(p.rssBytes)} = V8 heap ${bytes(p.v8PhysicalBytes)} + C allocator ${bytes(p.mallocFootprintBytes)} + unattributed ${bytes(p.unattributedBytes)} (${percent(p.unattributedShare)})`,
   });
+  if (live && live.mmap > 0) {
+    // Anonymous mappings made outside malloc are not in the C allocator's figures: they are part of "unattributed".
+    blocks.push({ kind: 'line', text: `of the unattributed: anonymous mmap by site (the malloc profiler, live) ~${bytes(Math.min(live.mmap, p.unattributedBytes))}` });
+  }
   return blocks;
+}
+
+/** A live native profile's bytes by allocator: malloc & co., and anonymous mmap made outside malloc. */
+function liveNativeBytes(native: Profile): { malloc: number; mmap: number } {
+  const { nodes, frames, strings } = native.data;
+  let malloc = 0, mmap = 0;
+  for (let i = 1; i < nodes.parent.length; i++) {
+    const b = nodes.selfBytes[i]!;
+    if (!b) continue;
+    const leaf = strings[frames.name[nodes.frame[i]!]!];
+    if (leaf === '[native] mmap' || leaf === '[native] mremap') mmap += b;
+    else malloc += b;
+  }
+  return { malloc, mmap };
 }
 
 export function poolBlocks(pools: unknown[]): Block[] {
@@ -138,7 +169,7 @@ export function captureBlocks(c: Capture, o: ReportOptions): Block[] {
     ...(c.nativeProfile ? topBlocks(new Profile(c.nativeProfile), o.by, o.top) : []),
     ...gcBlocks(c.gc.summary),
     ...heapBlocks(c.heap),
-    ...(c.fragmentation ? [...spaceBlocks(c.fragmentation), ...allocatorBlocks(c.fragmentation, c.malloc)] : []),
+    ...(c.fragmentation ? [...spaceBlocks(c.fragmentation), ...allocatorBlocks(c.fragmentation, c.malloc, c.nativeProfile ? new Profile(c.nativeProfile) : undefined)] : []),
     ...poolBlocks(c.pools),
   ];
 }

@@ -7,7 +7,8 @@ import type { BufferPoolStats, PoolStats } from '../../pools';
 import { packageOf, shortPath } from '../../profile/frames';
 import { Profile } from '../../profile/profile';
 import type { ReportOptions } from '../reporter';
-import { FRAME_KIND, type PageData, type PageGcEvent, type PageProfile, type PageTopRow } from './client/page-data';
+import { sideBySide } from '../../profile/side-by-side';
+import { FRAME_KIND, type PageData, type PageGcEvent, type PageProfile, type PageTopRow, type PageView } from './client/page-data';
 
 function kindOf(file: string, builtin: boolean): number {
   if (builtin) return FRAME_KIND.native;
@@ -76,7 +77,7 @@ function pageProfile(profile: Profile, cwd: string): PageProfile {
   };
 }
 
-function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageData['top'] {
+function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageView['top'] {
   const rows = profile.top(options.top, { by: options.by }).map((r): PageTopRow => {
     const row: PageTopRow = {
       label: r.label, bytes: r.bytes, objects: r.objects, averageSize: r.averageSize, share: r.share, cumulativeShare: r.cumulativeShare,
@@ -97,11 +98,23 @@ function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageDat
 export function pageData(capture: Capture, options: ReportOptions): PageData {
   const cwd = capture.meta.cwd ?? process.cwd();
   const profile = capture.profile ? new Profile(capture.profile) : null;
+  const view = (p: Profile, source?: PageProfile['source']): PageView =>
+    ({ profile: { ...pageProfile(p, cwd), ...(source ? { source } : {}) }, top: pageTop(p, options, cwd) });
+  let views: PageData['views'];
+  if (capture.nativeProfile) {
+    const native = new Profile(capture.nativeProfile);
+    views = { native: view(native, 'native') };
+    if (profile) {
+      views.heap = view(profile);
+      views.both = view(new Profile(sideBySide([{ label: 'JS heap', data: profile.data }, { label: 'native memory', data: native.data }])), 'both');
+    }
+  }
   return {
     version: 1,
     meta: capture.meta,
     profile: profile && pageProfile(profile, cwd),
     top: profile && pageTop(profile, options, cwd),
+    ...(views ? { views } : {}),
     timeline: capture.timeline,
     gcEvents: capture.gc.events.map((e): PageGcEvent => [
       e.timeMs, e.duration, e.type, e.depth, e.usedBeforeBytes, e.usedAfterBytes, e.committedBeforeBytes, e.committedAfterBytes,

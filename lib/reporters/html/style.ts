@@ -30,6 +30,11 @@ section { margin-top: 22px; padding: 16px 18px; border: 1px solid var(--line); b
 .toolbar input[type=search] { font: 13px var(--sans); padding: 5px 9px; width: 280px; border: 1px solid var(--line); border-radius: 6px; }
 .toolbar button { font: 13px var(--sans); padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); cursor: pointer; }
 .toolbar button:disabled { opacity: .5; cursor: default; }
+.views { display: flex; gap: 0; margin-bottom: 8px; }
+.views .view { font: 13px var(--sans); padding: 4px 12px; border: 1px solid var(--line); background: var(--panel); cursor: pointer; margin-right: -1px; }
+.views .view:first-child { border-radius: 6px 0 0 6px; }
+.views .view:last-child { border-radius: 0 6px 6px 0; }
+.views .view.current { background: var(--line); font-weight: 600; cursor: default; }
 .toolbar .matches { color: var(--muted); font-size: 13px; font-variant-numeric: tabular-nums; }
 .toolbar .matches.some { color: var(--hit); font-weight: 600; }
 .crumbs { font-size: 12.5px; color: var(--muted); margin-bottom: 6px; min-height: 18px; overflow-wrap: anywhere; }

@@ -20,6 +20,8 @@ export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
 
 export interface PageProfile {
   mode: ProfileMode;
+  /** The malloc profiler's profile, or both side by side (run --native); absent: V8's heap. */
+  source?: 'native' | 'both';
   intervalBytes: number;
   totalBytes: number;
   totalObjects: number;
@@ -110,11 +112,22 @@ export interface PagePoolClasses {
   classes: { blockBytes: number; totalBytes: number; inUseBytes: number; requestedBytes: number; freeInPartialBytes: number }[];
 }
 
+/** One profile the flame graph and the top table can show. */
+export interface PageView {
+  profile: PageProfile;
+  top: { by: string; rows: PageTopRow[]; total: number };
+}
+
+/** The profiles of a `run --native` capture: the switch above the flame graph picks one. */
+export type PageViewName = 'heap' | 'native' | 'both';
+
 export interface PageData {
   version: 1;
   meta: PageMeta;
   profile: PageProfile | null;
   top: { by: string; rows: PageTopRow[]; total: number } | null;
+  /** Present when the capture has a native profile: `profile`/`top` are the 'heap' view's. */
+  views?: Partial<Record<PageViewName, PageView>>;
   timeline: PageTimeline;
   gcEvents: PageGcEvent[];
   gc: PageGcSummary | null;

@@ -10,6 +10,8 @@ import { allocator, spaces } from './memory';
 import { pools } from './pools';
 import { sites } from './sites';
 import { timeline } from './timeline';
+import { applyView, chosenView } from '../views';
+import { viewSwitch } from './views';
 
 /** Runs one section; if it throws, says so in the section (and rethrows, so the error is logged). */
 function section<T>(name: string, draw: () => T): T {
@@ -23,6 +25,9 @@ function section<T>(name: string, draw: () => T): T {
 }
 
 const data = JSON.parse(byId('allocscope-data').textContent ?? 'null') as PageData;
+const view = chosenView(data, location.hash);
+applyView(data, view);
+viewSwitch(data, view);
 header(data);
 section('leaks', () => leaks(data));
 const flameApi = section('flame', () => flame(data));

@@ -11,7 +11,9 @@ export function sites(data: PageData, flameApi: FlameApi | null): void {
   const T = data.top, P = data.profile, box = byId('sites');
   if (!T || !P) { note(box, 'No allocation profile in this capture.'); return; }
   const what = P.mode === 'live' ? 'live (in use)' : 'allocated';
-  byId('sites-title').textContent = `${T.by === 'site' ? 'Top allocation sites' : `Top allocations by ${T.by}`} (${what})`;
+  const title = P.source === 'native' ? `Native memory by ${T.by}` : P.source === 'both' ? `Top ${T.by === 'site' ? 'sites' : T.by}, JS heap and native memory`
+    : T.by === 'site' ? 'Top allocation sites' : `Top allocations by ${T.by}`;
+  byId('sites-title').textContent = `${title} (${what})`;
   byId('sites-sub').textContent = `${bytes(P.totalBytes)} in ~${count(P.totalObjects)} objects, estimated from ~${count(P.totalBytes / P.intervalBytes)} samples at a ` +
     `${bytes(P.intervalBytes)} interval · allocations in V8 builtins are counted at their JS caller · click a header to sort` +
     (P.totalLiveBytes !== undefined ? ' · live: still alive at the end of its fold window; temporary: collected before it' : '');

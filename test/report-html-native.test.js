@@ -1,0 +1,84 @@
+'use strict';
+// The HTML report of a `run --native` capture in a real browser: the switch above
+// the flame graph shows the JS heap, the native profile, or both side by side, and
+// the choice survives the reload it makes (the URL's hash).
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { runCli, ROOT } = require('./helpers');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+let tmp, reportFile, browser;
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`The HTML report test needs Chromium at ${CHROMIUM} (.ci/run installs it: apt-get install chromium)`);
+  const { chromium } = require('playwright-core');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-native-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const capture = path.join(tmp, 'native.allocscope');
+  const run = runCli(['run', '--native', '--mode', 'live', '--interval', '16k', '-q', '-o', capture, EXAMPLE, '1000']);
+  assert.equal(run.status, 0, run.stderr);
+  reportFile = path.join(tmp, 'report.html');
+  const html = runCli(['report', capture, '--format', 'html', '-o', reportFile]);
+  assert.equal(html.status, 0, html.stderr);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the switch: JS heap by default, native after a click (handleUpload tops the table), both side by side; no errors, nothing loaded', async () => {
+  const url = pathToFileURL(reportFile).href;
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [], foreign = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await context.route(() => true, (route) => {
+    if (route.request().url() === url) return route.continue();
+    foreign.push(route.request().url());
+    return route.abort();
+  });
+  try {
+    await page.goto(url);
+    await page.waitForSelector('html[data-ready="1"]');
+    const buttons = page.locator('#views button.view');
+    assert.deepEqual(await buttons.allTextContents(), ['JS heap', 'native', 'both']);
+    assert.equal(await page.locator('#views button.current').textContent(), 'JS heap');
+    assert.match(await page.locator('#sites-title').textContent(), /^Top allocation sites/);
+
+    await Promise.all([page.waitForEvent('load'), buttons.filter({ hasText: 'native' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=native$/);
+    assert.equal(await page.locator('#views button.current').textContent(), 'native');
+    assert.match(await page.locator('#sites-title').textContent(), /^Native memory by site \(live/);
+    assert.equal(await page.locator('#sites td.fn').first().innerText().then((t) => t.replace(/\s*⌕$/, '')), 'handleUpload');
+    assert.ok(await page.locator('#flame .frame', { hasText: '[native] malloc' }).count() >= 1, 'the allocator is a frame');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-html-native.png'), fullPage: false });
+
+    await Promise.all([page.waitForEvent('load'), buttons.filter({ hasText: 'both' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.equal(await page.locator('#views button.current').textContent(), 'both');
+    // The two subtrees (the JS heap's is narrow in live mode: found by search, not by its label).
+    for (const root of ['JS heap', 'native memory']) {
+      await page.fill('#search', root);
+      assert.match(await page.textContent('#matches'), /^1 frame · .* \([\d.]+ % of all\)/, root);
+    }
+    await page.fill('#search', '');
+    assert.ok(await page.locator('#flame .frame', { hasText: 'native memory' }).count() >= 1, 'the native subtree is drawn');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreign, []);
+  } finally {
+    await context.close();
+  }
+});
