@@ -5,7 +5,9 @@
 const zlib = require('node:zlib');
 
 const rounds = Number(process.argv[2] ?? 2000);
+// Exported, so it stays reachable after the script's last line, as a service's cache would.
 const cache = new Map();
+module.exports = { cache };
 
 function handleUpload(id, size) {
   cache.set(id, Buffer.allocUnsafe(size));

@@ -3,7 +3,8 @@
 import { gc } from '../runtime/gc';
 import { heap } from '../runtime/heap';
 import { malloc } from '../runtime/malloc';
-import type { ProfileMode } from '../profile/data';
+import type { ProfileData, ProfileMode } from '../profile/data';
+import { collectGarbage } from '../runtime/isolate';
 import { currentInlining } from '../sampler/inlining';
 import { startResolved as startSampler } from '../sampler/heap-profiler';
 import { MALLOC_MAX_DEPTH, SAMPLER_DEFAULTS, SAMPLER_SCHEMA, type SamplerOptions } from '../sampler/options';
@@ -106,7 +107,7 @@ export class CaptureRecorder {
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
     // The columns stay typed arrays: the capture encoder writes them as JSON arrays.
     const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
-    const nativeProfile = this.#ownsNative && malloc.isRunning() ? malloc.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : undefined;
+    const nativeProfile = this.#ownsNative && malloc.isRunning() ? this.#nativeProfile() : undefined;
     const t = this.#timeline;
     return buildCapture({
       meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
@@ -130,6 +131,16 @@ export class CaptureRecorder {
     if (this.#ownsRss) rssBinding.stop();
     if (this.#ownsNative) malloc.stop();
     this.#ownsHeap = this.#ownsGc = this.#ownsRss = this.#ownsNative = false;
+  }
+
+  /**
+   * The native profile. Live mode: after a full GC, so that the backing stores of
+   * Buffers nobody references are freed first (else "live" depends on when V8 last
+   * collected: a program that replaces its Buffers showed 35 % more on Node 26).
+   */
+  #nativeProfile(): ProfileData {
+    if (this.options.mode === 'live') collectGarbage();
+    return malloc.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data;
   }
 
   /** The background thread's RSS samples, thinned to at most MAX_TIMELINE_SAMPLES. */
