@@ -10,7 +10,7 @@ export { heap, type HeapStats, type CodeStats } from './runtime/heap';
 export type { HeapStartOptions, HeapProfileOptions, HeapCapabilities } from './sampler/heap-profiler';
 export { spaces, spaceNames, type SpaceStats } from './runtime/spaces';
 export { malloc, type MallocStats, type MallocStatsOptions, type GlibcStats, type JemallocStats } from './runtime/malloc';
-export type { MallocStartOptions, MallocProfileFigures } from './sampler/native-profiler';
+export type { MallocStartOptions, MallocProfileOptions, MallocProfileFigures } from './sampler/native-profiler';
 export { memory, type MemorySnapshot } from './runtime/memory';
 export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptions, type GcTypeName, type GcSpaceDelta } from './runtime/gc';
 export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './runtime/fragmentation';

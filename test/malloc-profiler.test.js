@@ -201,3 +201,33 @@ test('leaks.find({ native: true }): a function that keeps a 256 KiB Buffer per i
   assert.ok(Math.abs(top.slope - 262144) <= 0.25 * 262144, JSON.stringify(json));
   assert.ok(!json.suspects.some((s) => s.function === 'compresses'), JSON.stringify(json));
 });
+
+test('source maps: a native site in TypeScript is reported at its TypeScript line, as the heap profiler does', (t) => {
+  const ts = require('typescript');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-native-srcmap-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const source = [
+    'interface Upload { id: number; body: Buffer }',          // line 1
+    'const kept: Upload[] = [];',                             // line 2
+    '',                                                       // line 3
+    'export function keepUploads(n: number): number {',       // line 4: the allocating function
+    '  for (let i = 0; i < n; i++) kept.push({ id: i, body: Buffer.allocUnsafeSlow(65536) });',
+    '  return kept.length;',
+    '}',
+  ].join('\n');
+  const { outputText } = ts.transpileModule(source, { fileName: 'uploads.ts', compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true } });
+  fs.writeFileSync(path.join(dir, 'uploads.js'), outputText);
+  const { json } = runNodeJson({
+    code: `
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const { keepUploads } = require(${JSON.stringify(path.join(dir, 'uploads.js'))});
+      malloc.start({ intervalBytes: 16384, mode: 'live' });
+      keepUploads(300);
+      const row = malloc.profile().top(5).find((r) => r.frame.function === 'keepUploads');
+      console.log(JSON.stringify(row && row.frame));`,
+  });
+  assert.ok(json, 'keepUploads is a native site');
+  assert.equal(path.basename(json.file), 'uploads.ts');
+  assert.equal(json.line, 4, JSON.stringify(json));
+  assert.equal(path.basename(json.generated.file), 'uploads.js');
+});

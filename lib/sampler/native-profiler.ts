@@ -7,6 +7,7 @@ import { nativeNamespace } from '../core/native';
 import { resolveOptions, type Schema } from '../core/options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
+import { SourceMapResolver } from '../profile/source-maps';
 import { MALLOC_MAX_DEPTH, SAMPLER_MODES } from './options';
 
 export interface MallocStartOptions {
@@ -19,6 +20,14 @@ export interface MallocStartOptions {
   /** Also sample anonymous mmap (not PROT_NONE reservations). Default true. */
   mmap?: boolean;
 }
+
+export interface MallocProfileOptions {
+  /** Map JS frames to original sources through their source maps, as heap.profile() does. Default true. */
+  sourceMaps?: boolean;
+}
+const PROFILE_DEFAULTS: Required<MallocProfileOptions> = { sourceMaps: true };
+const PROFILE_SCHEMA = { sourceMaps: { kind: 'boolean' } } as const;
+const resolver = new SourceMapResolver();
 
 /** What the hooks did so far: for checking a profile's coverage. */
 export interface MallocProfileFigures {
@@ -95,7 +104,8 @@ export function isRunning(): boolean {
  * `[native] function`, the allocator is the leaf (`[native] malloc`), and stacks
  * of other threads start at `[thread] name`. Collecting does not stop sampling.
  */
-export function profile(): Profile {
+export function profile(options?: MallocProfileOptions): Profile {
+  const o = resolveOptions('malloc.profile()', options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
   if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'malloc.profile() needs malloc.start() first');
   const raw = binding.collect();
   if (!raw) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'malloc.profile(): the malloc profiler was stopped (its thread went away)');
@@ -113,6 +123,7 @@ export function profile(): Profile {
     nodes: raw.nodes,
     source: 'native',
   };
+  if (o.sourceMaps) data.original = resolver.resolve(data);
   return new Profile(data);
 }
 
