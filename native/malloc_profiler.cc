@@ -157,8 +157,15 @@ void StopProfiler() {
   g_owner.store(nullptr);
 }
 
-void PrepareFork() { malloc_live_table::Lock(); }
-void AfterFork() { malloc_live_table::Unlock(); }
+// A sampled allocation takes the stack store's lock, then the live table's: the same order here.
+void PrepareFork() {
+  malloc_stacks::LockForFork();
+  malloc_live_table::Lock();
+}
+void AfterFork() {
+  malloc_live_table::Unlock();
+  malloc_stacks::UnlockAfterFork();
+}
 
 // start(intervalBytes, stackDepth, live, trackMmap) -> { ok, why?, slots, objects }
 Napi::Value Start(const Napi::CallbackInfo& info) {

@@ -293,6 +293,9 @@ StackView View(uint32_t id) {
 
 uint64_t Overflowed() { return g_overflowed.load(); }
 
+void LockForFork() { Lock(); }
+void UnlockAfterFork() { Unlock(); }
+
 void SetOwnerThread() { g_owner_tid.store(syscall(SYS_gettid)); }
 
 uint16_t ThisThreadId() {

@@ -61,6 +61,11 @@ uint32_t Count();
 StackView View(uint32_t id);
 uint64_t Overflowed();  // samples that found the store full
 
+// fork(): the store's lock is taken before and released after in both processes,
+// so that the child never inherits it held by a thread that does not exist there.
+void LockForFork();
+void UnlockAfterFork();
+
 // Names of the threads that sampled, by the small id Record() takes. Id 0 is the
 // thread that started the profiler.
 void SetOwnerThread();
