@@ -1,7 +1,6 @@
 #include "malloc_profiler.h"
 
 #include <cxxabi.h>
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include <atomic>
@@ -40,11 +39,6 @@ std::string Demangle(const char* name) {
   return s;
 }
 
-std::string BaseName(const char* path) {
-  const char* slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
 // Frames of one profile, keyed by what a person reads: the function and its object.
 class FrameTable {
  public:
@@ -79,28 +73,18 @@ class FrameTable {
   uint32_t ForPc(uintptr_t pc) {
     auto it = pcs_.find(pc);
     if (it != pcs_.end()) return it->second;
-    Dl_info info{};
+    malloc_symbols::Location at;
     uint32_t id = kNoFrame;
     // pc - 1: a return address may be the first byte of the next function.
-    if (dladdr(reinterpret_cast<void*>(pc - 1), &info) && info.dli_fname) {
-      const std::string object = BaseName(info.dli_fname);
-      std::string symbol;
-      if (info.dli_sname && strncmp(info.dli_sname, "Builtins_", 9) == 0) {
+    if (objects_.Locate(pc - 1, &at)) {
+      if (at.symbol.compare(0, 9, "Builtins_") == 0) {
         id = kHidden;  // V8's builtins in node's .text (Node 20): not the program's frames
-      } else if (info.dli_sname) {
-        id = Frame("[native] " + Demangle(info.dli_sname), object);
-      } else if (malloc_symbols::FunctionAt(strchr(info.dli_fname, '/') ? info.dli_fname : "/proc/self/exe",  // the executable: argv[0]
-                                            reinterpret_cast<uintptr_t>(info.dli_fbase), pc - 1, &symbol)) {
-        if (symbol.compare(0, 9, "Builtins_") == 0) {
-          pcs_.emplace(pc, kHidden);
-          return kHidden;
-        }
-        // Not exported: the file's full symbol table names it (node's internal functions).
-        id = Frame("[native] " + Demangle(symbol.c_str()), object);
+      } else if (!at.symbol.empty()) {
+        id = Frame("[native] " + Demangle(at.symbol.c_str()), at.object);
       } else {
         char offset[32];
-        snprintf(offset, sizeof offset, "+0x%lx", static_cast<unsigned long>(pc - reinterpret_cast<uintptr_t>(info.dli_fbase)));
-        id = Frame("[native] " + object + offset, object);
+        snprintf(offset, sizeof offset, "+0x%lx", static_cast<unsigned long>(at.offset + 1));
+        id = Frame("[native] " + at.object + offset, at.object);
       }
     }
     pcs_.emplace(pc, id);
@@ -118,6 +102,7 @@ class FrameTable {
   }
   std::unordered_map<std::string, uint32_t> frames_, string_ids_;
   std::unordered_map<uintptr_t, uint32_t> pcs_;
+  const malloc_symbols::LoadedObjects objects_;
 };
 
 // The call tree, root = node 0.
