@@ -40,6 +40,7 @@ export function collapseInternals(tree: CallTree, frames: { internal: ArrayLike<
     if (length < r.fewest) r.fewest = length;
     if (length > r.most) r.most = length;
   };
+  out.add(0, selfBytes[0]!, selfObjects[0]!);
   for (let i = 1; i < n; i++) {
     const p = parent[i]!, f = frame[i]!;
     const isHidden = frames.internal[f] === 1 || (frames.kind[f] === FRAME_KIND.native && hidden[p] === 1);
