@@ -30,6 +30,7 @@ const FRAMES = [
   ['walk', 'app.js', 0, 0], //                                  9
   ['fill', '', 3, 0], //                                       10 a builtin Node's code calls
   ['Module._load', 'node:internal/modules/cjs/loader', 1, 1], // 11 the same function as 2 (another frame of it)
+  ['Reflect.apply', '', 3, 0], //                              12 a builtin between two of Node's frames
 ];
 const strings = [];
 const str = (s) => { let k = strings.indexOf(s); if (k < 0) { k = strings.length; strings.push(s); } return k; };
@@ -39,25 +40,25 @@ FRAMES.forEach(([name, file, kind, internal], f) => {
   frames.line.push(f === 11 ? 1003 : f === 2 ? 1003 : f * 10); frames.column.push(f === 11 || f === 2 ? 24 : 1);
 });
 
-// The call tree (236 bytes in all):
+// The call tree (240 bytes in all):
 //  0 (root)
 //  1  run_main                        12  run_main
-//  2   Module._load                   13   Module._load (frame 11)
-//  3    Module._compile               14    main (50)
-//  4     main (5)                     15     Array.from (1)
-//  5      handle (100)
+//  2   Module._load                   13   Reflect.apply
+//  3    Module._compile               14    Module._load (frame 11)
+//  4     main (5)                     15     main (50)
+//  5      handle (100)                16      Array.from (1)
 //  6       from
 //  7        write (40)
-//  16        fill (4)
+//  17        fill (4)
 //  8       walk (10)
 //  9        walk (20)
 //  10        handle (7)
 //  11         walk (3)
 const TREE = {
-  parent: [-1, 0, 1, 2, 3, 4, 5, 6, 5, 8, 9, 10, 0, 12, 13, 14, 7],
-  frame: [0, 1, 2, 3, 4, 5, 6, 7, 9, 9, 5, 9, 1, 11, 4, 8, 10],
-  selfBytes: [0, 0, 0, 0, 5, 100, 0, 40, 10, 20, 7, 3, 0, 0, 50, 1, 4],
-  selfObjects: [0, 0, 0, 0, 1, 10, 0, 4, 1, 2, 1, 1, 0, 0, 5, 1, 1],
+  parent: [-1, 0, 1, 2, 3, 4, 5, 6, 5, 8, 9, 10, 0, 12, 13, 14, 15, 7],
+  frame: [0, 1, 2, 3, 4, 5, 6, 7, 9, 9, 5, 9, 1, 12, 11, 4, 8, 10],
+  selfBytes: [0, 0, 0, 0, 5, 100, 0, 40, 10, 20, 7, 3, 0, 0, 0, 50, 1, 4],
+  selfObjects: [0, 0, 0, 0, 1, 10, 0, 4, 1, 2, 1, 1, 0, 0, 0, 5, 1, 1],
 };
 const TOTAL = 240;
 const PROFILE = { mode: 'allocated', intervalBytes: 1, totalBytes: TOTAL, totalObjects: 31, prunedNodes: 0, strings, frames, nodes: TREE };
@@ -84,9 +85,10 @@ test('GIVEN a tree under the module loader WHEN Node\'s frames are collapsed THE
   assert.deepEqual(outline(tree), [
     '(root) 0',
     '  [marker 0] 0',
-    '    main 55', // 5 + 50: the two module-loading paths (3 and 2 frames) are one marker, and main below them one node
+    '    main 55', // 5 + 50: the two module-loading paths are one marker (Reflect.apply inside one), and main below them one node
     '      handle 100',
-    '        [marker 1] 44', // from → write (40) and from → write → fill (4): a builtin Node's code calls is Node's
+    '        [marker 1] 40', // from → write
+    '          fill 4', // the builtin the run ends with stays
     '        walk 10',
     '          walk 20',
     '            handle 7',
@@ -96,11 +98,12 @@ test('GIVEN a tree under the module loader WHEN Node\'s frames are collapsed THE
   assert.equal(sum(tree.selfBytes), TOTAL);
   assert.equal(sum(tree.selfObjects), sum(TREE.selfObjects));
   assert.deepEqual(markers, [
-    { frames: [1, 2, 3, 11], fewest: 2, most: 3 },
-    { frames: [6, 7, 10], fewest: 2, most: 3 },
+    { frames: [1, 2, 3, 12, 11], fewest: 3, most: 3 },
+    { frames: [6, 7], fewest: 2, most: 2 },
   ]);
   const owner = (f) => (frames.internal[f] ? 'Node' : null);
-  assert.equal(hiddenRunLabel(markers[0], owner), '… 2–3 Node frames');
+  assert.equal(hiddenRunLabel(markers[0], owner), '… 3 Node frames');
+  assert.equal(hiddenRunLabel({ frames: [1, 2, 3], fewest: 2, most: 3 }, owner), '… 2–3 Node frames');
   assert.equal(hiddenRunLabel({ frames: [1], fewest: 1, most: 1 }, owner), '… 1 Node frame');
   assert.equal(hiddenRunLabel({ frames: [1, 4], fewest: 2, most: 2 }, (f) => (f === 1 ? 'Node' : 'allocscope')), '… 2 Node and allocscope frames');
 });
@@ -159,7 +162,7 @@ test('GIVEN recursion WHEN merging by function THEN a call of a function already
   assert.deepEqual(outline(merged), [
     '(root) 0',
     '  (anonymous) 0',
-    '    Module._load 0', // frames 2 and 11: one function, one node
+    '    Module._load 0',
     '      Module._compile 0',
     '        main 5',
     '          handle 107', // 100 + the recursive call's 7
@@ -167,9 +170,13 @@ test('GIVEN recursion WHEN merging by function THEN a call of a function already
     '              write 40',
     '                fill 4',
     '            walk 33', // 10 + 20 + 3: walk → walk → handle → walk reads walk
-    '      main 50',
-    '        Array.from 1',
+    '    Reflect.apply 0',
+    '      Module._load 0', // frame 11, numbered as frame 2's function
+    '        main 50',
+    '          Array.from 1',
   ]);
+  const underApply = merged.parent.findIndex((p) => p >= 0 && merged.frame[p] === 12);
+  assert.equal(merged.frame[underApply], 2, 'frame 11 is numbered as its function, frame 2');
   // A tree with no repeated function is left as it is.
   const flat = { parent: [-1, 0, 1], frame: [0, 4, 5], selfBytes: [0, 1, 2], selfObjects: [0, 1, 1] };
   assert.deepEqual(mergeByFunction(flat, ids), flat);
@@ -188,7 +195,7 @@ test('the page\'s composition: focus, then merge, then collapse, keeps the bytes
   assert.equal(focused.focus, 5);
   assert.equal(focused.tree.total[0], 184);
   // The recursive call of handle folds into the focused root: 100 + 7.
-  assert.deepEqual(outline(focused.tree), ['handle 107', '  [marker 0] 44', '  walk 33']);
+  assert.deepEqual(outline(focused.tree), ['handle 107', '  [marker 0] 40', '    fill 4', '  walk 33']);
   // A focus this profile does not have (a link from another view) is ignored.
   const unknown = flameView(PROFILE, ids, { internals: true, merge: false, focus: 'gone@x.js:1:1' });
   assert.equal(unknown.focus, null);

@@ -1,7 +1,7 @@
 'use strict';
 // The HTML report of a `run --native` capture in a real browser: the switch above
 // the flame graph shows the JS heap, the native profile, or both side by side, and
-// the choice survives the reload it makes (the URL's hash).
+// the choice survives the reload it makes (the URL's hash), as does "Node internals".
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -76,6 +76,16 @@ test('the switch: JS heap by default, native after a click (handleUpload tops th
     }
     await page.fill('#search', '');
     assert.ok(await page.locator('#flame .frame', { hasText: 'native memory' }).count() >= 1, 'the native subtree is drawn');
+
+    // "Node internals" is kept in the hash beside the view, and across a switch of view.
+    await page.check('#show-internals');
+    assert.match(page.url(), /#view=both&internals=1$/);
+    await Promise.all([page.waitForEvent('load'), buttons.filter({ hasText: 'native' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=native&internals=1$/);
+    assert.equal(await page.isChecked('#show-internals'), true);
+    assert.equal(await page.isChecked('#sites-internals'), true);
+    assert.match(await page.locator('#sites-sub').textContent(), /innermost JavaScript frames/);
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, []);
   } finally {

@@ -24,13 +24,23 @@ export interface CollapsedTree {
 }
 
 /**
- * Collapses runs of frames whose `internal` flag is set. A V8 builtin called from
- * such a frame (Array.prototype.forEach inside the module loader) belongs to the
- * run; one called from the program's code stays. The root is kept.
+ * Collapses runs of frames whose `internal` flag is set. A V8 builtin (or native
+ * frame) between two such frames (Reflect.apply inside the module loader) belongs
+ * to the run; one the run ends with stays visible below its marker (the
+ * allocator's malloc in a native profile, Node's TypedArray constructor), as do
+ * those the program's code calls. The root is kept.
  */
 export function collapseInternals(tree: CallTree, frames: { internal: ArrayLike<number>; kind: ArrayLike<number> }, frameCount: number): CollapsedTree {
   const { parent, frame, selfBytes, selfObjects } = tree;
   const n = parent.length;
+  const internal = (f: number) => frames.internal[f] === 1;
+  const builtin = (f: number) => frames.kind[f] === FRAME_KIND.native;
+  // leadsOn[i]: some child of i is internal, or a builtin that leads on to one (children follow parents: one backward pass).
+  const leadsOn = new Uint8Array(n);
+  for (let i = n - 1; i > 0; i--) {
+    const f = frame[i]!;
+    if (internal(f) || (builtin(f) && leadsOn[i])) leadsOn[parent[i]!] = 1;
+  }
   const out = new CallTreeBuilder(frame[0]!);
   const mapped = new Int32Array(n), hidden = new Uint8Array(n), run = new Int32Array(n);
   // Marker nodes of the new tree → their run (frames seen, as a set too).
@@ -43,7 +53,7 @@ export function collapseInternals(tree: CallTree, frames: { internal: ArrayLike<
   out.add(0, selfBytes[0]!, selfObjects[0]!);
   for (let i = 1; i < n; i++) {
     const p = parent[i]!, f = frame[i]!;
-    const isHidden = frames.internal[f] === 1 || (frames.kind[f] === FRAME_KIND.native && hidden[p] === 1);
+    const isHidden = internal(f) || (builtin(f) && hidden[p] === 1 && leadsOn[i] === 1);
     if (!isHidden) {
       mapped[i] = out.child(mapped[p]!, f);
       if (hidden[p]) ends(mapped[p]!, run[p]!);
