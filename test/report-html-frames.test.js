@@ -10,10 +10,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { runCli, ROOT } = require('./helpers');
+const { htmlReportOfRun, launchChromium } = require('./browser');
+const { ROOT } = require('./helpers');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const EXAMPLE = path.join(ROOT, 'examples', 'churn.js');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const LOADER = /Module\._load|Module\._compile|executeUserEntryPoint/;
@@ -21,17 +20,10 @@ const LOADER = /Module\._load|Module\._compile|executeUserEntryPoint/;
 let tmp, reportFile, browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`The HTML report test needs Chromium at ${CHROMIUM} (.ci/run installs it: apt-get install chromium)`);
-  const { chromium } = require('playwright-core');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-frames-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const capture = path.join(tmp, 'churn.allocscope');
-  const run = runCli(['run', '-q', '--interval', '32k', '-o', capture, EXAMPLE, '60000']);
-  assert.equal(run.status, 0, run.stderr);
-  reportFile = path.join(tmp, 'report.html');
-  const html = runCli(['report', capture, '--format', 'html', '-o', reportFile]);
-  assert.equal(html.status, 0, html.stderr);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  reportFile = htmlReportOfRun(tmp, ['--interval', '32k', EXAMPLE, '60000']);
+  browser = await launchChromium();
 });
 
 after(async () => {

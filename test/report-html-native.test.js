@@ -8,27 +8,19 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { runCli, ROOT } = require('./helpers');
+const { htmlReportOfRun, launchChromium } = require('./browser');
+const { ROOT } = require('./helpers');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 let tmp, reportFile, browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`The HTML report test needs Chromium at ${CHROMIUM} (.ci/run installs it: apt-get install chromium)`);
-  const { chromium } = require('playwright-core');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-native-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const capture = path.join(tmp, 'native.allocscope');
-  const run = runCli(['run', '--native', '--mode', 'live', '--interval', '16k', '-q', '-o', capture, EXAMPLE, '1000']);
-  assert.equal(run.status, 0, run.stderr);
-  reportFile = path.join(tmp, 'report.html');
-  const html = runCli(['report', capture, '--format', 'html', '-o', reportFile]);
-  assert.equal(html.status, 0, html.stderr);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  reportFile = htmlReportOfRun(tmp, ['--native', '--mode', 'live', '--interval', '16k', EXAMPLE, '1000']);
+  browser = await launchChromium();
 });
 
 after(async () => {
