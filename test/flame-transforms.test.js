@@ -210,3 +210,14 @@ test('the URL hash keeps the view and the choices, and leaves out the defaults',
   assert.equal(hashOf({ view: null, internals: false, merge: false, focus: null }), '');
   assert.equal(hashOf({ view: 'native', internals: true, merge: false, focus: null }), 'view=native&internals=1');
 });
+
+test('the view a hash asks for is found beside the other choices, and a page without it gets its first view', () => {
+  const { chosenView, applyView } = client('views');
+  const view = (name) => ({ profile: { name }, top: { name }, topWithInternals: { name, internals: true } });
+  const data = { views: { heap: view('heap'), native: view('native') } };
+  assert.equal(chosenView(data, '#internals=1&view=native&merge=1'), 'native');
+  assert.equal(chosenView(data, '#view=both'), 'heap', 'a view this page lacks');
+  assert.equal(chosenView({}, '#view=native'), null);
+  applyView(data, 'native');
+  assert.deepEqual([data.profile.name, data.top.name, data.topWithInternals.internals], ['native', 'native', true]);
+});
