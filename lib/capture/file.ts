@@ -10,6 +10,8 @@ import * as zlib from 'node:zlib';
 import { AllocscopeError } from '../core/errors';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture } from './capture';
 import { writeJsonChunks } from './json-chunks';
+import { gunzipCapture, maxCaptureBytes, tooLarge } from './size-limit';
+import { captureProblem } from './validate';
 
 const GZIP_ABOVE_BYTES = 1 << 20;
 const GZIP_LEVEL = 6;
@@ -176,18 +178,16 @@ class GzipChunks {
   }
 }
 
-function decodeCapture(bytes: Buffer, name: string): Capture {
-  let text: string;
-  try {
-    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? zlib.gunzipSync(bytes) : bytes).toString('utf8');
-  } catch {
-    throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `${name} is not a readable capture (its compressed data is damaged or truncated)`);
-  }
+function decodeCapture(bytes: Buffer, name: string, maxBytes: number): Capture {
+  const json = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipCapture(bytes, name, maxBytes) : bytes;
+  if (json.length > maxBytes) throw tooLarge(name, maxBytes, 'is');
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `${name} is not a readable capture (not valid JSON: truncated or not an allocscope capture)`);
+    value = JSON.parse(json.toString('utf8'));
+  } catch (error) {
+    // JSON.parse recurses on nesting: thousands of levels overflow its stack.
+    const why = error instanceof RangeError ? 'nested too deeply' : 'not valid JSON: truncated or not an allocscope capture';
+    throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `${name} is not a readable capture (${why})`);
   }
   const v = value as Partial<Capture> | null;
   if (!v || typeof v !== 'object' || v.format !== CAPTURE_FORMAT) {
@@ -199,16 +199,28 @@ function decodeCapture(bytes: Buffer, name: string): Capture {
   if (!v.meta || !v.gc || !v.timeline || !Array.isArray(v.spaces)) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `${name} is an incomplete capture (missing sections)`);
   }
+  const problem = captureProblem(v);
+  if (problem) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `${name} is a damaged capture: ${problem}`);
   return v as Capture;
 }
 
-export function readCapture(file: string): Capture {
+export interface ReadCaptureOptions {
+  /** Most bytes of decoded JSON (gzip inflates up to ~1000×). Default: ALLOCSCOPE_MAX_CAPTURE_BYTES, else 256 MiB. */
+  maxBytes?: number;
+}
+
+/** Reads and checks a capture file (lib/capture/validate.ts): a damaged or hostile one is one coded error. */
+export function readCapture(file: string, options: ReadCaptureOptions = {}): Capture {
+  const maxBytes = options.maxBytes ?? maxCaptureBytes();
   let bytes: Buffer;
   try {
+    // A file larger than the cap is refused before it is read: its JSON would be at least about as large.
+    if (fs.statSync(file).size > maxBytes) throw tooLarge(file, maxBytes, 'is');
     bytes = fs.readFileSync(file);
   } catch (error) {
+    if (error instanceof AllocscopeError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_NOT_FOUND', code === 'ENOENT' ? `no such capture file: ${file}` : `cannot read ${file}: ${(error as Error).message}`);
   }
-  return decodeCapture(bytes, file);
+  return decodeCapture(bytes, file, maxBytes);
 }

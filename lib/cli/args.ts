@@ -1,5 +1,6 @@
 // Command-line parsing shared by the commands: options come first, then the
 // program to run (`--` may separate them); the program's own flags pass through.
+import { byteSize } from '../core/byte-size';
 import { closest } from '../core/options';
 import { usageError } from './usage-error';
 
@@ -51,9 +52,7 @@ export function parseArgs(command: string, argv: string[], spec: Record<string, 
 
 /** "512k", "64KiB", "1m", "4096" → bytes. */
 export function parseByteSize(command: string, name: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
-  const unit = (m?.[2] ?? 'b').toLowerCase()[0]!;
-  const value = m ? Number(m[1]) * ({ b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[unit]! : NaN;
+  const value = byteSize(text);
   if (!Number.isInteger(value) || value < 1) throw usageError(`${command}: option "--${name}" must be a whole number of bytes ≥ 1 (e.g. 512k, 64KiB, 1m), got "${text}"`);
   return value;
 }
