@@ -177,10 +177,11 @@ export function* pprofEncodingSteps(profileData: ProfileData, meta: PprofMeta): 
     if (i % NODES_PER_STEP === 0) yield;
     values[0] = objects[i]!; values[1] = bytes[i]!;
     if (liveBytes) { values[2] = liveObjects![i]!; values[3] = liveBytes[i]!; }
-    let any = false, negative = false;
-    for (let k = 0; k < valueCount; k++) { any ||= values[k] !== 0; negative ||= values[k]! < 0; }
+    let any = false, outOfRange = false;
+    // A varint holds an integer in [0, 2^53): Infinity or NaN would never finish encoding.
+    for (let k = 0; k < valueCount; k++) { any ||= values[k] !== 0; outOfRange ||= !(values[k]! >= 0 && values[k]! <= Number.MAX_SAFE_INTEGER); }
     if (!any) continue;
-    if (negative) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `the capture's call tree is damaged (node ${i} has negative self values)`);
+    if (outOfRange) throw new AllocscopeError('ERR_ALLOCSCOPE_CAPTURE_CORRUPT', `the capture's call tree is damaged (node ${i} has self values that are negative or not finite)`);
     // Leaf first (pprof's convention); node 0 is the synthetic root.
     let depth = 0;
     for (let n = i; n > 0; n = nodes.parent[n]!) {
