@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AllocscopeError, typeError } from '../core/errors';
+import { makeDirectory } from '../core/make-directory';
 import { resolveOptions } from '../core/options';
 import { emptyStats, type Collection, type Exporter, type ExporterStats } from './collection';
 import { DropOldestQueue } from './drop-oldest-queue';
@@ -63,11 +64,12 @@ export class FileExporter implements Exporter {
     this.name = `file ${dir}`;
     this.#stats = emptyStats(this.name);
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
       fs.accessSync(dir, fs.constants.W_OK);
       if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
     } catch (error) {
-      throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `continuous file exporter: cannot write to directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      const e = error as NodeJS.ErrnoException;
+      throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `continuous file exporter: cannot write to directory ${dir}: ${e.code ? `${e.code} (${e.syscall ?? 'stat'} ${e.path ?? dir})` : e.message}`);
     }
     this.#seedKept();
   }
