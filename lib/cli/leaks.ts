@@ -3,6 +3,7 @@
 import { CaptureRecorder } from '../agent/recorder';
 import { find } from '../leaks/find';
 import type { LeakReport } from '../leaks/report';
+import { ScenarioStuckError } from '../leaks/scenario-deadline';
 import { ScenarioError } from '../leaks/scenario-error';
 import { loadScenarioModule } from '../leaks/scenario-module';
 import { DEFAULT_REPORT_OPTIONS } from '../reporters/reporter';
@@ -28,6 +29,9 @@ Options:
   --warmup <n>          runs before measuring (default min(5, iterations / 4))
   --interval <n>        sampling interval, e.g. 16k (default), 4k for small leaks
   --no-snapshots        skip heap snapshots (no constructor counts, no retainer chains)
+  --timeout <ms>        most time one run of the scenario (or setup, teardown) may
+                        take to settle (default 60000); a promise still pending when
+                        the event loop runs out of work fails at once (exit 2)
 ${formatHelp('LeakReport', 24)}
   -o, --output <file>   write to a file (default: stdout)
   --keep-inlining       keep V8's inlining. It is turned off by
@@ -39,12 +43,13 @@ export async function runLeaks(argv: string[]): Promise<number> {
   const { options: o, program } = parseArgs('leaks', argv, {
     iterations: { type: 'string', short: 'n' }, warmup: { type: 'string' }, interval: { type: 'string' },
     'no-snapshots': { type: 'boolean' }, format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' },
-    'keep-inlining': { type: 'boolean' },
+    'keep-inlining': { type: 'boolean' }, timeout: { type: 'string' },
   }, true);
   if (program.length !== 1) throw usageError(program.length === 0 ? 'leaks: no scenario module given (see allocscope leaks --help)' : `leaks: one scenario module at a time, got ${program.length}`);
   const iterations = o.iterations === undefined ? undefined : parseCount('leaks', 'iterations', String(o.iterations), 2, 1_000_000);
   const warmup = o.warmup === undefined ? undefined : parseCount('leaks', 'warmup', String(o.warmup), 0, 1_000_000);
   const intervalBytes = o.interval === undefined ? undefined : parseInterval('leaks', String(o.interval));
+  const timeoutMs = o.timeout === undefined ? undefined : parseCount('leaks', 'timeout', String(o.timeout), 1, 2 ** 31 - 1);
   const reporter = chooseReporter('leaks', 'LeakReport', o.format === undefined ? undefined : String(o.format));
   const output = reportOutput('leaks', reporter, o.output === undefined ? undefined : String(o.output));
   const file = program[0]!;
@@ -57,7 +62,7 @@ export async function runLeaks(argv: string[]): Promise<number> {
       ...(iterations !== undefined ? { iterations } : {}), ...(warmup !== undefined ? { warmup } : {}),
       ...(intervalBytes !== undefined ? { intervalBytes } : {}), snapshots: !o['no-snapshots'],
       ...(module.setup ? { setup: module.setup } : {}), ...(module.teardown ? { teardown: module.teardown } : {}), progress: true,
-      ...(o['keep-inlining'] ? { keepInlining: true } : {}),
+      ...(o['keep-inlining'] ? { keepInlining: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   } catch (error) {
     recorder.stop();
@@ -66,6 +71,11 @@ export async function runLeaks(argv: string[]): Promise<number> {
       console.error(error.message);
       if (error.cause instanceof Error && error.cause.stack) console.error(error.cause.stack.split('\n').slice(1).join('\n'));
       return 1;
+    }
+    if (error instanceof ScenarioStuckError) {
+      // One line, exit 2, now: the scenario's pending work (a server, a timer) would keep the process alive.
+      console.error(error.message);
+      process.exit(2);
     }
     throw error;
   }

@@ -19,7 +19,8 @@ import { constructorGrowth, type ConstructorCounts } from './constructor-growth'
 import { fitGrowth } from './growth-fit';
 import { isOwnFile } from '../core/own-files';
 import type { LeakFrame, LeakReport, LeakRetainer, LeakSite } from './report';
-import { ScenarioError } from './scenario-error';
+import { DEFAULT_SCENARIO_TIMEOUT_MS, ScenarioStuckError, settleWithin } from './scenario-deadline';
+import { ScenarioError, type ScenarioPhase } from './scenario-error';
 import { SiteSeries } from './site-series';
 
 /** What leaks.find() runs: called once per iteration with the iteration's index (0-based). May return a promise. */
@@ -75,6 +76,13 @@ export interface LeakFindOptions {
    * It hooks every thread of the process (docs/native-memory.md). Default false.
    */
   native?: boolean;
+  /**
+   * Most ms one call of the scenario, setup or teardown may take to settle; past
+   * it find() rejects with ERR_ALLOCSCOPE_SCENARIO_TIMEOUT. A promise still pending
+   * when the event loop runs out of work rejects with ERR_ALLOCSCOPE_SCENARIO_UNSETTLED
+   * at once. Default 60000.
+   */
+  timeoutMs?: number;
 }
 
 type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' | 'minGrowthBytes'>> & {
@@ -84,7 +92,7 @@ type Resolved = Required<Omit<LeakFindOptions, 'warmup' | 'setup' | 'teardown' |
 const DEFAULTS: Resolved = {
   iterations: 20, warmup: undefined, setup: undefined, teardown: undefined, intervalBytes: 16 * 1024, stackDepth: SAMPLER_DEFAULTS.stackDepth,
   maxPValue: 0.01, minRSquared: 0.7, minSteadiness: 0.25, maxLargestStepShare: 0.5, minGrowthBytes: undefined,
-  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false, native: false,
+  snapshots: true, retainerPaths: 3, otherSites: 5, progress: false, keepInlining: false, native: false, timeoutMs: DEFAULT_SCENARIO_TIMEOUT_MS,
 };
 const SCHEMA = {
   iterations: { kind: 'integer', min: 2, max: 1_000_000 },
@@ -104,6 +112,8 @@ const SCHEMA = {
   progress: { kind: 'boolean' },
   keepInlining: { kind: 'boolean' },
   native: { kind: 'boolean' },
+  // setTimeout's longest delay.
+  timeoutMs: { kind: 'integer', min: 1, max: 2 ** 31 - 1 },
 } as const;
 
 
@@ -140,7 +150,8 @@ const BUILTIN_CONSTRUCTORS = new Set(['Object', 'Array', 'Function', 'String', '
  * Runs `scenario` `iterations` times and reports the allocation sites whose live
  * bytes grow steadily. Resolves to a LeakReport; rejects with
  * ERR_ALLOCSCOPE_SCENARIO_FAILED (sampling stopped, teardown run) when the
- * scenario or a hook throws.
+ * scenario or a hook throws, ERR_ALLOCSCOPE_SCENARIO_TIMEOUT or _UNSETTLED when
+ * one does not settle.
  */
 export async function find(scenario: Scenario, options?: LeakFindOptions): Promise<LeakReport> {
   const o = resolve(scenario, options);
@@ -187,18 +198,25 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
     }
   };
 
+  // One call of the scenario or a hook: its failure as a ScenarioError, a promise that does not settle as a ScenarioStuckError.
+  const call = async (phase: ScenarioPhase, iteration: number | null, fn: () => unknown): Promise<void> => {
+    try {
+      await settleWithin(fn(), o.timeoutMs, phase, iteration, o.iterations);
+    } catch (error) {
+      throw error instanceof ScenarioStuckError ? error : new ScenarioError(phase, iteration, o.iterations, error);
+    }
+  };
+
   let failure: unknown;
   try {
-    if (o.setup) {
-      try { await o.setup(); } catch (error) { throw new ScenarioError('setup', null, o.iterations, error); }
-    }
+    if (o.setup) await call('setup', null, o.setup);
     startSampler({ intervalBytes: o.intervalBytes, stackDepth: o.stackDepth, mode: 'live', foldIntervalMs: 0 });
     if (o.native) malloc.start({ intervalBytes: o.intervalBytes, stackDepth: Math.min(o.stackDepth, MALLOC_MAX_DEPTH), mode: 'live' });
     progress.step('baseline');
     point(0);
     for (let i = 0; i < o.iterations; i++) {
       progress.step(`iteration ${i + 1}/${o.iterations}${i < o.warmup ? ' (warm-up)' : ''}`);
-      try { await scenario(i); } catch (error) { throw new ScenarioError('scenario', i, o.iterations, error); }
+      await call('scenario', i, () => scenario(i));
       point(i + 1);
     }
     if (o.snapshots) {
@@ -228,7 +246,7 @@ export async function find(scenario: Scenario, options?: LeakFindOptions): Promi
   }
   // Teardown runs whatever happened; when the run failed already, that failure is the one reported.
   if (o.teardown) {
-    try { await o.teardown(); } catch (error) { failure ??= new ScenarioError('teardown', null, o.iterations, error); }
+    try { await call('teardown', null, o.teardown); } catch (error) { failure ??= error; }
   }
   if (failure !== undefined) throw failure;
   const report = buildReport(o, series, { startTimeMs, inlining, heapUsedBytes, sampledLiveBytes, constructors, retainers, analyses });
