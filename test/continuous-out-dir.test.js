@@ -29,7 +29,7 @@ test('ALLOCSCOPE_OUT_DIR=/proc/x: the exporter refuses it in well under 2 s, wit
   assert.equal(r.signal, null, 'no hang');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'app done');
-  assert.match(r.stderr, /^allocscope: continuous profiling is off: ERR_ALLOCSCOPE_OUTPUT: continuous file exporter: cannot write to directory \/proc\/x: ENOENT \(mkdir \/proc\/x\)\n$/);
+  assert.match(r.stderr, /^allocscope: continuous profiling is off: ERR_ALLOCSCOPE_OUTPUT: continuous file exporter: cannot write to directory \/proc\/x: ENOENT\n$/);
 });
 
 test('makeDirectory makes missing levels one by one, accepts an existing directory, and refuses a file on the way', () => {

@@ -68,8 +68,7 @@ export class FileExporter implements Exporter {
       fs.accessSync(dir, fs.constants.W_OK);
       if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `continuous file exporter: cannot write to directory ${dir}: ${e.code ? `${e.code} (${e.syscall ?? 'stat'} ${e.path ?? dir})` : e.message}`);
+      throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `continuous file exporter: cannot write to directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     this.#seedKept();
   }
