@@ -41,6 +41,8 @@ function report(name, text, format = 'text', env = {}) {
 
 function assertOneCodedLine(r, pattern) {
   assert.equal(r.signal, null, 'not killed by the timeout (no hang)');
+  // Seconds at most even on a loaded machine (the hangs were endless; a start of node takes ~0.1 s).
+  if (r.wallMs !== undefined) assert.ok(r.wallMs < 30_000, `${r.wallMs} ms`);
   assert.equal(r.status, 2, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
