@@ -84,6 +84,7 @@ table.data tbody tr:hover { background: #f3f6fa; }
 .chart { width: 100%; }
 .chart .u-legend { font-size: 12.5px; }
 .moment-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin-bottom: 8px; font-size: 13px; padding: 5px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
+.moment-bar[hidden] { display: none; }
 .moment-bar.at-moment { border-color: #cf222e; background: rgba(207,34,46,0.06); }
 .moment-bar .moment-label { flex: 1; }
 .moment-bar.at-moment .moment-label { font-weight: 600; }
