@@ -84,3 +84,32 @@ test('the switch: JS heap by default, native after a click (handleUpload tops th
     await context.close();
   }
 });
+
+test('the moments are the JS heap\'s: the native view says so, and "Jump to peak" switches to the JS heap at the peak', async () => {
+  const url = pathToFileURL(reportFile).href;
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    // A moment in the hash does not apply to the native view.
+    await page.goto(`${url}#view=native&at=peak`);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(await page.textContent('#moment-bar'), /JS heap only/);
+    assert.match(await page.locator('#sites-title').textContent(), /^Native memory by site \(live/);
+    await Promise.all([page.waitForEvent('load'), page.click('#moment-bar button[data-moment="peak"]')]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=heap&at=peak$/);
+    assert.equal(await page.locator('#views button.current').textContent(), 'JS heap');
+    assert.match(await page.textContent('#moment-bar .moment-label'), /the peak/);
+    // Back to native: the moment is left behind.
+    await Promise.all([page.waitForEvent('load'), page.locator('#views button.view', { hasText: 'native' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=native$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
