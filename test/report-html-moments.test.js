@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { htmlReportOfRun, launchChromium } = require('./browser');
+const { htmlReportOfRun, launchChromium, openReport } = require('./browser');
 const { ROOT, runCli } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batch-job.js');
@@ -36,19 +36,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(file, hash = '') {
-  const url = pathToFileURL(file).href;
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await context.route(() => true, (route) => (route.request().url().startsWith(url) ? route.continue() : route.abort()));
-  await page.goto(url + hash);
-  await page.waitForSelector('html[data-ready="1"]');
-  return { page, errors, close: () => context.close() };
-}
+const open = (file, hash) => openReport(browser, file, hash);
 
 const tableFunctions = async (page) => (await page.locator('#sites td.fn').allInnerTexts()).map((t) => t.replace(/\s*⌕$/, ''));
 /** The first row's bytes, unformatted (the cell's data-v). */

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { htmlReportOfRun, launchChromium } = require('./browser');
+const { htmlReportOfRun, launchChromium, openReport } = require('./browser');
 const { ROOT } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
@@ -86,17 +86,9 @@ test('the switch: JS heap by default, native after a click (handleUpload tops th
 });
 
 test('the moments are the JS heap\'s: the native view says so, and "Jump to peak" switches to the JS heap at the peak', async () => {
-  const url = pathToFileURL(reportFile).href;
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // A moment in the hash does not apply to the native view.
+  const { page, errors, close } = await openReport(browser, reportFile, '#view=native&at=peak');
   try {
-    // A moment in the hash does not apply to the native view.
-    await page.goto(`${url}#view=native&at=peak`);
-    await page.waitForSelector('html[data-ready="1"]');
     assert.match(await page.textContent('#moment-bar'), /JS heap only/);
     assert.match(await page.locator('#sites-title').textContent(), /^Native memory by site \(live/);
     await Promise.all([page.waitForEvent('load'), page.click('#moment-bar button[data-moment="peak"]')]);
@@ -110,6 +102,6 @@ test('the moments are the JS heap\'s: the native view says so, and "Jump to peak
     assert.match(page.url(), /#view=native$/);
     assert.deepEqual(errors, []);
   } finally {
-    await context.close();
+    await close();
   }
 });
