@@ -1,7 +1,7 @@
 'use strict';
 // What every benchmark runner needs: order statistics, running a child and
 // reading its JSON line, the machine's description, and number formatting.
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -48,6 +48,38 @@ function run(command, args, options = {}) {
     throw new Error(`${command} ${args.join(' ')} exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}:\n${r.stderr}`);
   }
   return { stdout: r.stdout, stderr: r.stderr, wallMs };
+}
+
+/** run() without blocking: resolves with { stdout, stderr, wallMs }; rejects with the stderr on failure. */
+function runAsync(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (status !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${status}${signal ? ` (${signal})` : ''}:\n${stderr.slice(-3000)}`));
+      else resolve({ stdout, stderr, wallMs });
+    });
+  });
+}
+
+/** Runs the async `tasks` (functions) at most `jobs` at a time; their results in order. */
+async function pool(tasks, jobs) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  async function worker() {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+  return results;
 }
 
 function lastJsonLine(stdout) {
@@ -115,4 +147,4 @@ function commandLine(benchmark, argv = process.argv.slice(2)) {
 }
 
 module.exports = {
-  commandLine, ROOT, median, quantile, ratioSpread, round, run, lastJsonLine, environment, fmt };
+  commandLine, ROOT, median, quantile, ratioSpread, round, run, runAsync, pool, lastJsonLine, environment, fmt };

@@ -47,7 +47,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
-const { commandLine, ROOT, environment, fmt, median, quantile, ratioSpread, round, run } = require('../lib/common');
+const { commandLine, ROOT, environment, fmt, median, pool, quantile, ratioSpread, round, run, runAsync } = require('../lib/common');
 const { updateSection } = require('../lib/results');
 
 const RESULTS = path.join(__dirname, 'results.json');
@@ -111,32 +111,6 @@ function progress(message) {
   process.stderr.write(`[bench:native +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
 }
 
-function runAsync(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      if (status !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${status}${signal ? ` (${signal})` : ''}:\n${stderr.slice(-3000)}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
-async function pool(tasks, jobs) {
-  const results = new Array(tasks.length);
-  let next = 0;
-  async function worker() {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
-  return results;
-}
 const toolVersion = (command, args) => {
   const r = spawnSync(command, args, { encoding: 'utf8' });
   return r.status === 0 ? (r.stdout || r.stderr).trim().split('\n')[0] : null;

@@ -28,14 +28,14 @@
 //          round; results per major, the docs put the majors side by side; @datadog/pprof is left
 //          out on a major where its prebuild does not load).
 
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { WORKLOADS } = require('./workloads');
 
-const { commandLine, environment: baseEnvironment, fmt, lastJsonLine, median, quantile, round, run } = require('../lib/common');
+const { commandLine, environment: baseEnvironment, fmt, lastJsonLine, median, pool, quantile, round, run, runAsync } = require('../lib/common');
 const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
@@ -113,35 +113,6 @@ const startedAt = Date.now();
 function progress(message) {
   const s = Math.round((Date.now() - startedAt) / 1000);
   process.stderr.write(`[bench:sampler +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
-}
-
-function runAsync(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (status !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${status}${signal ? ` (${signal})` : ''}:\n${stderr}`));
-      else resolve({ stdout, stderr, wallMs });
-    });
-  });
-}
-async function pool(tasks, jobs) {
-  const results = new Array(tasks.length);
-  let next = 0;
-  async function worker() {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
-  return results;
 }
 
 // ---- the Node binaries the children run under ----------------------------------
