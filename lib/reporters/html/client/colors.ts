@@ -1,5 +1,6 @@
 // Flame-graph colours: one hue family per frame kind, the shade from a hash of
-// the frame's name and file, so that a frame keeps its colour across reports.
+// the frame's name and file, so that a frame keeps its colour across reports;
+// and the chart of live bytes by site's: one per site, grey for the rest.
 import type { FrameKind } from './page-data';
 
 /** Legend labels, indexed by frame kind. */
