@@ -47,11 +47,28 @@ export interface PreloadResult {
 
 function onTermination(write: (reason: 'SIGINT' | 'SIGTERM') => void): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    const listener = () => {
+      // Still listening while the capture is written (not `once`): a second Ctrl-C or
+      // a supervisor's repeated SIGTERM is then queued instead of killing the process mid-write.
       write(signal);
+      process.off(signal, listener);
       // If the program handles the signal itself, leave the decision to it.
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+    };
+    process.on(signal, listener);
+  }
+}
+
+/**
+ * Runs a write of ours inside the program: if it fails (a full disk, a directory
+ * removed meanwhile), one line on stderr instead of an uncaught error, so that the
+ * program's exit code and its own signal handling are not changed by allocscope.
+ */
+function writeOrSay(what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    process.stderr.write(`allocscope: the ${what} could not be written: ${(error as Error).message.replace(/^allocscope: /, '')}\n`);
   }
 }
 
@@ -73,7 +90,7 @@ function startCapture(out: string, config: PreloadConfig): void {
   const write = (reason: Capture['meta']['reason'], exitCode?: number) => {
     if (written) return;
     written = true;
-    writeCapture(out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode })));
+    writeOrSay('capture', () => writeCapture(out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode }))));
   };
   // Before V8's out-of-memory failure (which runs no exit handler): the capture so far,
   // at the same path; a program that recovers and exits overwrites it with the full one.
@@ -81,7 +98,7 @@ function startCapture(out: string, config: PreloadConfig): void {
   process.on('exit', (code) => write('exit', code));
   onTermination(write);
   let snapshots = 0;
-  process.on('SIGUSR2', () => writeCapture(snapshotPath(out, ++snapshots), finish(recorder.snapshot('SIGUSR2'))));
+  process.on('SIGUSR2', () => writeOrSay('SIGUSR2 snapshot', () => writeCapture(snapshotPath(out, ++snapshots), finish(recorder.snapshot('SIGUSR2')))));
 }
 
 /** Loaded only for continuous mode: a capture run does not carry the exporters. */
@@ -129,7 +146,7 @@ function startResults(out: string, config: PreloadConfig): void {
       result.stats = collectStatsReport();
       result.stats.meta.argv = result.argv;
     }
-    writeFileAtomic(out, JSON.stringify(result)); // the CLI never reads a half-written file
+    writeOrSay('results', () => writeFileAtomic(out, JSON.stringify(result))); // the CLI never reads a half-written file
   };
   process.on('exit', write);
   onTermination(write);

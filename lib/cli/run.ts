@@ -10,7 +10,8 @@ import { momentProfileData } from '../sampler/moments';
 import { parseArgs, parseCount } from './args';
 import type { EnvVariable, SettingSource } from '../continuous/env';
 import type { ContinuousOptions } from '../continuous/options';
-import { isCodedError } from '../core/errors';
+import { AllocscopeError, isCodedError } from '../core/errors';
+import { outputProblem } from '../core/output-target';
 import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import { byteSizeText, parseInterval, parseSamplerFlags, SAMPLER_FLAGS } from './sampler-flags';
 import { profilingNodeOptions } from '../sampler/inlining';
@@ -60,6 +61,20 @@ take the place of their variables, the others still apply (see docs/production.m
 
 Then: allocscope report <capture> --format text|html|pprof|…`;
 
+/**
+ * The file at `file` (device, inode, modification time), or undefined if there is
+ * none. The capture is renamed into place from a new file, so a capture written by
+ * this run always has another identity than the one found before it.
+ */
+function fileIdentity(file: string): string | undefined {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function defaultOutput(program: string[]): string {
   const name = path.basename(scriptOf(program)).replace(/\.[cm]?[jt]s$/, '').replace(/[^\w.-]+/g, '_') || 'node';
   const time = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -86,7 +101,9 @@ export async function runRun(argv: string[]): Promise<number> {
   const timelinePeriodMs = o['timeline-period'] === undefined ? 100 : parseCount('run', 'timeline-period', String(o['timeline-period']), 1, 3_600_000);
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
   const output = path.resolve(o.output === undefined ? defaultOutput(program) : String(o.output));
-  if (!fs.existsSync(path.dirname(output))) throw usageError(`run: cannot write ${o.output}: directory ${path.dirname(output)} does not exist`);
+  const problem = outputProblem(output);
+  if (problem) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `run: cannot write ${o.output ?? output}: ${problem}`);
+  const previous = fileIdentity(output);
   const filter = o.include !== undefined || o.exclude !== undefined
     ? { ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) }
     : undefined;
@@ -95,8 +112,11 @@ export async function runRun(argv: string[]): Promise<number> {
     out: output,
     capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(o['no-peak'] ? { peak: false } : {}), ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
-  if (!fs.existsSync(output)) {
-    console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
+  const written = fileIdentity(output);
+  if (written === undefined || written === previous) {
+    const ended = exit.signal ?? `exit code ${exit.status}`;
+    const stale = written === undefined ? '' : `; ${path.relative(process.cwd(), output) || output} is from an earlier run, left as it was`;
+    console.error(`allocscope: run: no capture of this run was written (${scriptOf(program)} ended: ${ended})${stale}`);
     return exitStatusOf(exit);
   }
   if (!o.quiet) console.error(summary(readCapture(output), output));
