@@ -45,6 +45,12 @@ export interface ContinuousOptions {
    * (heap.start({ peak }) underneath). Default true.
    */
   peak?: boolean;
+  /**
+   * Put the program's arguments (process.argv) in each profile's header. Default
+   * false: only the script's path is exported, since arguments can carry secrets
+   * (`--db-password=…`) and every profile goes to the backend.
+   */
+  exportArgv?: boolean;
 }
 
 export interface ResolvedContinuousOptions {
@@ -60,13 +66,14 @@ export interface ResolvedContinuousOptions {
   flushTimeoutMs: number;
   workers: boolean;
   peak: boolean;
+  exportArgv: boolean;
 }
 
 const WHERE = 'continuous.start()';
 const DEFAULTS = {
   periodMs: 60_000, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes, stackDepth: SAMPLER_DEFAULTS.stackDepth, service: undefined as string | undefined,
   version: undefined as string | undefined, labels: undefined as Record<string, string> | undefined, exporters: undefined as ExporterSpec[] | undefined,
-  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: true,
+  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: true, exportArgv: false,
 };
 export const PERIOD_LIMITS = { min: 10, max: 86_400_000 };
 const SCHEMA = {
@@ -79,6 +86,7 @@ const SCHEMA = {
   flushTimeoutMs: { kind: 'integer', min: 0, max: 600_000 },
   workers: { kind: 'boolean' },
   peak: { kind: 'boolean' },
+  exportArgv: { kind: 'boolean' },
 } as const;
 
 export function isExporter(value: unknown): value is Exporter {
