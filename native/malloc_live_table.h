@@ -56,6 +56,7 @@ struct Entry {
   uint64_t size;
   double weight;
   uint32_t stack;
+  uint32_t dense;  // its position in the dense list of occupied slots (peak copies walk that)
 };
 void Lock();
 void Unlock();

@@ -281,3 +281,21 @@ test('the HTML report carries each Buffer pool\'s size classes for its bars', ()
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('fast mode: a pooled Buffer cannot be transferred (the slab is untransferable): other Buffers of its slab and the pool are unharmed', () => {
+  const { MessageChannel } = require('node:worker_threads');
+  const pool = new BufferPool('transfer', { mode: 'fast', sizeClasses: CLASSES, slabBytes: 65536 });
+  const a = pool.alloc(100).fill(1), b = pool.alloc(100).fill(2);
+  assert.equal(a.buffer, b.buffer, 'one slab');
+  const { port1, port2 } = new MessageChannel();
+  let error = null;
+  // Node ≥ 21 refuses (DataCloneError); Node 20 copies instead of transferring.
+  try { port1.postMessage(a, [a.buffer]); } catch (e) { error = e; }
+  port1.close(); port2.close();
+  if (error) assert.equal(error.name, 'DataCloneError');
+  assert.equal(a.buffer.byteLength, 65536, 'the slab is not detached');
+  assert.equal(b.length, 100);
+  assert.equal(b[99], 2);
+  const c = pool.alloc(100);
+  assert.equal(c.length, 100, 'the pool still allocates');
+});

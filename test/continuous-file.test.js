@@ -213,13 +213,13 @@ test('GIVEN allocscope run --continuous --out-dir WHEN the program runs THEN pro
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('GIVEN live mode WHEN a period builds and drops 60 MB THEN its high-water mark is exported beside it (moment=peak), with the transient function in it; peak: false turns it off', () => {
+test('GIVEN live mode WHEN a period builds and drops 60 MB THEN its high-water mark is exported beside it (moment=peak), with the transient function in it; off by default', () => {
   const job = (peak) => {
     const dir = tmp();
     const r = runNodeJson({
       code: `
         const { continuous } = require(process.env.ALLOCSCOPE_DIST);
-        const session = continuous.start({ periodMs: 60000, service: 'batch', peak: ${peak}, exporters: [{ type: 'file', dir: ${JSON.stringify(dir)} }] });
+        const session = continuous.start({ periodMs: 60000, service: 'batch', ...(${peak} ? { peak: true } : {}), exporters: [{ type: 'file', dir: ${JSON.stringify(dir)} }] });
         function transientIndex() { const a = []; for (let i = 0; i < 600000; i++) a.push({ i, s: 'row-' + i }); return a.length; }
         globalThis.kept = Array.from({ length: 20000 }, (_, i) => ({ i }));
         transientIndex();

@@ -4,6 +4,7 @@
 // it is never inlined into a loop of ours; attribution.ts keeps its samples.
 // External bytes: V8's external memory after − before, plus what GCs freed.
 import { AllocscopeError } from '../core/errors';
+import { Progress } from '../core/progress';
 import { heap } from '../runtime/heap';
 import * as profiler from '../sampler/heap-profiler';
 import { nativeNamespace } from '../core/native';
@@ -41,7 +42,7 @@ export interface CountingFigures {
 }
 
 const AUTO_MAX_OPS = 10_000;
-const PROBE_OPS = 10;
+const WARMUP_OPS = 10;
 /**
  * Rounds repeated, per pass, because V8 changed the operation's code during them.
  * V8 12+ tiers a small function up twice (Maglev, then TurboFan some 10,000s of
@@ -128,24 +129,37 @@ async function countRound(op: PreparedOperation, n: number, stackDepth: number):
   };
 }
 
+/** A pass expected to take longer than this shows progress (on a terminal) and warns once. */
+const SLOW_PASS_MS = 3000;
+
 export async function countingPass(op: PreparedOperation, options: CountingOptions): Promise<CountingFigures> {
   const t0 = process.hrtime.bigint();
   // Warm the wrapper (its feedback vector is allocated on early calls, in its frame).
-  const warming = callOps(op, options.warmupOps ?? PROBE_OPS);
+  const warming = callOps(op, options.warmupOps ?? WARMUP_OPS);
   if (warming) await warming;
   let n = options.opsPerRound;
-  if (n === 0) {
-    const probe = await countRound(op, PROBE_OPS, options.stackDepth);
-    const perOp = probe.round.allocs / PROBE_OPS;
-    n = Math.max(1, Math.min(AUTO_MAX_OPS, Math.floor(options.maxAllocationsPerRound / Math.max(perOp, 1))));
+  // One op first: an operation that allocates millions of objects per call costs
+  // seconds per call here (every allocation is recorded), so probe with the least.
+  const probeStart = process.hrtime.bigint();
+  const probe = await countRound(op, 1, options.stackDepth);
+  const probeMs = Number(process.hrtime.bigint() - probeStart) / 1e6;
+  if (n === 0) n = Math.max(1, Math.min(AUTO_MAX_OPS, Math.floor(options.maxAllocationsPerRound / Math.max(probe.round.allocs, 1))));
+  const expectedMs = probeMs * n * (options.rounds + 1);
+  const progress = expectedMs > SLOW_PASS_MS ? new Progress(options.rounds + 1) : undefined;
+  if (progress) {
+    process.emitWarning(`measure(): one call allocates ${Math.round(probe.round.allocs).toLocaleString('en-US')} objects (${(probe.round.bytes / 1048576).toFixed(1)} MiB); ` +
+      `the counting pass records every allocation and will take about ${Math.ceil(expectedMs / 1000)} s (${options.rounds + 1} rounds of ${n} calls). ` +
+      'Pass { count: false } to skip it, or fewer countRounds.', { code: 'ALLOCSCOPE_SLOW_COUNTING_PASS' });
   }
   // One discarded round at full size: one-time work (code installed after a GC's
   // pretenuring decisions, the young generation growing) lands in the first round.
+  progress?.step(`counting pass: warm-up round (${n} calls)`);
   await countRound(op, n, options.stackDepth);
   const rounds: CountRound[] = [];
   const profiles: Profile[] = [];
   let repeats = 0;
   for (let r = 0; r < options.rounds; r++) {
+    progress?.step(`counting pass: round ${r + 1} of ${options.rounds} (${n} calls)`);
     const { round, profile, codeChanged } = await countRound(op, n, options.stackDepth);
     if (codeChanged && repeats < MAX_REPEATED_ROUNDS) {
       repeats++;
@@ -155,6 +169,7 @@ export async function countingPass(op: PreparedOperation, options: CountingOptio
     rounds.push(round);
     profiles.push(profile);
   }
+  progress?.done();
   const profile = mergeProfiles(profiles);
   return { opsPerRound: n, rounds, profile, passMs: Number(process.hrtime.bigint() - t0) / 1e6 };
 }

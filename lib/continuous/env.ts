@@ -19,6 +19,7 @@ export const ENV_VARIABLES = {
   ALLOCSCOPE_INTERVAL_BYTES: `mean bytes between samples (default ${SAMPLER_DEFAULTS.intervalBytes})`,
   ALLOCSCOPE_STACK_DEPTH: `frames per sample (default ${SAMPLER_DEFAULTS.stackDepth})`,
   ALLOCSCOPE_WORKERS: 'profile worker threads too: 1 (default) or 0',
+  ALLOCSCOPE_PEAK: 'live mode: also export each period\'s high-water mark (moment=peak): 1 or 0 (default)',
   ALLOCSCOPE_PUSH_URL: 'Pyroscope base URL: enables the http exporter',
   ALLOCSCOPE_PUSH_TIMEOUT_MS: 'deadline of one push (default 10000)',
   ALLOCSCOPE_PUSH_RETRIES: 'retries after a failed push (default 2)',
@@ -136,6 +137,7 @@ export function continuousOptionsFrom(read: SettingSource): ContinuousOptions {
     labels: labels(read),
     workers: flag(read, 'ALLOCSCOPE_WORKERS'),
     exportArgv: flag(read, 'ALLOCSCOPE_EXPORT_ARGV'),
+    peak: flag(read, 'ALLOCSCOPE_PEAK'),
     exporters,
   };
 }

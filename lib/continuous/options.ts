@@ -42,7 +42,8 @@ export interface ContinuousOptions {
   /**
    * Live mode: also export each period's high-water mark, the live heap when the used
    * heap was highest in the period, as a profile of its own labelled `moment=peak`
-   * (heap.start({ peak }) underneath). Default true.
+   * (heap.start({ peak }) underneath). Default false: it doubles the profiles a
+   * backend stores for periods with a GC (ALLOCSCOPE_PEAK=1 for the preload).
    */
   peak?: boolean;
   /**
@@ -73,7 +74,7 @@ const WHERE = 'continuous.start()';
 const DEFAULTS = {
   periodMs: 60_000, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes, stackDepth: SAMPLER_DEFAULTS.stackDepth, service: undefined as string | undefined,
   version: undefined as string | undefined, labels: undefined as Record<string, string> | undefined, exporters: undefined as ExporterSpec[] | undefined,
-  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: true, exportArgv: false,
+  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: false, exportArgv: false,
 };
 export const PERIOD_LIMITS = { min: 10, max: 86_400_000 };
 const SCHEMA = {

@@ -9,6 +9,7 @@
 // "safe" mode keeps the slabs in native memory (native/pool.cc) and hands out one
 // external Buffer per block: release() detaches it, so a Buffer kept after
 // release reads length 0 and writes go nowhere. It costs an ArrayBuffer per alloc.
+import { markAsUntransferable } from 'node:worker_threads';
 import { AllocscopeError, typeError } from '../core/errors';
 import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
@@ -313,6 +314,11 @@ export class BufferPool {
   #newSlab(c: SizeClass): Slab {
     const bytes = c.blockBytes * c.blocksPerSlab;
     const buffer = new ArrayBuffer(bytes);
+    // postMessage(buf, [buf.buffer]) would detach the whole slab: every other Buffer
+    // carved from it drops to length 0 and the pool breaks. Node's own Buffer pool is
+    // marked the same way. (Fast mode never detaches a slab itself, so no detach key
+    // gets in the way, unlike safe mode's blocks.)
+    markAsUntransferable(buffer);
     const slab: Slab = {
       buffer, bytes: new Uint8Array(buffer), sizeClass: c,
       free: Array.from({ length: c.blocksPerSlab }, (_, i) => c.blocksPerSlab - 1 - i),
