@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 const { runCli } = require('./helpers');
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,4 +31,23 @@ function htmlReportOfRun(dir, runArgs) {
   return reportFile;
 }
 
-module.exports = { launchChromium, htmlReportOfRun };
+/**
+ * Opens the report `file` (at `hash`) in a new context of `browser` that loads
+ * nothing else, and waits until the page is drawn: the page, the errors it
+ * logs, and how to close it.
+ */
+async function openReport(browser, file, hash = '') {
+  const url = pathToFileURL(file).href;
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await context.route(() => true, (route) => (route.request().url().startsWith(url) ? route.continue() : route.abort()));
+  await page.goto(url + hash);
+  await page.waitForSelector('html[data-ready="1"]');
+  return { page, errors, close: () => context.close() };
+}
+
+module.exports = { launchChromium, htmlReportOfRun, openReport };

@@ -31,6 +31,14 @@ test('allocscope top with a tiny program explains an empty profile', () => {
   assert.match(r.stdout, /No allocation was sampled .* try a smaller interval/);
 });
 
+test('a costly --interval is announced before the program runs (issue: --interval 1 ran 100× slower without a word); the default is quiet', () => {
+  const costly = runCli(['top', '--interval', '1', CHURN, '10']);
+  assert.equal(costly.status, 0, costly.stderr);
+  assert.match(costly.stderr, /^allocscope: top: --interval 1 samples about every allocation: expect the program to run 10–100× slower/m);
+  const quiet = runCli(['top', CHURN, '10']);
+  assert.doesNotMatch(quiet.stderr, /slower/);
+});
+
 for (const [args, pattern] of [
   [['top', '--intervl', '5', CHURN], /^allocscope: top: unknown option "--intervl" \(did you mean "--interval"\?\)/],
   [['top', '--interval', '0', CHURN], /^allocscope: top: option "--interval" must be a whole number of bytes ≥ 1/],

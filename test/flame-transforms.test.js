@@ -203,12 +203,13 @@ test('the page\'s composition: focus, then merge, then collapse, keeps the bytes
 });
 
 test('the URL hash keeps the view and the choices, and leaves out the defaults', () => {
-  assert.deepEqual(readHash(''), { view: null, internals: false, merge: false, focus: null });
-  assert.deepEqual(readHash('#view=native'), { view: 'native', internals: false, merge: false, focus: null });
-  const state = { view: 'both', internals: true, merge: true, focus: 'handle@app.js:50:1' };
+  assert.deepEqual(readHash(''), { view: null, internals: false, merge: false, focus: null, at: null });
+  assert.deepEqual(readHash('#view=native'), { view: 'native', internals: false, merge: false, focus: null, at: null });
+  const state = { view: 'both', internals: true, merge: true, focus: 'handle@app.js:50:1', at: 'peak' };
   assert.deepEqual(readHash(`#${hashOf(state)}`), state);
-  assert.equal(hashOf({ view: null, internals: false, merge: false, focus: null }), '');
-  assert.equal(hashOf({ view: 'native', internals: true, merge: false, focus: null }), 'view=native&internals=1');
+  assert.equal(hashOf({ view: null, internals: false, merge: false, focus: null, at: null }), '');
+  assert.equal(hashOf({ view: 'native', internals: true, merge: false, focus: null, at: null }), 'view=native&internals=1');
+  assert.equal(hashOf({ view: null, internals: false, merge: false, focus: null, at: '12' }), 'at=12');
 });
 
 test('the view a hash asks for is found beside the other choices, and a page without it gets its first view', () => {

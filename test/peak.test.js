@@ -23,7 +23,9 @@ test('peak: a 150 MB structure built and dropped is the top site at the peak (±
   assert.ok(within(r.peak.retained, t.retained, 0.25), `retained at the peak: ${show}`);
   assert.ok(r.peak.usedBytes >= t.transient && r.peak.at > 0, show);
   assert.match(r.end.top[0], /^keepRetained /, show);
-  assert.equal(r.end.transient, 0, show);
+  // Gone but for what V8 keeps of the function itself (its allocation sites: one
+  // small object, which one sample at this interval weighs as ~130 KB).
+  assert.ok(r.end.transient < 0.01 * t.transient, show);
   assert.ok(within(r.end.retained, t.retained, 0.25), show);
   // The peak moment is the highest one kept, and the watch stayed within its budget.
   assert.equal(Math.max(...r.moments.usedBytes), r.moments.usedBytes[r.moments.peakIndex], show);
@@ -130,7 +132,8 @@ test('run --mode live records the peak: the summary names it, report --at peak|e
   assert.ok(peak.moment.isPeak && within(peak.top[0].bytes, t0.transient, 0.25), JSON.stringify({ peak, t0 }));
   const end = json([]);
   assert.match(end.profile.top[0].label, /^keepRetained /);
-  assert.ok(!end.profile.top.some((r) => /^buildIndex /.test(r.label)), JSON.stringify(end.profile.top));
+  const leftOver = end.profile.top.filter((r) => /^buildIndex /.test(r.label)).reduce((sum, r) => sum + r.bytes, 0);
+  assert.ok(leftOver < 0.01 * t0.transient, JSON.stringify(end.profile.top));
   assert.match(end.memoryOverTime.sites.labels.join('\n'), /buildIndex[\s\S]*keepRetained|keepRetained[\s\S]*buildIndex/);
   assert.equal(end.memoryOverTime.peak.top[0].label, peak.top[0].label);
   const early = json(['--at', '0']).profile;

@@ -9,8 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { pathToFileURL } = require('node:url');
-const { htmlReportOfRun, launchChromium } = require('./browser');
+const { htmlReportOfRun, launchChromium, openReport } = require('./browser');
 const { ROOT } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'churn.js');
@@ -31,19 +30,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(hash = '') {
-  const url = pathToFileURL(reportFile).href;
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await context.route(() => true, (route) => (route.request().url().startsWith(url) ? route.continue() : route.abort()));
-  await page.goto(url + hash);
-  await page.waitForSelector('html[data-ready="1"]');
-  return { page, errors, close: () => context.close() };
-}
+const open = (hash) => openReport(browser, reportFile, hash);
 
 /** The labels of the frames drawn in the first `rows` rows under the root, row by row. */
 async function firstRows(page, rows) {

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { htmlReportOfRun, launchChromium } = require('./browser');
+const { htmlReportOfRun, launchChromium, openReport } = require('./browser');
 const { ROOT } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
@@ -82,5 +82,26 @@ test('the switch: JS heap by default, native after a click (handleUpload tops th
     assert.deepEqual(foreign, []);
   } finally {
     await context.close();
+  }
+});
+
+test('the moments are the JS heap\'s: the native view says so, and "Jump to peak" switches to the JS heap at the peak', async () => {
+  // A moment in the hash does not apply to the native view.
+  const { page, errors, close } = await openReport(browser, reportFile, '#view=native&at=peak');
+  try {
+    assert.match(await page.textContent('#moment-bar'), /JS heap only/);
+    assert.match(await page.locator('#sites-title').textContent(), /^Native memory by site \(live/);
+    await Promise.all([page.waitForEvent('load'), page.click('#moment-bar button[data-moment="peak"]')]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=heap&at=peak$/);
+    assert.equal(await page.locator('#views button.current').textContent(), 'JS heap');
+    assert.match(await page.textContent('#moment-bar .moment-label'), /the peak/);
+    // Back to native: the moment is left behind.
+    await Promise.all([page.waitForEvent('load'), page.locator('#views button.view', { hasText: 'native' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=native$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
   }
 });

@@ -29,12 +29,21 @@ function modes(defaultMode: ProfileMode): ProfileMode[] {
 }
 
 /** @param defaults the command's own where they differ from the sampler's (run and top default to allocated mode). */
+/** Below this interval the sampler records so many stacks that programs slow down by an order of magnitude or more. */
+export const COSTLY_INTERVAL_BYTES = 4096;
+
 export function parseSamplerFlags(command: string, o: Record<string, string | boolean>, defaults: Partial<SamplerFlags> = {}): SamplerFlags {
   const d = { ...SAMPLER_DEFAULTS, ...defaults };
   const { min, max } = SAMPLER_SCHEMA.stackDepth;
-  return {
+  const flags = {
     mode: o.mode === undefined ? d.mode : parseChoice(command, 'mode', String(o.mode), modes(d.mode)),
     intervalBytes: o.interval === undefined ? d.intervalBytes : parseInterval(command, String(o.interval)),
     stackDepth: o.depth === undefined ? d.stackDepth : parseCount(command, 'depth', String(o.depth), min, max),
   };
+  if (flags.intervalBytes < COSTLY_INTERVAL_BYTES) {
+    // Measured: --interval 1 made a program about 100× slower; say so before it runs.
+    console.error(`allocscope: ${command}: --interval ${o.interval} samples about every ${flags.intervalBytes === 1 ? '' : `${flags.intervalBytes} bytes of `}allocation: ` +
+      `expect the program to run 10–100× slower (the default, ${byteSizeText(SAMPLER_DEFAULTS.intervalBytes)}, costs ~1 %)`);
+  }
+  return flags;
 }

@@ -1,6 +1,8 @@
 // One self-contained HTML page: an icicle flame graph of the allocation stacks
 // (zoom, search, tooltips), the top-sites table (sortable), a heap/RSS timeline
-// with GC pauses (uPlot, inlined), heap-space and fragmentation bars, pools.
+// with GC pauses (uPlot, inlined) and under it the live bytes of the top sites
+// over time (a click shows the flame graph and table at that moment), heap-space
+// and fragmentation bars, pools.
 // It loads nothing: the data is a JSON element, the code and styles are inline
 // (the page's code is the TypeScript in html/client, bundled at build time),
 // and a Content-Security-Policy with script hashes forbids everything else
@@ -27,6 +29,7 @@ const BODY = `<main>
 </section>
 <section id="flame-section">
   <h2>Allocation flame graph<span class="sub" id="flame-sub"></span></h2>
+  <div class="moment-bar" id="moment-bar" hidden></div>
   <div class="views" id="views" role="group" aria-label="Which memory the flame graph and the top table show" hidden></div>
   <div class="toolbar">
     <input type="search" id="search" placeholder="Search functions or files…" aria-label="Search functions or files" autocomplete="off" spellcheck="false">
@@ -52,6 +55,11 @@ const BODY = `<main>
   <h2>Heap and RSS over time<span class="sub">GC pauses marked</span></h2>
   <div class="chart" id="timeline"></div>
   <div class="gc-key" id="gc-key"></div>
+  <div id="moments" hidden>
+    <h2>Live bytes by site over time<span class="sub">the largest sites at the live heap's moments (after GCs that set a new high, and periodically), stacked · click a moment to see it above</span></h2>
+    <div class="moment-bar" id="moments-bar" hidden></div>
+    <div class="chart" id="moments-chart"></div>
+  </div>
 </section>
 <section id="gc-section">
   <h2>Garbage collection<span class="sub" id="gc-sub"></span></h2>

@@ -83,6 +83,15 @@ table.data tbody tr:hover { background: #f3f6fa; }
 /* timeline */
 .chart { width: 100%; }
 .chart .u-legend { font-size: 12.5px; }
+.moment-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin-bottom: 8px; font-size: 13px; padding: 5px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
+.moment-bar[hidden] { display: none; }
+.moment-bar.at-moment { border-color: #cf222e; background: rgba(207,34,46,0.06); }
+.moment-bar .moment-label { flex: 1; }
+.moment-bar.at-moment .moment-label { font-weight: 600; }
+.moment-bar button { font: 13px var(--sans); padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); cursor: pointer; }
+.moment-bar button:disabled { opacity: .5; cursor: default; }
+#moments { margin-top: 18px; }
+#moments-chart .u-over { cursor: pointer; }
 .gc-key { font-size: 12px; color: var(--muted); margin-top: 4px; }
 .gc-key .sw { display: inline-block; width: 11px; height: 11px; margin: 0 5px 0 12px; vertical-align: -1px; }
 

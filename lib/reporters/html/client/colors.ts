@@ -1,5 +1,6 @@
 // Flame-graph colours: one hue family per frame kind, the shade from a hash of
-// the frame's name and file, so that a frame keeps its colour across reports.
+// the frame's name and file, so that a frame keeps its colour across reports;
+// and the chart of live bytes by site's: one per site, grey for the rest.
 import type { FrameKind } from './page-data';
 
 /** Legend labels, indexed by frame kind. */
@@ -33,3 +34,8 @@ export function frameColor(kind: number, name: string, file: string): string {
 
 /** Markers of collapsed frames (Node's, allocscope's): neutral, so that the program's frames stand out. */
 export const MARKER_COLOR = 'hsl(210,12%,88%)';
+
+/** The chart of live bytes by site: one colour per site, largest first, then the other sites' grey. */
+export const SITE_COLORS = ['#2f81f7', '#e16f24', '#1a7f37', '#8250df', '#cf222e', '#0a7ea4', '#bf8700', '#d4489c', '#57606a', '#6639ba'];
+export const OTHER_SITES_COLOR = '#afb8c1';
+export const PEAK_COLOR = '#cf222e';

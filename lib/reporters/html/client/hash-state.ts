@@ -2,12 +2,15 @@
 // the browser's back button keeps them: the view (#view=native), whether the
 // flame graph and the top table show the frames the program does not own
 // (internals=1), merge by function (merge=1) and the focused function
-// (focus=name@file:line:column). Absent keys are the defaults.
+// (focus=name@file:line:column), and the moment of the live heap shown
+// (at=peak, or at=12 for the 13th moment; absent: the end of the run). Absent
+// keys are the defaults.
 export interface HashState {
   view: string | null;
   internals: boolean;
   merge: boolean;
   focus: string | null;
+  at: string | null;
 }
 
 export function readHash(hash: string): HashState {
@@ -17,6 +20,7 @@ export function readHash(hash: string): HashState {
     internals: params.get('internals') === '1',
     merge: params.get('merge') === '1',
     focus: params.get('focus') || null,
+    at: params.get('at') || null,
   };
 }
 
@@ -27,5 +31,6 @@ export function hashOf(state: HashState): string {
   if (state.internals) params.set('internals', '1');
   if (state.merge) params.set('merge', '1');
   if (state.focus) params.set('focus', state.focus);
+  if (state.at) params.set('at', state.at);
   return params.toString();
 }

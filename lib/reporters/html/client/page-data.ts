@@ -132,6 +132,39 @@ export interface PageView {
   topWithInternals: PageTop;
 }
 
+/** A top table's row without its figures: what a moment's row names by index. */
+export type PageTopLabel = Pick<PageTopRow, 'label' | 'function' | 'location'>;
+
+/** A moment's top table, compact: [label index, bytes, objects] per row, largest first, and the total. */
+export interface PageMomentTop {
+  rows: [number, number, number][];
+  total: number;
+}
+
+/**
+ * The live heap's moments (captures of `run --mode live`): the live profile after
+ * GCs that set a new high, and periodically between them. The moments share one
+ * tree; moment i's nodes are entries [offset[i], offset[i + 1]) of node/bytes/objects.
+ * Their top tables are built on the server side, as the whole run's are.
+ */
+export interface PageMoments {
+  /** Seconds since meta.startTimeMs (the timeline's axis), and the used heap after the moment's GC. */
+  seconds: number[];
+  usedBytes: number[];
+  /** The moment with the highest used heap; −1 when there is none. */
+  peakIndex: number;
+  /** The shared tree: a profile's frames and nodes without bytes (nodes with nothing in any moment left out). */
+  tree: Pick<PageProfile, 'intervalBytes' | 'strings' | 'frames'> & { nodes: { parent: number[]; frame: number[] } };
+  offset: number[];
+  node: number[];
+  bytes: number[];
+  objects: number[];
+  /** Top tables at each moment, as `top` and `topWithInternals` are for the whole run. */
+  top: { by: string; labels: PageTopLabel[]; program: PageMomentTop[]; innermost: PageMomentTop[] };
+  /** Live bytes of the largest sites at each moment (bytes[site][moment]) and of all the others. */
+  sites: { labels: string[]; bytes: number[][]; otherBytes: number[] };
+}
+
 /** The profiles of a `run --native` capture: the switch above the flame graph picks one. */
 export type PageViewName = 'heap' | 'native' | 'both';
 
@@ -143,6 +176,8 @@ export interface PageData {
   topWithInternals: PageTop | null;
   /** Present when the capture has a native profile: `profile`/`top` are the 'heap' view's. */
   views?: Partial<Record<PageViewName, PageView>>;
+  /** Present when the capture has the live heap's moments (run --mode live): JS heap only. */
+  moments?: PageMoments;
   timeline: PageTimeline;
   gcEvents: PageGcEvent[];
   gc: PageGcSummary | null;

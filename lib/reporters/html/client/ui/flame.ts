@@ -1,6 +1,7 @@
 // The flame graph section (an icicle: the root on top, width = bytes of the
 // subtree): drawing, search, zoom with breadcrumbs, focus, the frames the program
-// does not own collapsed or shown, merge by function, tooltip and legend. The
+// does not own collapsed or shown, merge by function, tooltip and legend; redrawn
+// from another profile when a moment of the live heap is chosen. The
 // layout, search, zoom and tree transforms live in the DOM-free modules beside this folder.
 import { hiddenRunLabel } from '../collapse-internals';
 import { frameColor, KIND_NAMES, kindColor, MARKER_COLOR, ROOT_COLOR } from '../colors';
@@ -14,6 +15,7 @@ import { isHit, matchesText, matchFrames, searchKeys, summarizeMatches } from '.
 import { breadcrumbs, shareOfZoom, zoomAfterClick } from '../zoom';
 import { byId, el, note, onResize, swatch } from './dom';
 import { bindCheckbox, type FrameOptions } from './frame-options';
+import type { MomentChoice } from './moment-choice';
 
 /** What other sections can ask of the flame graph. */
 export interface FlameApi {
@@ -28,21 +30,29 @@ const LOCATION_PX = 320;
 /** Hidden frames a marker's tooltip names. */
 const MARKER_TIP_FRAMES = 8;
 
-export function flame(data: PageData, options: FrameOptions): FlameApi | null {
-  const P = data.profile, box = byId('flame');
+export function flame(data: PageData, options: FrameOptions, moment: MomentChoice | null): FlameApi | null {
+  const first = data.profile, box = byId('flame');
   const toolbar = byId('flame-section').querySelector<HTMLElement>('.toolbar');
-  if (!P) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation profile in this capture.'); return null; }
-  if (!(P.totalBytes > 0)) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation was sampled: record with a smaller --interval.'); return null; }
+  if (!first) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation profile in this capture.'); return null; }
+  if (!(first.totalBytes > 0) && !moment) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation was sampled: record with a smaller --interval.'); return null; }
 
-  const S = P.strings;
-  const fname = P.frames.name.map((k) => S[k]!);
-  const ffile = P.frames.file.map((k) => S[k]!);
-  const fkind = P.frames.kind;
-  const fcolor = fname.map((name, f) => frameColor(fkind[f]!, name, ffile[f]!));
-  const frameCount = fname.length;
-  const functionOf = functionIds(P.frames, S);
+  // The profile drawn and what is derived from its frames: reloaded when another moment is chosen.
+  let P = first, S: string[], fname: string[], ffile: string[], fkind: number[], fcolor: string[], frameCount: number, functionOf: Int32Array;
   const ownerOf = (f: number) => (P.frames.internal[f] !== 1 ? null : ffile[f]!.startsWith('node:') ? 'Node' as const : 'allocscope' as const);
   let baseKeys: string[] | null = null;
+  function load(): void {
+    P = data.profile!;
+    S = P.strings;
+    fname = P.frames.name.map((k) => S[k]!);
+    ffile = P.frames.file.map((k) => S[k]!);
+    fkind = P.frames.kind;
+    fcolor = fname.map((name, f) => frameColor(fkind[f]!, name, ffile[f]!));
+    frameCount = fname.length;
+    functionOf = functionIds(P.frames, S);
+    baseKeys = null;
+    byId('flame-sub').textContent = `${P.mode === 'live' ? 'live bytes' : 'allocated bytes'} by call stack · width = bytes of the frame and its callees · ${count(P.nodes.parent.length)} stacks`;
+  }
+  load();
   // The tree drawn and what its marker frames (past the page's frames) say; rebuilt when a choice changes.
   let view: FlameView, tree: FlameTree, frameOf: readonly number[], total: Float64Array, markerLabels: string[] = [];
   let keys: string[] | null = null;
@@ -54,7 +64,7 @@ export function flame(data: PageData, options: FrameOptions): FlameApi | null {
     return ffile[f] ? `${ffile[f]}:${P.frames.line[f]}:${P.frames.column[f]}` : '';
   };
   function rebuild(): void {
-    view = flameView(P!, functionOf, options.get());
+    view = flameView(P, functionOf, options.get());
     tree = view.tree;
     frameOf = tree.frame;
     total = tree.total;
@@ -63,7 +73,6 @@ export function flame(data: PageData, options: FrameOptions): FlameApi | null {
   }
   rebuild();
 
-  byId('flame-sub').textContent = `${P.mode === 'live' ? 'live bytes' : 'allocated bytes'} by call stack · width = bytes of the frame and its callees · ${count(P.nodes.parent.length)} stacks`;
   const search = byId<HTMLInputElement>('search'), matches = byId('matches'), crumbs = byId('crumbs');
   const reset = byId<HTMLButtonElement>('reset'), status = byId('flame-status');
   const focusButton = byId<HTMLButtonElement>('focus'), unfocusButton = byId<HTMLButtonElement>('unfocus');
@@ -78,7 +87,7 @@ export function flame(data: PageData, options: FrameOptions): FlameApi | null {
     d.className = `frame ${isMarker(f) ? 'marker' : `k${fkind[f]}`}${rect.ancestor ? ' ancestor' : rect.zoomed ? ' zoomed' : ''}`;
     d.style.cssText = `left:${rect.x.toFixed(1)}px;width:${Math.max(rect.width, 1).toFixed(1)}px;top:${rect.row * ROW_PX}px;background:${color}`;
     if (rect.width >= LABEL_PX) {
-      const what = `${bytes(total[0]!)} ${P!.mode === 'live' ? 'live' : 'allocated'}`;
+      const what = `${bytes(total[0]!)} ${P.mode === 'live' ? 'live' : 'allocated'}`;
       d.textContent = node !== 0 ? nameOf(f) : view.focus !== null ? `focus: ${fname[view.focus]} · ${what} in every call` : `all · ${what}`;
       if (rect.width >= LOCATION_PX && node !== 0) {
         const loc = location(f);
@@ -137,7 +146,7 @@ export function flame(data: PageData, options: FrameOptions): FlameApi | null {
   }
   function focusOnFrame(f: number): void {
     if (isMarker(f) || f === view.focus) return;
-    options.set({ focus: functionKey(P!.frames, S, f) });
+    options.set({ focus: functionKey(P.frames, S, f) });
   }
   function paintHits(): void {
     box.classList.toggle('searching', hit !== null);
@@ -182,6 +191,7 @@ export function flame(data: PageData, options: FrameOptions): FlameApi | null {
   bindCheckbox(byId<HTMLInputElement>('show-internals'), options, 'internals');
   bindCheckbox(byId<HTMLInputElement>('merge-functions'), options, 'merge');
   options.onChange(redraw);
+  moment?.onChange(() => { load(); redraw(); });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && document.activeElement !== search) zoomTo(0);
   });

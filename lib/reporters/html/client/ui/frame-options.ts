@@ -2,7 +2,8 @@
 // merge by function, focus), read from the URL's hash at load and written back
 // on every change without a reload: each section redraws itself when told.
 import type { FlameOptions } from '../flame-view';
-import { hashOf, readHash } from '../hash-state';
+import { readHash } from '../hash-state';
+import { updateHash } from './hash';
 
 export interface FrameOptions {
   get(): FlameOptions;
@@ -18,9 +19,7 @@ export function frameOptions(): FrameOptions {
     get: () => current,
     set(change) {
       current = { ...current, ...change };
-      const hash = hashOf({ ...readHash(location.hash), ...current });
-      // Replaced, not pushed: a toggle is a setting, not a place to go back to.
-      history.replaceState(history.state, '', `${location.pathname}${location.search}${hash ? `#${hash}` : ''}`);
+      updateHash(current);
       for (const listener of listeners) listener(current);
     },
     onChange: (listener) => { listeners.push(listener); },

@@ -1,31 +1,37 @@
 // The top-sites table: sortable, each function with a button that finds it in the
 // flame graph. "Node internals" (shared with the flame graph) picks the table whose
 // sites are the innermost frames, Node's included, instead of the program's own.
+// At a moment of the live heap, the table is that moment's.
+import { momentLabel } from '../moments';
 import { bytes, count, percent } from '../numbers';
 import type { PageData, PageTop, PageTopRow } from '../page-data';
 import { byId, el, note } from './dom';
 import type { FlameApi } from './flame';
 import { bindCheckbox, type FrameOptions } from './frame-options';
+import type { MomentChoice } from './moment-choice';
 import { numberColumn, table, textColumn, type Column } from './table';
 
 type RankedRow = PageTopRow & { rank: number };
 
-export function sites(data: PageData, flameApi: FlameApi | null, options: FrameOptions): void {
+export function sites(data: PageData, flameApi: FlameApi | null, options: FrameOptions, moment: MomentChoice | null): void {
   const box = byId('sites'), toggle = byId<HTMLInputElement>('sites-internals');
   if (!data.top || !data.profile) { toggle.closest('label')!.hidden = true; note(box, 'No allocation profile in this capture.'); return; }
   bindCheckbox(toggle, options, 'internals');
   const draw = () => {
     box.replaceChildren();
     const internals = options.get().internals;
-    siteTable(data, (internals ? data.topWithInternals : null) ?? data.top!, internals, flameApi);
+    const at = moment?.get() ?? null;
+    siteTable(data, (internals ? data.topWithInternals : null) ?? data.top!, internals, flameApi, at === null ? null : momentLabel(moment!.moments, at));
   };
   options.onChange(draw);
+  moment?.onChange(draw);
   draw();
 }
 
-function siteTable(data: PageData, T: PageTop, internals: boolean, flameApi: FlameApi | null): void {
+/** `at`: the moment shown, in words; null for the end of the run. */
+function siteTable(data: PageData, T: PageTop, internals: boolean, flameApi: FlameApi | null, at: string | null): void {
   const P = data.profile!, box = byId('sites');
-  const what = P.mode === 'live' ? 'live (in use)' : 'allocated';
+  const what = at ?? (P.mode === 'live' ? 'live (in use)' : 'allocated');
   const title = P.source === 'native' ? `Native memory by ${T.by}` : P.source === 'both' ? `Top ${T.by === 'site' ? 'sites' : T.by}, JS heap and native memory`
     : T.by === 'site' ? 'Top allocation sites' : `Top allocations by ${T.by}`;
   byId('sites-title').textContent = `${title} (${what})`;

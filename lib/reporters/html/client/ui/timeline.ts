@@ -1,5 +1,6 @@
 // The heap/RSS timeline (uPlot) with GC pauses shaded; drag across it to zoom
-// the time axis, double-click to reset.
+// the time axis, double-click to reset. The chart of live bytes by site below
+// it (moments-chart.ts) shares its time axis: cursor, zoom and span.
 import { bytes, bytesOrDash, count } from '../numbers';
 import type { PageData } from '../page-data';
 import { selectionToWindow } from '../timeline-range';
@@ -8,15 +9,20 @@ import { byId, el, note, onResize } from './dom';
 import { chartLibrary, type UPlot } from './uplot';
 
 const HEIGHT_PX = 320;
+/** uPlot's cursor sync group of the charts over the run's time. */
+export const TIME_SYNC_KEY = 'allocscope-time';
+/** The y axis's width, the same on every chart of the time axis, so that their plots line up. */
+export const BYTES_AXIS_PX = 76;
 const MINOR_FILL = 'rgba(191,135,0,0.13)', MINOR_MARK = 'rgba(191,135,0,0.85)';
 const MAJOR_FILL = 'rgba(207,34,46,0.16)', MAJOR_MARK = 'rgba(207,34,46,0.9)';
 
-export function timeline(data: PageData): void {
+/** The chart, for the charts that share its time axis; null when there is none. */
+export function timeline(data: PageData): UPlot | null {
   const box = byId('timeline'), tl = data.timeline;
   const series = timelineSeries(tl, data.gcEvents, data.meta.startTimeMs);
-  if (!series) { note(box, 'No heap samples or GC events in this capture.'); return; }
+  if (!series) { note(box, 'No heap samples or GC events in this capture.'); return null; }
   const Chart = chartLibrary();
-  if (!Chart) { note(box, 'The chart library did not load.'); return; }
+  if (!Chart) { note(box, 'The chart library did not load.'); return null; }
   const { columns, pauses, hasRss } = series;
   const value = (_u: UPlot, v: number | null) => bytesOrDash(v);
   const opts: UPlot.Options = {
@@ -31,10 +37,10 @@ export function timeline(data: PageData): void {
     ],
     axes: [
       { values: (_u, vals) => vals.map((v) => `${v} s`) },
-      { size: 76, values: (_u, vals) => vals.map((v) => bytes(v)) },
+      { size: BYTES_AXIS_PX, values: (_u, vals) => vals.map((v) => bytes(v)) },
     ],
     // The drag selects pixels; zoomToSelection turns them into the time window.
-    cursor: { drag: { x: true, y: false, setScale: false } },
+    cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: TIME_SYNC_KEY, setSeries: false } },
     hooks: { drawClear: [(u) => drawPauses(u, pauses)], setSelect: [zoomToSelection] },
   };
   const chart = new Chart(opts, columns as UPlot.AlignedData, box);
@@ -50,10 +56,11 @@ export function timeline(data: PageData): void {
     ? ` · heap points come from GC events (few timeline samples: the program kept the event loop busy)${tl.rss ? '; RSS is sampled by a background thread' : ''}`
     : '')));
   onResize(() => chart.setSize({ width: Math.max(300, box.clientWidth), height: HEIGHT_PX }));
+  return chart;
 }
 
 /** Shows the time window under the dragged selection, then clears the selection. */
-function zoomToSelection(u: UPlot): void {
+export function zoomToSelection(u: UPlot): void {
   const { min, max } = u.scales.x!;
   if (min === undefined || max === undefined) return;
   const range = selectionToWindow(u.select, { min, max }, u.over.clientWidth);

@@ -1,7 +1,8 @@
 // The switch above the flame graph (JS heap / native / both), shown only for a
 // capture with a native profile. Choosing a view sets the URL's hash and reloads:
 // every section is then drawn once, from the chosen profile. The hash's other
-// choices (Node internals, merge, focus) are kept.
+// choices (Node internals, merge, focus) are kept; the moment only in the JS heap
+// view (the moments are the JS heap's).
 import { hashOf, readHash } from '../hash-state';
 import type { PageData, PageViewName } from '../page-data';
 import { availableViews, VIEW_LABELS } from '../views';
@@ -19,7 +20,8 @@ export function viewSwitch(data: PageData, current: PageViewName | null): void {
     b.setAttribute('aria-pressed', String(name === current));
     b.addEventListener('click', () => {
       if (name === current) return;
-      location.hash = hashOf({ ...readHash(location.hash), view: name });
+      const state = readHash(location.hash);
+      location.hash = hashOf({ ...state, view: name, at: name === 'heap' ? state.at : null });
       location.reload();
     });
     box.appendChild(b);
