@@ -7,7 +7,7 @@ import { bytes, ms, percent } from '../core/format';
 import { Profile } from '../profile/profile';
 import { momentIndex } from '../capture/memory-over-time';
 import { momentProfileData } from '../sampler/moments';
-import { parseArgs, parseCount } from './args';
+import { parseArgs, parseChoice, parseCount } from './args';
 import type { EnvVariable, SettingSource } from '../continuous/env';
 import type { ContinuousOptions } from '../continuous/options';
 import { AllocscopeError, isCodedError } from '../core/errors';
@@ -39,6 +39,11 @@ Options:
   --keep-inlining            keep V8's inlining. It is turned off by
                              default (Turbofan and Maglev), so that an inlined function's
                              allocations are not charged to its caller (docs/reports.md)
+  --capture-at <when>        on SIGINT/SIGTERM: signal (default) writes the capture
+                             when the signal arrives; exit waits for the program's
+                             own handler to finish and exit (its shutdown is then in
+                             the capture; a program without a handler is captured at
+                             the signal either way)
   --no-peak                  live mode: do not record what was alive at the peak and
                              the top sites over time (recorded by default there)
   --native                   also sample native memory (malloc & co., operator new,
@@ -87,11 +92,12 @@ export async function runRun(argv: string[]): Promise<number> {
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
     service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' }, native: { type: 'boolean' },
-    'no-peak': { type: 'boolean' },
+    'no-peak': { type: 'boolean' }, 'capture-at': { type: 'string' },
   });
   if (o.continuous) {
     if (o.native) throw usageError('run: option "--native" does not apply to --continuous (yet)');
     if (o['no-peak']) throw usageError('run: option "--no-peak" does not apply to --continuous');
+    if (o['capture-at'] !== undefined) throw usageError('run: option "--capture-at" does not apply to --continuous');
     return runContinuous(o, program);
   }
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
@@ -108,8 +114,10 @@ export async function runRun(argv: string[]): Promise<number> {
     ? { ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) }
     : undefined;
 
+  const captureAt = o['capture-at'] === undefined ? 'signal' : parseChoice('run', 'capture-at', String(o['capture-at']), ['signal', 'exit'] as const);
   const exit = await spawnWithPreload('run', program, {
     out: output,
+    captureAt,
     capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(o['no-peak'] ? { peak: false } : {}), ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   const written = fileIdentity(output);
