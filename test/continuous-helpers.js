@@ -18,6 +18,7 @@ function decodePprof(gzipped) {
   return {
     sampleTypes: p.sampleType.map((t) => `${s[Number(t.type)]}/${s[Number(t.unit)]}`),
     comments: p.comment.map((c) => s[Number(c)]),
+    strings: s,
     timeMs: Number(p.timeNanos) / 1e6,
     durationMs: Number(p.durationNanos) / 1e6,
     samples: p.sample.map((x) => ({ stack: x.locationId.flatMap((id) => locFns.get(Number(id))), values: x.value.map(Number) })),

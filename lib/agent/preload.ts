@@ -32,6 +32,13 @@ export interface PreloadConfig {
   native?: MallocStartOptions;
   /** Record a capture (written to `out`) with these options. */
   capture?: RecorderOptions & { filter?: FilterOptions };
+  /**
+   * On SIGINT/SIGTERM: 'signal' (default) writes the capture when the signal arrives;
+   * 'exit' waits for the process to exit when the program handles the signal itself
+   * (its graceful shutdown is then in the capture). Without a handler of the program's,
+   * the signal ends the process, so the capture is written at the signal either way.
+   */
+  captureAt?: 'signal' | 'exit';
   /** Continuous profiling (`run --continuous`) with these options, in every thread; nothing is written to `out`. */
   continuous?: ContinuousOptions;
 }
@@ -45,13 +52,35 @@ export interface PreloadResult {
   argv: string[];
 }
 
-function onTermination(write: (reason: 'SIGINT' | 'SIGTERM') => void): void {
+function onTermination(write: (reason: 'SIGINT' | 'SIGTERM') => void, captureAt: 'signal' | 'exit'): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    const listener = () => {
+      // The program shuts down by itself: the capture is written at its exit, shutdown included.
+      if (captureAt === 'exit' && process.listenerCount(signal) > 1) {
+        process.off(signal, listener);
+        return;
+      }
+      // Still listening while the capture is written (not `once`): a second Ctrl-C or
+      // a supervisor's repeated SIGTERM is then queued instead of killing the process mid-write.
       write(signal);
+      process.off(signal, listener);
       // If the program handles the signal itself, leave the decision to it.
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+    };
+    process.on(signal, listener);
+  }
+}
+
+/**
+ * Runs a write of ours inside the program: if it fails (a full disk, a directory
+ * removed meanwhile), one line on stderr instead of an uncaught error, so that the
+ * program's exit code and its own signal handling are not changed by allocscope.
+ */
+function writeOrSay(what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    process.stderr.write(`allocscope: the ${what} could not be written: ${(error as Error).message.replace(/^allocscope: /, '')}\n`);
   }
 }
 
@@ -73,15 +102,15 @@ function startCapture(out: string, config: PreloadConfig): void {
   const write = (reason: Capture['meta']['reason'], exitCode?: number) => {
     if (written) return;
     written = true;
-    writeCapture(out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode })));
+    writeOrSay('capture', () => writeCapture(out, finish(recorder.snapshot(reason, exitCode === undefined ? {} : { exitCode }))));
   };
   // Before V8's out-of-memory failure (which runs no exit handler): the capture so far,
   // at the same path; a program that recovers and exits overwrites it with the full one.
   armNearHeapLimit((limits) => { try { writeCapture(out, finish(recorder.snapshot('near-heap-limit', limits))); } catch { /* the exit capture may still come */ } }, NEAR_HEAP_LIMIT_HEADROOM);
   process.on('exit', (code) => write('exit', code));
-  onTermination(write);
+  onTermination(write, config.captureAt ?? 'signal');
   let snapshots = 0;
-  process.on('SIGUSR2', () => writeCapture(snapshotPath(out, ++snapshots), finish(recorder.snapshot('SIGUSR2'))));
+  process.on('SIGUSR2', () => writeOrSay('SIGUSR2 snapshot', () => writeCapture(snapshotPath(out, ++snapshots), finish(recorder.snapshot('SIGUSR2')))));
 }
 
 /** Loaded only for continuous mode: a capture run does not carry the exporters. */
@@ -129,8 +158,8 @@ function startResults(out: string, config: PreloadConfig): void {
       result.stats = collectStatsReport();
       result.stats.meta.argv = result.argv;
     }
-    writeFileAtomic(out, JSON.stringify(result)); // the CLI never reads a half-written file
+    writeOrSay('results', () => writeFileAtomic(out, JSON.stringify(result))); // the CLI never reads a half-written file
   };
   process.on('exit', write);
-  onTermination(write);
+  onTermination(write, config.captureAt ?? 'signal');
 }

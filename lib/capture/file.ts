@@ -10,6 +10,8 @@ import * as zlib from 'node:zlib';
 import { AllocscopeError } from '../core/errors';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture } from './capture';
 import { writeJsonChunks } from './json-chunks';
+import { specialTargetProblem } from '../core/output-target';
+import { NEW_FILE_FLAGS, NEW_FILE_MODE, tempPathBeside } from '../core/temp-file';
 import { gunzipCapture, maxCaptureBytes, tooLarge } from './size-limit';
 import { captureProblem } from './validate';
 
@@ -19,26 +21,30 @@ const GZIP_LEVEL = 6;
 /**
  * Writes `data` to `file` atomically: readers see the old file or the new one,
  * never a part. `data` may be a function that writes the file through the
- * descriptor it is given (at explicit positions: see FileWriter).
+ * descriptor it is given (at explicit positions: see FileWriter). `file` must be
+ * a regular file or a new path (see output-target.ts); the temporary file is
+ * created under an unpredictable name, never through a symlink (temp-file.ts).
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array | ((fd: number) => void)): void {
-  const dir = path.dirname(path.resolve(file));
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
   if (!fs.existsSync(dir)) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `cannot write ${file}: directory ${dir} does not exist`);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const special = specialTargetProblem(target);
+  if (special) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `cannot write ${file}: ${special}`);
+  const tmp = tempPathBeside(target);
+  let fd: number | undefined;
+  let created = false;
   try {
-    if (typeof data === 'function') {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        data(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } else {
-      fs.writeFileSync(tmp, data);
-    }
-    fs.renameSync(tmp, file);
+    fd = fs.openSync(tmp, NEW_FILE_FLAGS, NEW_FILE_MODE);
+    created = true;
+    if (typeof data === 'function') data(fd);
+    else fs.writeFileSync(fd, data);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, target);
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
+    if (created) fs.rmSync(tmp, { force: true });
     // Errors of the data (JSON.stringify's TypeError) are not the file system's.
     if (!(error as NodeJS.ErrnoException).syscall) throw error;
     throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `cannot write ${file}: ${(error as Error).message}`);

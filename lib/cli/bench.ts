@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { AllocscopeError } from '../core/errors';
 import { writeFileAtomic } from '../capture/file';
+import { outputProblem } from '../core/output-target';
 import { compareResults, renderComparisonTables } from '../bench/benchstat';
 import { goLine } from '../bench/go-lines';
 import type { MeasureOptions } from '../bench/measure';
@@ -103,7 +104,8 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw benchFileError(`no such file "${f}"`);
   const out = o.out === undefined ? undefined : String(o.out);
-  if (out !== undefined && (!existsSync(path.dirname(path.resolve(out))))) throw usageError(`bench: the directory of --out "${out}" does not exist`);
+  const outProblem = out === undefined ? undefined : outputProblem(out);
+  if (outProblem) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `bench: cannot write --out "${out}": ${outProblem}`);
 
   // Every file is listed first, so that a broken file fails before any long run.
   const plan: { file: string; suites: { name: string; benches: string[] }[] }[] = [];

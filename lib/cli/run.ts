@@ -7,10 +7,11 @@ import { bytes, ms, percent } from '../core/format';
 import { Profile } from '../profile/profile';
 import { momentIndex } from '../capture/memory-over-time';
 import { momentProfileData } from '../sampler/moments';
-import { parseArgs, parseCount } from './args';
+import { parseArgs, parseChoice, parseCount } from './args';
 import type { EnvVariable, SettingSource } from '../continuous/env';
 import type { ContinuousOptions } from '../continuous/options';
-import { isCodedError } from '../core/errors';
+import { AllocscopeError, isCodedError } from '../core/errors';
+import { outputProblem } from '../core/output-target';
 import { SAMPLER_DEFAULTS, SAMPLER_SCHEMA } from '../sampler/options';
 import { byteSizeText, parseInterval, parseSamplerFlags, SAMPLER_FLAGS } from './sampler-flags';
 import { profilingNodeOptions } from '../sampler/inlining';
@@ -38,6 +39,11 @@ Options:
   --keep-inlining            keep V8's inlining. It is turned off by
                              default (Turbofan and Maglev), so that an inlined function's
                              allocations are not charged to its caller (docs/reports.md)
+  --capture-at <when>        on SIGINT/SIGTERM: signal (default) writes the capture
+                             when the signal arrives; exit waits for the program's
+                             own handler to finish and exit (its shutdown is then in
+                             the capture; a program without a handler is captured at
+                             the signal either way)
   --no-peak                  live mode: do not record what was alive at the peak and
                              the top sites over time (recorded by default there)
   --native                   also sample native memory (malloc & co., operator new,
@@ -60,6 +66,20 @@ take the place of their variables, the others still apply (see docs/production.m
 
 Then: allocscope report <capture> --format text|html|pprof|…`;
 
+/**
+ * The file at `file` (device, inode, modification time), or undefined if there is
+ * none. The capture is renamed into place from a new file, so a capture written by
+ * this run always has another identity than the one found before it.
+ */
+function fileIdentity(file: string): string | undefined {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function defaultOutput(program: string[]): string {
   const name = path.basename(scriptOf(program)).replace(/\.[cm]?[jt]s$/, '').replace(/[^\w.-]+/g, '_') || 'node';
   const time = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -72,11 +92,12 @@ export async function runRun(argv: string[]): Promise<number> {
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
     service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' }, native: { type: 'boolean' },
-    'no-peak': { type: 'boolean' },
+    'no-peak': { type: 'boolean' }, 'capture-at': { type: 'string' },
   });
   if (o.continuous) {
     if (o.native) throw usageError('run: option "--native" does not apply to --continuous (yet)');
     if (o['no-peak']) throw usageError('run: option "--no-peak" does not apply to --continuous');
+    if (o['capture-at'] !== undefined) throw usageError('run: option "--capture-at" does not apply to --continuous');
     return runContinuous(o, program);
   }
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
@@ -86,17 +107,24 @@ export async function runRun(argv: string[]): Promise<number> {
   const timelinePeriodMs = o['timeline-period'] === undefined ? 100 : parseCount('run', 'timeline-period', String(o['timeline-period']), 1, 3_600_000);
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
   const output = path.resolve(o.output === undefined ? defaultOutput(program) : String(o.output));
-  if (!fs.existsSync(path.dirname(output))) throw usageError(`run: cannot write ${o.output}: directory ${path.dirname(output)} does not exist`);
+  const problem = outputProblem(output);
+  if (problem) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `run: cannot write ${o.output ?? output}: ${problem}`);
+  const previous = fileIdentity(output);
   const filter = o.include !== undefined || o.exclude !== undefined
     ? { ...(o.include !== undefined ? { include: String(o.include) } : {}), ...(o.exclude !== undefined ? { exclude: String(o.exclude) } : {}) }
     : undefined;
 
+  const captureAt = o['capture-at'] === undefined ? 'signal' : parseChoice('run', 'capture-at', String(o['capture-at']), ['signal', 'exit'] as const);
   const exit = await spawnWithPreload('run', program, {
     out: output,
+    captureAt,
     capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(o['no-peak'] ? { peak: false } : {}), ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
-  if (!fs.existsSync(output)) {
-    console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
+  const written = fileIdentity(output);
+  if (written === undefined || written === previous) {
+    const ended = exit.signal ?? `exit code ${exit.status}`;
+    const stale = written === undefined ? '' : `; ${path.relative(process.cwd(), output) || output} is from an earlier run, left as it was`;
+    console.error(`allocscope: run: no capture of this run was written (${scriptOf(program)} ended: ${ended})${stale}`);
     return exitStatusOf(exit);
   }
   if (!o.quiet) console.error(summary(readCapture(output), output));

@@ -1,9 +1,10 @@
 // Where a rendered report goes, for report, diff, leaks and stats: checked
-// before any work (a missing directory, bytes or a page meant for a terminal),
+// before any work (a missing or read-only directory, a path that is not a
+// regular file, bytes or a page meant for a terminal),
 // coloured only on a terminal, and written atomically.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomic } from '../capture/file';
+import { AllocscopeError } from '../core/errors';
+import { outputProblem } from '../core/output-target';
 import type { DocumentName, Reporter } from '../reporters/reporter';
 import { usageError } from './usage-error';
 
@@ -17,8 +18,8 @@ export interface ReportOutput {
 
 export function reportOutput(command: string, reporter: Reporter<DocumentName>, file: string | undefined): ReportOutput {
   if (file !== undefined) {
-    const dir = path.dirname(path.resolve(file));
-    if (!fs.existsSync(dir)) throw usageError(`${command}: cannot write ${file}: directory ${dir} does not exist`);
+    const problem = outputProblem(file);
+    if (problem) throw new AllocscopeError('ERR_ALLOCSCOPE_OUTPUT', `${command}: cannot write ${file}: ${problem}`);
   } else if (reporter.binary) {
     throw usageError(`${command}: --format ${reporter.format} is binary: write it to a file with -o <file>${reporter.extension}`);
   } else if (reporter.needsFile) {

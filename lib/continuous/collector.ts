@@ -55,6 +55,8 @@ export interface CollectorOptions {
   threadId: number;
   /** Live mode: also export each period's high-water mark (the live heap at its peak), labelled moment=peak. */
   peak: boolean;
+  /** Put process.argv in the pprof header; otherwise the script's path only (arguments can hold secrets). */
+  exportArgv: boolean;
 }
 
 /** Times of one collection, milliseconds. */
@@ -253,7 +255,7 @@ export class Collector {
   #pprofMeta(sampled: Sampled, peak = false): PprofMeta {
     const labels = peak ? { ...this.options.labels, moment: 'peak' } : this.options.labels;
     return {
-      argv: process.argv.slice(1), node: process.version, pid: process.pid,
+      argv: process.argv.slice(1, this.options.exportArgv ? undefined : 2), node: process.version, pid: process.pid,
       startTimeMs: sampled.fromMs, endTimeMs: sampled.untilMs,
       comments: [`labels ${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(' ')}`],
     };

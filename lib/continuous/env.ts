@@ -31,6 +31,7 @@ export const ENV_VARIABLES = {
   ALLOCSCOPE_OUT_MAX_FILES: 'files kept in the directory (default 100)',
   ALLOCSCOPE_OUT_MAX_BYTES: 'bytes kept in the directory (default 268435456)',
   ALLOCSCOPE_OUT_CAPTURE: '1 to also write .allocscope captures (default 0)',
+  ALLOCSCOPE_EXPORT_ARGV: '1 to put the program\'s arguments in exported profiles (default 0: the script\'s path only)',
 } as const;
 /** ALLOCSCOPE_* variables other parts of allocscope read: not typos. */
 const OTHER_VARIABLES = ['ALLOCSCOPE_ADDON', 'ALLOCSCOPE_NODE_CACHE', 'ALLOCSCOPE_PRELOAD', 'ALLOCSCOPE_DIST', 'ALLOCSCOPE_SANITIZER'];
@@ -135,6 +136,7 @@ export function continuousOptionsFrom(read: SettingSource): ContinuousOptions {
     version: read('ALLOCSCOPE_VERSION')?.text,
     labels: labels(read),
     workers: flag(read, 'ALLOCSCOPE_WORKERS'),
+    exportArgv: flag(read, 'ALLOCSCOPE_EXPORT_ARGV'),
     peak: flag(read, 'ALLOCSCOPE_PEAK'),
     exporters,
   };

@@ -1,6 +1,6 @@
 // Writes each collection as `<prefix>-<time>-t<thread>-<seq>.pb.gz` (and
-// `.allocscope` with `capture: true`) into a directory, atomically (a temp file
-// renamed into place), and deletes the oldest of its files beyond `maxFiles` or
+// `.allocscope` with `capture: true`) into a directory, atomically (a temp file,
+// see temp-file.ts, renamed into place), and deletes the oldest of its files beyond `maxFiles` or
 // `maxBytes`. Writes are asynchronous and one at a time; if the disk is slower
 // than the periods, waiting collections are bounded and the oldest dropped.
 import * as fs from 'node:fs';
@@ -11,6 +11,7 @@ import { resolveOptions } from '../core/options';
 import { emptyStats, type Collection, type Exporter, type ExporterStats } from './collection';
 import { DropOldestQueue } from './drop-oldest-queue';
 import { sanitizeServiceName } from './labels';
+import { NEW_FILE_FLAGS, NEW_FILE_MODE, tempPathBeside } from '../core/temp-file';
 
 export interface FileExporterOptions {
   /** Directory for the files; created if missing. */
@@ -119,12 +120,20 @@ export class FileExporter implements Exporter {
 
   async #write(name: string, data: Uint8Array): Promise<void> {
     const file = path.join(this.options.dir, name);
-    const tmp = path.join(this.options.dir, `.${name}.${process.pid}.tmp`);
+    const tmp = tempPathBeside(file);
+    let handle: fs.promises.FileHandle | undefined;
+    let created = false;
     try {
-      await fs.promises.writeFile(tmp, data);
+      handle = await fs.promises.open(tmp, NEW_FILE_FLAGS, NEW_FILE_MODE);
+      created = true;
+      await handle.writeFile(data);
+      await handle.close();
+      handle = undefined;
       await fs.promises.rename(tmp, file);
     } catch (error) {
-      await fs.promises.rm(tmp, { force: true }).catch(() => {});
+      if (handle) await handle.close().catch(() => {});
+      // Only a temporary file this write created is removed, never one found at its name.
+      if (created) await fs.promises.rm(tmp, { force: true }).catch(() => {});
       throw new Error(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     this.#kept.push({ name, bytes: data.length });

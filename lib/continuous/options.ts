@@ -46,6 +46,12 @@ export interface ContinuousOptions {
    * backend stores for periods with a GC (ALLOCSCOPE_PEAK=1 for the preload).
    */
   peak?: boolean;
+  /**
+   * Put the program's arguments (process.argv) in each profile's header. Default
+   * false: only the script's path is exported, since arguments can carry secrets
+   * (`--db-password=…`) and every profile goes to the backend.
+   */
+  exportArgv?: boolean;
 }
 
 export interface ResolvedContinuousOptions {
@@ -61,13 +67,14 @@ export interface ResolvedContinuousOptions {
   flushTimeoutMs: number;
   workers: boolean;
   peak: boolean;
+  exportArgv: boolean;
 }
 
 const WHERE = 'continuous.start()';
 const DEFAULTS = {
   periodMs: 60_000, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes, stackDepth: SAMPLER_DEFAULTS.stackDepth, service: undefined as string | undefined,
   version: undefined as string | undefined, labels: undefined as Record<string, string> | undefined, exporters: undefined as ExporterSpec[] | undefined,
-  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: false,
+  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: false, exportArgv: false,
 };
 export const PERIOD_LIMITS = { min: 10, max: 86_400_000 };
 const SCHEMA = {
@@ -80,6 +87,7 @@ const SCHEMA = {
   flushTimeoutMs: { kind: 'integer', min: 0, max: 600_000 },
   workers: { kind: 'boolean' },
   peak: { kind: 'boolean' },
+  exportArgv: { kind: 'boolean' },
 } as const;
 
 export function isExporter(value: unknown): value is Exporter {

@@ -63,7 +63,7 @@ export class ContinuousSession {
     const capture = this.#exporters.some((e) => e instanceof FileExporter && e.options.capture);
     this.#collector = new Collector({
       mode: options.mode, intervalBytes: options.intervalBytes, stackDepth: options.stackDepth,
-      sourceMaps: options.sourceMaps, capture, labels, threadId, peak: options.peak,
+      sourceMaps: options.sourceMaps, capture, labels, threadId, peak: options.peak, exportArgv: options.exportArgv,
     });
   }
 
