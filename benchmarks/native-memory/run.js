@@ -711,7 +711,8 @@ function section(results) {
     '`malloc.start()` at the default 512 KiB interval in live and allocated mode, on a deterministic workload ' +
     '(`benchmarks/native-memory/workload.js`: Buffers of 1 KiB–256 KiB, one in four held in a bounded 64-entry cache and the rest dropped, ' +
     'small bodies gzipped and gunzipped with `zlib.gzipSync`/`gunzipSync`, JSON stringify/parse round trips); what one malloc/free pair costs ' +
-    'through allocscope\'s hooks; and what each tool says the workload allocates.', '');
+    'through allocscope\'s hooks; what each tool says the workload allocates' +
+    `${nodes.some((n) => n.http) ? '; and what each costs an HTTP server under load (`benchmarks/native-memory/http-server.js`: POSTed JSON, gzipped responses, Buffers)' : ''}.`, '');
   const mins = Math.max(1, Math.round((env.durationS ?? 0) / 60));
   const opts = [results.config.nodes.length ? `--node ${results.config.nodes.join(',')}` : '', results.config.wall.rounds !== 5 ? `--rounds ${results.config.wall.rounds}` : ''].filter(Boolean);
   L.push(`Reproduce: \`npm run bench:native${opts.length ? ` -- ${opts.join(' ')}` : ''}\` (about ${mins} minutes here; needs \`heaptrack\` and \`valgrind\`; \`--rounds N\`, \`--short\`, \`--node 24\`). ` +
@@ -1006,6 +1007,20 @@ function notesOf(results) {
     `${mib(n.sites.allocscope.collectRssMiB)} with ${fmt(n.sites.allocscope.samples)} in the side-by-side run): it loads the ELF symbol table of node's binary ` +
     `(\`.symtab\` + \`.strtab\`${n.node.symtabBytes ? `, ${fmt(n.node.symtabBytes / 2 ** 20, 1)} MiB on disk for this node` : ''}) to name node's internal functions. ` +
     'heaptrack keeps its symbolization out of the process (its interpreter, then `heaptrack_print`).');
+  const h = n.http;
+  if (h) {
+    const lv = h.load.byVariant.allocscope;
+    const c = h.callgrind.skipped ? null : h.callgrind.byVariant;
+    const ht = h.load.byVariant.heaptrack?.vsPlain;
+    notes.push(`**HTTP server** (${nodeName(n)}): ` +
+      (c ? `per request, live mode took ${pct(c.allocscope.perRequestVsPlain)} instructions against plain node and ${pct(c.allocscope.perRequestVsControl)} against the control ` +
+        `(${fmt(c.allocscope.samples)} samples over ${fmt(results.config.http.callgrind.warmupRequests + results.config.http.callgrind.requests)} requests); ` +
+        `loading allocscope and \`start()\` cost +${fmt(c.allocscope.startupOverPlain / 1e6, 0)} M instructions once, and the final \`profile()\` +${fmt(c.allocscope.collect / 1e6, 0)} M. ` : '') +
+      `In fresh processes the CPU per request came out at ${x(lv.vsPlain.cpuPerRequest.median)} of plain node's for live mode and ${x(h.load.byVariant.loaded?.vsPlain.cpuPerRequest.median)} for the control, ` +
+      'which does nothing once loaded: that distance from 1 is the noise of this machine, larger than the 3 % being judged, so the instruction counts decide. ' +
+      `One \`profile()\` + \`top()\` at the end took ${fmt(lv.collectMs.median, 0)} ms (live)` +
+      `${ht ? `. heaptrack, whose interpreter and compressor share the server's CPU, took ${x(ht.cpuPerRequest.median)} the CPU per request and served ${x(ht.throughput.median)} the requests per second` : ''}.`);
+  }
   notes.push('**Totals**: allocscope counts from `malloc.start()` (after node\'s start-up), heaptrack from the first allocation of the process to its exit; a zero-work run under heaptrack ' +
     'measures that start-up and exit, and is subtracted. allocscope\'s bytes are an unbiased estimate from a Poisson sample (each sample weighted 1/(1 − e^(−size/interval))); ' +
     'heaptrack\'s are exact. allocscope also samples anonymous `mmap`, which heaptrack does not hook.');
