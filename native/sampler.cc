@@ -1,9 +1,11 @@
 #include "sampler.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "env_state.h"
 #include "namespace_object.h"
+#include "peak_watch.h"
 #include "v8_compat.h"
 #include "typed_array_util.h"
 
@@ -49,15 +51,26 @@ void ProfileTree::Clear(bool live_columns) {
   }
 }
 
+void ProfileTree::ZeroTotals() {
+  std::fill(self_bytes_.begin(), self_bytes_.end(), 0.0);
+  std::fill(self_count_.begin(), self_count_.end(), 0.0);
+  std::fill(live_bytes_.begin(), live_bytes_.end(), 0.0);
+  std::fill(live_count_.begin(), live_count_.end(), 0.0);
+}
+
 uint32_t ProfileTree::Intern(v8::Isolate* isolate, v8::Local<v8::String> s) {
   if (s.IsEmpty() || s->Length() == 0) return 0;
   v8::String::Utf8Value utf8(isolate, s);
-  std::string value(*utf8 ? *utf8 : "", utf8.length());
+  return InternString(std::string(*utf8 ? *utf8 : "", utf8.length()));
+}
+
+uint32_t ProfileTree::InternString(const std::string& value) {
+  if (value.empty()) return 0;
   auto it = string_ids_.find(value);
   if (it != string_ids_.end()) return it->second;
   const uint32_t id = uint32_t(strings_.size());
   strings_.push_back(value);
-  string_ids_.emplace(std::move(value), id);
+  string_ids_.emplace(value, id);
   return id;
 }
 
@@ -88,7 +101,7 @@ uint32_t ProfileTree::Child(uint32_t parent, uint32_t frame) {
 }
 
 void ProfileTree::FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into,
-                           const Tallies* tallies) {
+                           const Tallies* tallies, KnownFrames* known) {
   for (const auto& a : node->allocations) {
     // V8 already scaled `count` by 1 / (1 − e^(−size/interval)): unbiased.
     self_bytes_[into] += double(a.size) * double(a.count);
@@ -104,19 +117,39 @@ void ProfileTree::FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::No
     live_count_[into] += double(a.count) * live_share;
   }
   for (const v8::AllocationProfile::Node* child : node->children) {
-    uint32_t frame;
-    const auto position = std::make_tuple(child->script_id, child->line_number, child->column_number);
-    auto cached = child->script_id != 0 ? frame_by_position_.find(position) : frame_by_position_.end();
-    if (cached != frame_by_position_.end()) {
-      frame = cached->second;
-    } else {
-      Frame f{Intern(isolate, child->name), Intern(isolate, child->script_name), child->line_number,
-              child->column_number, child->script_id};
-      frame = InternFrame(f);
-      if (child->script_id != 0) frame_by_position_.emplace(position, frame);
-    }
-    FoldNode(isolate, child, Child(into, frame), tallies);
+    FoldNode(isolate, child, Child(into, FrameOf(isolate, child, known)), tallies, known);
   }
+}
+
+uint32_t ProfileTree::FrameOf(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, KnownFrames* known) {
+  const bool located = node->line_number != v8::AllocationProfile::kNoLineNumberInfo;
+  if (known != nullptr && node->script_id != 0 && !located) {
+    // Its Script was collected since V8 last named it: the frame V8 gave then.
+    auto k = known->find(node->node_id);
+    if (k != known->end()) {
+      return InternFrame(Frame{InternString(k->second.name), InternString(k->second.script), k->second.line, k->second.column,
+                               node->script_id});
+    }
+  }
+  // A function in a script is known by (script id, line, column); without a line
+  // (builtins, collected scripts) positions would collide, so those are not cached.
+  const auto position = std::make_tuple(node->script_id, node->line_number, node->column_number);
+  const bool cacheable = node->script_id != 0 && located;
+  auto cached = cacheable ? frame_by_position_.find(position) : frame_by_position_.end();
+  uint32_t frame;
+  if (cached != frame_by_position_.end()) {
+    frame = cached->second;
+  } else {
+    Frame f{Intern(isolate, node->name), Intern(isolate, node->script_name), node->line_number, node->column_number,
+            node->script_id};
+    frame = InternFrame(f);
+    if (cacheable) frame_by_position_.emplace(position, frame);
+  }
+  if (known != nullptr && node->script_id != 0 && located && known->find(node->node_id) == known->end()) {
+    const Frame& f = frames_[frame];
+    known->emplace(node->node_id, KnownFrame{strings_[f.name], strings_[f.script], f.line, f.column});
+  }
+  return frame;
 }
 
 // Verified on Node 26.12 (V8 14.6), sampler flags kSamplingIncludeObjectsCollectedBy
@@ -127,9 +160,9 @@ void ProfileTree::FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::No
 // but rounded to an integer per sample: 544-byte objects at a 512-byte interval
 // read 2 instead of 1.53 (sums +28 % over a run), 848 bytes at 4 KiB read 5 for
 // 5.35. Allocation::count rounds once per (node, size), hence the tallies.
-void ProfileTree::Fold(v8::Isolate* isolate, v8::AllocationProfile* profile) {
+void ProfileTree::Fold(v8::Isolate* isolate, v8::AllocationProfile* profile, KnownFrames* known) {
   if (!(kSampleLiveness && live_columns_)) {
-    FoldNode(isolate, profile->GetRootNode(), 0, nullptr);
+    FoldNode(isolate, profile->GetRootNode(), 0, nullptr, known);
     return;
   }
   // Per (V8 node id, size): samples and live samples. Runs at a fold, outside GC.
@@ -141,7 +174,7 @@ void ProfileTree::Fold(v8::Isolate* isolate, v8::AllocationProfile* profile) {
     t.samples += 1;
     if (SampleIsLive(sample)) t.live += 1;
   }
-  FoldNode(isolate, profile->GetRootNode(), 0, &tallies);
+  FoldNode(isolate, profile->GetRootNode(), 0, &tallies, known);
 }
 
 // { strings: string[], frames: { name, script, line, column, scriptId },
@@ -208,6 +241,10 @@ Napi::Value ProfileTree::Export(Napi::Env env) const {
 
 // ---- Sampler -----------------------------------------------------------------
 
+Sampler::Sampler(v8::Isolate* isolate) : isolate_(isolate), peak_(std::make_unique<PeakWatch>(isolate)) {}
+
+Sampler::~Sampler() { Stop(); }
+
 bool Sampler::StartV8() {
   const auto flags = mode_ == kAllocated
       ? static_cast<v8::HeapProfiler::SamplingFlags>(v8::HeapProfiler::kSamplingIncludeObjectsCollectedByMajorGC |
@@ -217,6 +254,7 @@ bool Sampler::StartV8() {
 }
 
 bool Sampler::Stop() {
+  peak_->Stop();  // its moments stay readable
   if (!running_) return false;
   isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
   running_ = false;
@@ -227,8 +265,9 @@ bool Sampler::FoldAndRestart() {
   v8::HandleScope scope(isolate_);
   std::unique_ptr<v8::AllocationProfile> profile(isolate_->GetHeapProfiler()->GetAllocationProfile());
   if (!profile) return false;
-  aggregate_.Fold(isolate_, profile.get());
+  aggregate_.Fold(isolate_, profile.get(), &known_);
   profile.reset();
+  known_.clear();  // the restarted sampler numbers its nodes afresh
   isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
   folds_++;
   // Nothing runs between stop and start on this thread, so no allocation is missed.
@@ -255,8 +294,19 @@ Napi::Value Sampler::StartBinding(const Napi::CallbackInfo& info) {
   if (!s.StartV8()) return Napi::Boolean::New(env, false);
   // allocated mode keeps live columns where V8's samples say which objects live.
   s.aggregate_.Clear(kSampleLiveness && s.mode_ == kAllocated);
+  s.known_.clear();
   s.folds_ = 0;
   s.running_ = true;
+  // peak: { budget, periodMs, maxMoments, minGrowthBytes } (live mode; JS checked it).
+  if (s.mode_ == kLive && info.Length() > 3 && info[3].IsObject()) {
+    Napi::Object o = info[3].As<Napi::Object>();
+    PeakWatch::Settings p;
+    p.budget = o.Get("budget").As<Napi::Number>().DoubleValue();
+    p.period_ms = o.Get("periodMs").As<Napi::Number>().DoubleValue();
+    p.max_moments = size_t(o.Get("maxMoments").As<Napi::Number>().DoubleValue());
+    p.min_growth_bytes = o.Get("minGrowthBytes").As<Napi::Number>().DoubleValue();
+    s.peak_->Start(p, &s.known_);
+  }
   return Napi::Boolean::New(env, true);
 }
 
@@ -298,9 +348,15 @@ Napi::Value Sampler::CollectBinding(const Napi::CallbackInfo& info) {
       s.running_ = false;
       return ThrowCoded(env, "ERR_ALLOCSCOPE_SAMPLER_LOST", "allocscope: V8's sampling heap profiler was stopped by someone else (an inspector session?)");
     }
-    tree.Fold(s.isolate_, profile.get());
+    tree.Fold(s.isolate_, profile.get(), &s.known_);
   }
   return tree.Export(env);
+}
+
+// moments() -> the peak watch's moments (see peak_watch.h), or null if it never ran.
+Napi::Value Sampler::MomentsBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return EnvState::From(env)->sampler->peak_->Export(env);
 }
 
 void sampler::Register(Napi::Env env, Napi::Object exports) {
@@ -309,6 +365,7 @@ void sampler::Register(Napi::Env env, Napi::Object exports) {
       .Function("stop", Sampler::StopBinding)
       .Function("collect", Sampler::CollectBinding)
       .Function("fold", Sampler::FoldBinding)
+      .Function("moments", Sampler::MomentsBinding)
       .Value("liveness", Napi::Boolean::New(env, kSampleLiveness));
 }
 

@@ -19,6 +19,7 @@
 #include <v8-profiler.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -26,6 +27,17 @@
 #include <vector>
 
 namespace allocscope {
+
+// What V8 told of its sampler's nodes while their scripts lived. V8 names a node's
+// script and line from the Script object at each collection; once a GC has
+// collected the Script (every function of a finished module unreachable), later
+// collections read "" and no line for the same node. Node ids stay fixed while V8's
+// sampler runs, so a node seen once keeps its frame. Cleared when V8's sampler restarts.
+struct KnownFrame {
+  std::string name, script;
+  int32_t line, column;
+};
+using KnownFrames = std::unordered_map<uint32_t, KnownFrame>;
 
 // The call tree: node 0 is the root; parent of the root is -1.
 class ProfileTree {
@@ -36,8 +48,14 @@ class ProfileTree {
   // Folds every node of `profile` into the tree (self bytes/count add up; live
   // ones too when the tree keeps live columns: only for profiles whose samples
   // carry liveness, see kSampleLiveness).
-  void Fold(v8::Isolate* isolate, v8::AllocationProfile* profile);
+  // `known`: V8 nodes' frames from earlier collections of the same V8 sampler (see KnownFrames).
+  void Fold(v8::Isolate* isolate, v8::AllocationProfile* profile, KnownFrames* known = nullptr);
   size_t node_count() const { return parent_.size(); }
+  double self_bytes(size_t node) const { return self_bytes_[node]; }
+  double self_count(size_t node) const { return self_count_[node]; }
+  // Every node's totals back to 0, the nodes kept: a tree refilled per collection
+  // keeps its node ids, so collections can be compared node by node.
+  void ZeroTotals();
   // The tree as typed arrays + strings; undefined if the env can no longer create values.
   Napi::Value Export(Napi::Env env) const;
 
@@ -65,7 +83,10 @@ class ProfileTree {
     }
   };
   using Tallies = std::unordered_map<std::pair<uint32_t, size_t>, Tally, TallyKeyHash>;
-  void FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into, const Tallies* tallies);
+  void FoldNode(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, uint32_t into, const Tallies* tallies,
+                KnownFrames* known);
+  uint32_t FrameOf(v8::Isolate* isolate, const v8::AllocationProfile::Node* node, KnownFrames* known);
+  uint32_t InternString(const std::string& s);
 
   std::vector<std::string> strings_;
   std::unordered_map<std::string, uint32_t> string_ids_;
@@ -87,11 +108,13 @@ class ProfileTree {
   std::unordered_map<std::tuple<int32_t, int32_t, int32_t>, uint32_t, PositionHash> frame_by_position_;
 };
 
+class PeakWatch;
+
 class Sampler {
  public:
   enum Mode : int { kLive = 0, kAllocated = 1 };
-  explicit Sampler(v8::Isolate* isolate) : isolate_(isolate) {}
-  ~Sampler() { Stop(); }
+  explicit Sampler(v8::Isolate* isolate);
+  ~Sampler();
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
 
@@ -101,6 +124,7 @@ class Sampler {
   static Napi::Value StopBinding(const Napi::CallbackInfo& info);
   static Napi::Value CollectBinding(const Napi::CallbackInfo& info);
   static Napi::Value FoldBinding(const Napi::CallbackInfo& info);
+  static Napi::Value MomentsBinding(const Napi::CallbackInfo& info);
 
  private:
   // Starts V8's sampler with our settings; false if someone else owns it.
@@ -117,10 +141,12 @@ class Sampler {
   Mode mode_ = kLive;
   ProfileTree aggregate_;
   double folds_ = 0;
+  KnownFrames known_;  // of the running V8 sampler
+  std::unique_ptr<PeakWatch> peak_;  // live mode with peak: moments of the live heap
 };
 
 namespace sampler {
-// exports.sampler: start(intervalBytes, stackDepth, mode), stop(), collect(), fold(),
+// exports.sampler: start(intervalBytes, stackDepth, mode[, peak]), stop(), collect(), fold(), moments(),
 // and `liveness`: whether V8 tells per sample if its object lives (V8 14+).
 void Register(Napi::Env env, Napi::Object exports);
 }  // namespace sampler

@@ -12,6 +12,8 @@ import { nativeNamespace } from '../core/native';
 import { resolveOptions } from '../core/options';
 import { ownFileGlobs } from '../core/own-files';
 import { buildCapture, toCaptureEvent } from '../capture/build';
+import { DEFAULT_SERIES_SITES, memoryOverTime } from '../capture/memory-over-time';
+import { PEAK_DEFAULTS } from '../sampler/moments';
 import type { Capture, CaptureGcEvent, CaptureMeta, Timeline } from '../capture/capture';
 
 export interface RecorderOptions extends SamplerOptions {
@@ -23,13 +25,21 @@ export interface RecorderOptions extends SamplerOptions {
   profile?: boolean;
   /** Also sample native allocations (malloc & co., every thread) with the same interval, mode and depth. Default false. */
   native?: boolean;
+  /**
+   * Live mode: record what was alive at the peak and the top sites over time
+   * (heap.start({ peak: true }), capture.memoryOverTime). Default true; no effect
+   * in allocated mode.
+   */
+  peak?: boolean;
+  /** Sites kept in the memory-over-time series (the rest is "other"). Default 8. */
+  overTimeSites?: number;
 }
 
 export type ResolvedRecorderOptions = Required<RecorderOptions>;
 
 /** The sampler's defaults, but allocated mode: a capture shows everything the program allocated. */
 export const RECORDER_DEFAULTS: ResolvedRecorderOptions = Object.freeze({
-  ...SAMPLER_DEFAULTS, mode: 'allocated', timelinePeriodMs: 100, gcEvents: 4096, profile: true, native: false,
+  ...SAMPLER_DEFAULTS, mode: 'allocated', timelinePeriodMs: 100, gcEvents: 4096, profile: true, native: false, peak: true, overTimeSites: DEFAULT_SERIES_SITES,
 });
 const SCHEMA = {
   ...SAMPLER_SCHEMA,
@@ -37,6 +47,8 @@ const SCHEMA = {
   gcEvents: { kind: 'integer', min: 16, max: 1 << 20 },
   profile: { kind: 'boolean' },
   native: { kind: 'boolean' },
+  peak: { kind: 'boolean' },
+  overTimeSites: { kind: 'integer', min: 1, max: 1000 },
 } as const;
 /** `native.rss`: native/rss_sampler.cc, a thread that reads the process' RSS every periodMs into a ring. */
 interface RssBinding {
@@ -83,7 +95,10 @@ export class CaptureRecorder {
 
   start(): this {
     const { intervalBytes, stackDepth, mode, foldIntervalMs, gcEvents } = this.options;
-    if (this.options.profile) { startSampler({ intervalBytes, stackDepth, mode, foldIntervalMs }); this.#ownsHeap = true; }
+    if (this.options.profile) {
+      startSampler({ intervalBytes, stackDepth, mode, foldIntervalMs }, mode === 'live' && this.options.peak ? PEAK_DEFAULTS : null);
+      this.#ownsHeap = true;
+    }
     try {
       gc.start({ bufferSize: gcEvents });
       this.#ownsGc = true;
@@ -106,13 +121,17 @@ export class CaptureRecorder {
     this.#drainGc();
     // allocscope's own allocations (this recorder, its timeline) are not the program's.
     // The columns stay typed arrays: the capture encoder writes them as JSON arrays.
-    const profile = this.#ownsHeap && heap.running ? heap.profile().filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
+    // Live mode: after a full GC, so that "live" is what is alive, not what V8 has not collected yet
+    // (a batch job's dropped 200 MB index read as live at exit without it).
+    const profile = this.#ownsHeap && heap.running ? heap.profile({ gcFirst: this.options.mode === 'live' }).filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
     const nativeProfile = this.#ownsNative && malloc.isRunning() ? this.#nativeProfile() : undefined;
+    const moments = this.#ownsHeap ? heap.moments() : null;
     const t = this.#timeline;
     return buildCapture({
       meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
       ...(this.options.native ? { nativeProfile: nativeProfile ?? null } : {}),
+      ...(moments ? { memoryOverTime: memoryOverTime(moments, { exclude: ownFileGlobs(), allFrames: true }, this.options.overTimeSites) } : {}),
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
       // Copies of the columns, which go on growing (numbers: slice() copies them all).
       timeline: {

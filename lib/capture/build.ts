@@ -10,6 +10,7 @@ import { malloc } from '../runtime/malloc';
 import { v8Version } from '../runtime/isolate';
 import { spaces } from '../runtime/spaces';
 import type { ProfileData } from '../profile/data';
+import type { MemoryOverTime } from './memory-over-time';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureGcEvent, type CaptureMeta, type Timeline } from './capture';
 
 export interface RecordedParts {
@@ -17,6 +18,7 @@ export interface RecordedParts {
   meta: Omit<CaptureMeta, 'node' | 'v8' | 'platform' | 'arch' | 'pid' | 'argv' | 'cwd'>;
   profile: ProfileData | null;
   nativeProfile?: ProfileData | null;
+  memoryOverTime?: MemoryOverTime;
   gc: { events: CaptureGcEvent[]; summary: GcSummary | null };
   timeline: Timeline;
   heap: HeapStats;
@@ -36,6 +38,7 @@ export function buildCapture(recorded: RecordedParts): Capture {
     },
     profile: recorded.profile,
     ...(recorded.nativeProfile !== undefined ? { nativeProfile: recorded.nativeProfile } : {}),
+    ...(recorded.memoryOverTime ? { memoryOverTime: recorded.memoryOverTime } : {}),
     gc: recorded.gc,
     timeline: recorded.timeline,
     heap: recorded.heap,

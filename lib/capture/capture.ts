@@ -10,6 +10,7 @@ import type { MallocStats } from '../runtime/malloc';
 import type { ProfileData } from '../profile/data';
 import type { SpaceStats } from '../runtime/spaces';
 import type { CaptureMeta } from './meta';
+import type { MemoryOverTime } from './memory-over-time';
 import type { Timeline } from './timeline';
 
 export const CAPTURE_FORMAT = 'allocscope-capture';
@@ -33,6 +34,11 @@ export interface Capture {
   profile: ProfileData | null;
   /** The native allocation profile (`run --native`: malloc & co. by stack), absent when not recorded. */
   nativeProfile?: ProfileData | null;
+  /**
+   * Live mode with the peak recorded (the default there): moments of the live heap,
+   * the peak's among them, and the top sites' live bytes over time. Absent otherwise.
+   */
+  memoryOverTime?: MemoryOverTime;
   gc: {
     /** The newest events (bounded by the tracker's buffer). */
     events: CaptureGcEvent[];

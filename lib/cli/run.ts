@@ -5,6 +5,8 @@ import { readCapture } from '../capture/file';
 import type { Capture } from '../capture/capture';
 import { bytes, ms, percent } from '../core/format';
 import { Profile } from '../profile/profile';
+import { momentIndex } from '../capture/memory-over-time';
+import { momentProfileData } from '../sampler/moments';
 import { parseArgs, parseCount } from './args';
 import type { EnvVariable, SettingSource } from '../continuous/env';
 import type { ContinuousOptions } from '../continuous/options';
@@ -36,6 +38,8 @@ Options:
   --keep-inlining            keep V8's inlining. It is turned off by
                              default (Turbofan and Maglev), so that an inlined function's
                              allocations are not charged to its caller (docs/reports.md)
+  --no-peak                  live mode: do not record what was alive at the peak and
+                             the top sites over time (recorded by default there)
   --native                   also sample native memory (malloc & co., operator new,
                              mmap) on every thread, by JS and native stack, with the
                              same --mode, --interval and --depth (docs/native-memory.md)
@@ -68,9 +72,11 @@ export async function runRun(argv: string[]): Promise<number> {
     'timeline-period': { type: 'string' }, include: { type: 'string' }, exclude: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     continuous: { type: 'boolean' }, push: { type: 'string' }, 'out-dir': { type: 'string' }, period: { type: 'string' },
     service: { type: 'string' }, labels: { type: 'string' }, 'keep-inlining': { type: 'boolean' }, native: { type: 'boolean' },
+    'no-peak': { type: 'boolean' },
   });
   if (o.continuous) {
     if (o.native) throw usageError('run: option "--native" does not apply to --continuous (yet)');
+    if (o['no-peak']) throw usageError('run: option "--no-peak" does not apply to --continuous');
     return runContinuous(o, program);
   }
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
@@ -87,7 +93,7 @@ export async function runRun(argv: string[]): Promise<number> {
 
   const exit = await spawnWithPreload('run', program, {
     out: output,
-    capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(filter ? { filter } : {}) },
+    capture: { ...sampler, timelinePeriodMs, ...(o.native ? { native: true } : {}), ...(o['no-peak'] ? { peak: false } : {}), ...(filter ? { filter } : {}) },
   }, profilingNodeOptions(Boolean(o['keep-inlining'])));
   if (!fs.existsSync(output)) {
     console.error(`allocscope: run: ${scriptOf(program)} ended (${exit.signal ?? `exit code ${exit.status}`}) before the capture could be written`);
@@ -111,6 +117,7 @@ function summary(capture: Capture, file: string): string {
     lines.push(`  ${facts.join(' · ')}`);
     const top = profile.top(5);
     if (top.length) lines.push('  top sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
+    lines.push(...peakLines(capture));
   } else {
     lines.push(`  ${facts.join(' · ')}`);
   }
@@ -122,6 +129,18 @@ function summary(capture: Capture, file: string): string {
   }
   lines.push(`  next: allocscope report ${path.relative(process.cwd(), file) || file} --format html -o report.html`);
   return lines.join('\n');
+}
+
+/** When the live heap peaked and its top three sites then; in allocated mode, how to see it. */
+function peakLines(capture: Capture): string[] {
+  const m = capture.memoryOverTime;
+  if (!m) return capture.profile?.mode === 'allocated' ? ['  (what was alive at the peak: run with --mode live)'] : [];
+  const i = momentIndex(m, 'peak');
+  if (i === null || i < 0) return ['  peak: no GC ran, so no moment of the live heap was taken'];
+  const peak = new Profile(momentProfileData(m, i));
+  const top = peak.top(3);
+  return [`  at the peak, ${(m.atMs[i]! / 1000).toFixed(2)} s in: ${bytes(m.usedBytes[i]!)} heap used; top sites then:`,
+    ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`)];
 }
 
 /** The variable each `run --continuous` flag takes the place of. */

@@ -67,4 +67,16 @@ export interface ProfileData {
    * JavaScript (node:…) is passed through as builtins are.
    */
   source?: 'native';
+  /**
+   * A moment of the live heap (heap.start({ peak: true })): when it was taken, in ms
+   * since the sampler's start, the used heap after the GC that called for it,
+   * and whether it is the run's peak. Absent for profiles collected on demand.
+   */
+  moment?: ProfileMoment;
+}
+
+export interface ProfileMoment {
+  at: number;
+  usedBytes: number;
+  isPeak: boolean;
 }

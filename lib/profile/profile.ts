@@ -3,7 +3,7 @@
 import type picomatchType = require('picomatch');
 import { AllocscopeError, typeError } from '../core/errors';
 import { resolveOptions } from '../core/options';
-import type { NodeColumns, ProfileData, ProfileMode } from './data';
+import type { NodeColumns, ProfileData, ProfileMode, ProfileMoment } from './data';
 import { frameInfo, frameLabel, packageOf, shortPath, type FrameInfo } from './frames';
 import type { TopRow } from './top-row';
 
@@ -112,6 +112,13 @@ export class Profile {
   }
 
   get mode(): ProfileMode { return this.data.mode; }
+  /** For heap.peakProfile(): the used heap at the peak and when (ms since start). */
+  get peak(): { usedBytes: number; at: number } | undefined {
+    const m = this.data.moment;
+    return m?.isPeak ? { usedBytes: m.usedBytes, at: m.at } : undefined;
+  }
+  /** A moment of the live heap (see ProfileData.moment); undefined for profiles collected on demand. */
+  get moment(): ProfileMoment | undefined { return this.data.moment; }
   get nodeCount(): number { return this.data.nodes.parent.length; }
 
   /**

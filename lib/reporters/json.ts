@@ -1,5 +1,6 @@
 // The report's data as JSON for tools. Schema: docs/report-json.md.
 import { Profile } from '../profile/profile';
+import { momentProfileData } from '../sampler/moments';
 import type { Reporter } from './reporter';
 
 export const jsonReporter: Reporter = {
@@ -18,8 +19,11 @@ export const jsonReporter: Reporter = {
         totals: profile.totals(),
         by: options.by,
         top: profile.top(options.top, { by: options.by }),
+        // A moment of the live heap (report --at): when, and the heap used then.
+        ...(profile.moment ? { moment: profile.moment } : {}),
       };
     };
+    const m = capture.memoryOverTime;
     const report = {
       format: 'allocscope-report',
       version: 1,
@@ -27,6 +31,14 @@ export const jsonReporter: Reporter = {
       profile: section(capture.profile),
       // `run --native`: malloc & co. by site (absent from other captures).
       ...(capture.nativeProfile !== undefined ? { nativeProfile: section(capture.nativeProfile) } : {}),
+      // run --mode live: the peak's live profile, and the top sites' live bytes at each moment.
+      ...(m ? {
+        memoryOverTime: {
+          peak: m.peakIndex >= 0 ? section(momentProfileData(m, m.peakIndex)) : null,
+          atMs: Array.from(m.atMs), usedBytes: Array.from(m.usedBytes), peakIndex: m.peakIndex,
+          sites: m.sites, figures: m.figures,
+        },
+      } : {}),
       gc: capture.gc.summary,
       heap: capture.heap,
       spaces: capture.spaces,

@@ -1,4 +1,5 @@
 // The content of the text and markdown reports, as blocks: one function per section.
+import { momentProfileData } from '../sampler/moments';
 import type { Capture } from '../capture/capture';
 import type { FragmentationReport } from '../runtime/fragmentation';
 import type { GcSummary } from '../runtime/gc';
@@ -29,11 +30,13 @@ function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
   const rows = profile.top(n, { by });
   const what = d.mode === 'live' ? 'live (in use)' : 'allocated';
   const native = d.source === 'native';
+  const when = d.moment ? `, ${d.moment.isPeak ? 'at the peak, ' : 'at '}${seconds(d.moment.at)} in` : '';
   const title = native
     ? `Native memory by ${by === 'site' ? 'site' : by} (${what}: malloc & co., every thread)`
-    : `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what})`;
+    : `Top ${by === 'site' ? 'allocation sites' : `allocations by ${by}`} (${what}${when})`;
   const blocks: Block[] = [
     { kind: 'heading', text: title },
+    ...(d.moment ? [{ kind: 'line', text: `${bytes(d.moment.usedBytes)} heap used after the GC that called for this moment` } as Block] : []),
     { kind: 'line', text: `${bytes(totals.bytes)} in ${count(totals.objects)} ${native ? 'blocks' : 'objects'}, estimated from ~${count(totals.bytes / d.intervalBytes)} samples at a ${bytes(d.intervalBytes)} interval` },
   ];
   const note = liveFiguresNote(profile);
@@ -160,12 +163,43 @@ export function poolBlocks(pools: unknown[]): Block[] {
   return blocks;
 }
 
+/** "12.34 s" from milliseconds. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/**
+ * The live heap at the peak (when the report shows another moment, or the end), and
+ * the top sites over time at up to 12 moments (evenly spread, the peak's among them).
+ */
+function overTimeBlocks(c: Capture, o: ReportOptions): Block[] {
+  const m = c.memoryOverTime;
+  if (!m || m.atMs.length === 0) return [];
+  const blocks: Block[] = [];
+  if (!c.profile?.moment?.isPeak && m.peakIndex >= 0) blocks.push(...topBlocks(new Profile(momentProfileData(m, m.peakIndex)), o.by, Math.min(o.top, 10)));
+  const n = m.atMs.length;
+  const picks = new Set<number>([m.peakIndex, n - 1]);
+  for (let k = 0; k < 12 && picks.size < 12; k++) picks.add(Math.round((k * (n - 1)) / 11));
+  const rows = [...picks].filter((i) => i >= 0).sort((a, b) => a - b);
+  const shown = Math.min(3, m.sites.keys.length);
+  blocks.push({ kind: 'heading', text: 'Live heap over time (top sites at moments after GCs)' });
+  blocks.push({
+    kind: 'table',
+    header: ['time', 'heap used', ...m.sites.labels.slice(0, shown), 'other sites'],
+    rows: rows.map((i) => [`${seconds(m.atMs[i]!)}${i === m.peakIndex ? ' (peak)' : ''}`, bytes(m.usedBytes[i]!),
+      ...m.sites.bytes.slice(0, shown).map((b) => bytes(b[i]!)),
+      bytes(m.sites.otherBytes[i]! + m.sites.bytes.slice(shown).reduce((sum, b) => sum + b[i]!, 0))]),
+  });
+  return blocks;
+}
+
 /** The whole report of a capture. */
 export function captureBlocks(c: Capture, o: ReportOptions): Block[] {
   return [
     ...headerBlocks(c),
     ...(c.leaks ? leakBlocks(c.leaks) : []),
     ...(c.profile ? topBlocks(new Profile(c.profile), o.by, o.top) : c.leaks ? [] : [{ kind: 'line', text: 'No allocation profile in this capture.' } as Block]),
+    ...overTimeBlocks(c, o),
     ...(c.nativeProfile ? topBlocks(new Profile(c.nativeProfile), o.by, o.top) : []),
     ...gcBlocks(c.gc.summary),
     ...heapBlocks(c.heap),

@@ -68,6 +68,10 @@ export const heap = {
   stop: profiler.stop,
   /** The allocation profile so far, as a Profile (see HeapProfileOptions). */
   profile: profiler.profile,
+  /** The live profile at the high-water mark since start (needs `peak: true`); null before the first major GC. */
+  peakProfile: profiler.peakProfile,
+  /** The moments of the live heap so far (needs `peak: true`): the peak's and one per period, for memory over time. */
+  moments: profiler.moments,
   /** What this Node's sampler supports: e.g. live figures in allocated mode (Node ≥ 26). */
   capabilities: profiler.capabilities,
   /** Whether the sampler runs on this thread. */

@@ -9,9 +9,17 @@ import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
 import { SourceMapResolver } from '../profile/source-maps';
 import { collectGarbage, v8Version } from '../runtime/isolate';
+import { momentCount, momentProfileData, momentsData, resolvePeakOptions, type MomentsData, type PeakOptions, type RawMoments, type ResolvedPeakOptions } from './moments';
 
-/** heap.start() options: the sampler's own (see ./options.ts). */
-export type HeapStartOptions = SamplerOptions;
+/** heap.start() options: the sampler's own (see ./options.ts), and `peak`. */
+export interface HeapStartOptions extends SamplerOptions {
+  /**
+   * Live mode: keep moments of the live heap, taken after major GCs that set a new
+   * high (heap.peakProfile()) and every `periodMs` (heap.moments()). `true` for the
+   * defaults (see PeakOptions). Default false.
+   */
+  peak?: boolean | PeakOptions;
+}
 
 export interface HeapProfileOptions {
   /**
@@ -52,7 +60,7 @@ export function capabilities(): HeapCapabilities {
   };
 }
 
-interface Session extends ResolvedSamplerOptions { startTimeMs: number; timer: NodeJS.Timeout | undefined }
+interface Session extends ResolvedSamplerOptions { startTimeMs: number; timer: NodeJS.Timeout | undefined; peak: ResolvedPeakOptions | null }
 
 let session: Session | undefined;
 const resolver = new SourceMapResolver();
@@ -69,12 +77,14 @@ interface RawProfile {
 /** `native.sampler`: native/sampler.cc. */
 interface SamplerBinding {
   /** mode 0: live, 1: allocated. False when someone else owns V8's sampler. */
-  start(intervalBytes: number, stackDepth: number, mode: 0 | 1): boolean;
+  start(intervalBytes: number, stackDepth: number, mode: 0 | 1, peak?: ResolvedPeakOptions): boolean;
   stop(): boolean;
   /** Throws ERR_ALLOCSCOPE_SAMPLER_LOST when V8's sampler was stopped under us. */
   collect(): RawProfile;
   /** Allocated mode: folds V8's samples into the addon's tree and restarts V8's sampler (false in live mode). */
   fold(): boolean;
+  /** The peak watch's moments (kept after stop, until the next start). */
+  moments(): RawMoments;
   /** V8 tells per sample whether its object lives (AllocationProfile::Sample::is_live, V8 14+). */
   readonly liveness: boolean;
 }
@@ -83,13 +93,22 @@ const binding = nativeNamespace<SamplerBinding>('sampler');
 
 /** Starts sampling allocations on this thread. */
 export function start(options?: HeapStartOptions): void {
-  startResolved(resolveSamplerOptions('heap.start()', options));
+  // `peak` is heap.start()'s own; the rest are the sampler's, checked by its schema.
+  const hasPeak = options !== null && typeof options === 'object' && 'peak' in options;
+  const { peak, ...samplerOptions } = hasPeak ? options : { peak: undefined };
+  const o = resolveSamplerOptions('heap.start()', hasPeak ? samplerOptions : options);
+  const peakOptions = resolvePeakOptions('heap.start()', peak);
+  if (peakOptions && o.mode !== 'live') {
+    throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'heap.start(): "peak" needs mode: \'live\' (the peak is what was alive; an allocated-mode sampler keeps every sample)');
+  }
+  startResolved(o, peakOptions);
 }
 
 /** start() for callers that resolved the options already (the recorder, continuous mode, leaks). */
-export function startResolved(o: ResolvedSamplerOptions): void {
+export function startResolved(o: ResolvedSamplerOptions, peak: ResolvedPeakOptions | null = null): void {
   if (session) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'heap.start() was called while the sampler is running; call heap.stop() first');
-  if (!binding.start(o.intervalBytes, o.stackDepth, o.mode === 'allocated' ? 1 : 0)) {
+  const livePeak = o.mode === 'live' ? peak : null;
+  if (!(livePeak ? binding.start(o.intervalBytes, o.stackDepth, 0, livePeak) : binding.start(o.intervalBytes, o.stackDepth, o.mode === 'allocated' ? 1 : 0))) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
       "heap.start(): V8's sampling heap profiler is already running, owned by someone else (an inspector session, --heap-prof, or another profiler); stop it first");
   }
@@ -99,12 +118,17 @@ export function startResolved(o: ResolvedSamplerOptions): void {
     timer.unref();
   }
   const { intervalBytes, stackDepth, mode, foldIntervalMs } = o;
-  session = { intervalBytes, stackDepth, mode, foldIntervalMs, startTimeMs: Date.now(), timer };
+  session = { intervalBytes, stackDepth, mode, foldIntervalMs, startTimeMs: Date.now(), timer, peak: livePeak };
+  lastMoments = undefined;
 }
+
+/** The moments of the last sampler started with `peak` (kept after stop(), until the next start()). */
+let lastMoments: { startTimeMs: number; intervalBytes: number; stackDepth: number } | undefined;
 
 /** Stops sampling and discards the samples. Returns false (no-op) when not running. */
 export function stop(): boolean {
   if (!session) return false;
+  if (session.peak) lastMoments = { startTimeMs: session.startTimeMs, intervalBytes: session.intervalBytes, stackDepth: session.stackDepth };
   if (session.timer) clearInterval(session.timer);
   session = undefined;
   return binding.stop();
@@ -132,7 +156,12 @@ export function withSourceMaps(p: Profile): Profile {
 export function profile(options?: HeapProfileOptions): Profile {
   const o = resolveOptions('heap.profile()', options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
   if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'heap.profile() needs heap.start() first');
-  if (o.gcFirst) collectGarbage();
+  if (o.gcFirst) {
+    // Live mode: a collection first, so that the addon knows every sampled node's frame
+    // before the GC may collect the Scripts that name them (a finished module's).
+    if (session.mode === 'live') binding.collect();
+    collectGarbage();
+  }
   let raw;
   try {
     raw = binding.collect();
@@ -153,6 +182,34 @@ export function profile(options?: HeapProfileOptions): Profile {
     frames: raw.frames,
     nodes: raw.nodes,
   };
+  if (o.sourceMaps) data.original = resolver.resolve(data);
+  return new Profile(data);
+}
+
+/**
+ * The moments of the live heap so far (heap.start({ peak: true })), or null when
+ * the sampler was not started with `peak`. Still readable after heap.stop().
+ */
+export function moments(): MomentsData | null {
+  const owner = session?.peak ? session : lastMoments;
+  if (!owner) return null;
+  return momentsData(binding.moments(), { startTimeMs: owner.startTimeMs, intervalBytes: owner.intervalBytes, stackDepth: owner.stackDepth, threadIds: [threadId] });
+}
+
+/**
+ * The live profile as it stood when the used heap (after a major GC) was at its
+ * highest since start: `profile.peak` = { usedBytes, at (ms since start) }. Null
+ * until a major GC has set a high; throws when the sampler runs without `peak`.
+ */
+export function peakProfile(options?: Pick<HeapProfileOptions, 'sourceMaps'>): Profile | null {
+  const o = resolveOptions('heap.peakProfile()', options, { sourceMaps: true }, { sourceMaps: { kind: 'boolean' } });
+  const m = moments();
+  if (!m) {
+    throw new AllocscopeError(session ? 'ERR_ALLOCSCOPE_INVALID_OPTION' : 'ERR_ALLOCSCOPE_NOT_STARTED',
+      session ? 'heap.peakProfile() needs heap.start({ mode: \'live\', peak: true })' : 'heap.peakProfile() needs heap.start({ mode: \'live\', peak: true }) first');
+  }
+  if (m.peakIndex < 0 || momentCount(m) === 0) return null;
+  const data = momentProfileData(m, m.peakIndex);
   if (o.sourceMaps) data.original = resolver.resolve(data);
   return new Profile(data);
 }

@@ -1,0 +1,167 @@
+'use strict';
+// The live heap's peak and moments (heap.start({ mode: 'live', peak: true })),
+// checked against the heap a structure truly takes (measured between full GCs in
+// another process), then through `allocscope run --mode live` and `report --at`.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { runNode, runNodeJson, runCli, DIST } = require('./helpers');
+
+const WORKLOAD = path.join(__dirname, 'fixtures', 'peak-workload.js');
+const within = (actual, expected, relative) => Math.abs(actual - expected) <= relative * expected;
+const truth = () => runNodeJson({ file: WORKLOAD, args: ['truth'], nodeArgs: ['--expose-gc'] }).json;
+
+test('peak: a 150 MB structure built and dropped is the top site at the peak (±25 % of its heap); at the end only the retained one is', () => {
+  const t = truth();
+  const r = runNodeJson({ file: WORKLOAD, args: ['api'] }).json;
+  const show = JSON.stringify({ truth: t, r });
+  assert.ok(r.peak, `a peak was recorded: ${show}`);
+  assert.match(r.peak.top[0], /^buildIndex /, show);
+  assert.ok(within(r.peak.transient, t.transient, 0.25), `transient at the peak ${r.peak.transient} vs ${t.transient}: ${show}`);
+  assert.ok(within(r.peak.retained, t.retained, 0.25), `retained at the peak: ${show}`);
+  assert.ok(r.peak.usedBytes >= t.transient && r.peak.at > 0, show);
+  assert.match(r.end.top[0], /^keepRetained /, show);
+  assert.equal(r.end.transient, 0, show);
+  assert.ok(within(r.end.retained, t.retained, 0.25), show);
+  // The peak moment is the highest one kept, and the watch stayed within its budget.
+  assert.equal(Math.max(...r.moments.usedBytes), r.moments.usedBytes[r.moments.peakIndex], show);
+  const f = r.moments.figures;
+  assert.ok(f.collections >= 2 && f.costMs <= 0.01 * f.sinceStartMs + f.maxCostMs, show);
+  assert.equal(r.afterStop, r.moments.count, `moments stay readable after stop(): ${show}`);
+});
+
+test('peak: the budget limits collections (rateLimited counted), and maxMoments caps what is kept without losing the peak', () => {
+  const tight = runNodeJson({ file: WORKLOAD, args: ['api', JSON.stringify({ budget: 0.0001 })] }).json;
+  assert.ok(tight.moments.figures.rateLimited > 0, JSON.stringify(tight.moments));
+  assert.ok(tight.moments.figures.collections < 5, JSON.stringify(tight.moments));
+  const capped = runNodeJson({ file: WORKLOAD, args: ['api', JSON.stringify({ maxMoments: 4, periodMs: 10, minGrowthBytes: 0 })] }).json;
+  const m = capped.moments;
+  assert.ok(m.count <= 5 && m.figures.thinned > 0, JSON.stringify(m));
+  assert.equal(Math.max(...m.usedBytes), m.usedBytes[m.peakIndex], JSON.stringify(m));
+  assert.ok(m.usedBytes[m.peakIndex] >= 0.9 * m.figures.highestUsedBytes, `the peak survives thinning: ${JSON.stringify(m)}`);
+  assert.match(capped.peak.top[0], /^buildIndex /);
+});
+
+test('peak: misuse gets coded errors; peakProfile() is null before any GC', () => {
+  const r = runNodeJson({
+    code: `
+      const { heap } = require(process.env.ALLOCSCOPE_DIST);
+      const codeOf = (f) => { try { f(); return 'no error'; } catch (e) { return e.code + ': ' + e.message; } };
+      const out = {
+        notStarted: codeOf(() => heap.peakProfile()),
+        allocated: codeOf(() => heap.start({ mode: 'allocated', peak: true })),
+        badBudget: codeOf(() => heap.start({ mode: 'live', peak: { budget: 2 } })),
+        unknown: codeOf(() => heap.start({ mode: 'live', peak: { budgt: 0.1 } })),
+        badPeak: codeOf(() => heap.start({ mode: 'live', peak: 'yes' })),
+        running: heap.running,
+      };
+      heap.start({ mode: 'live' });
+      out.withoutPeak = codeOf(() => heap.peakProfile());
+      out.momentsWithoutPeak = heap.moments();
+      heap.stop();
+      heap.start({ mode: 'live', peak: true });
+      out.beforeGc = heap.peakProfile();
+      heap.stop();
+      console.log(JSON.stringify(out));`,
+  }).json;
+  assert.match(r.notStarted, /^ERR_ALLOCSCOPE_NOT_STARTED: /);
+  assert.match(r.allocated, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*mode: 'live'/);
+  assert.match(r.badBudget, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*"budget"/);
+  assert.match(r.unknown, /^ERR_ALLOCSCOPE_UNKNOWN_OPTION: .*did you mean "budget"/);
+  assert.match(r.badPeak, /^ERR_ALLOCSCOPE_INVALID_ARGUMENT: /);
+  assert.equal(r.running, false, 'a refused start leaves the sampler stopped');
+  assert.match(r.withoutPeak, /^ERR_ALLOCSCOPE_INVALID_OPTION: .*peak: true/);
+  assert.equal(r.momentsWithoutPeak, null);
+  assert.equal(r.beforeGc, null);
+});
+
+test('peak: workers keep their own moments; a worker that exits with an interrupt pending and threads that restart the watch do not crash', () => {
+  const r = runNode({
+    code: `
+      const { Worker } = require('node:worker_threads');
+      const { heap } = require(process.env.ALLOCSCOPE_DIST);
+      heap.start({ mode: 'live', peak: true, intervalBytes: 64 * 1024 });
+      const src = \`
+        const { heap } = require(process.env.ALLOCSCOPE_DIST);
+        const { parentPort, workerData } = require('node:worker_threads');
+        for (let round = 0; round < 3; round++) {
+          heap.start({ mode: 'live', peak: { periodMs: 10, minGrowthBytes: 0 }, intervalBytes: 32 * 1024 });
+          const keep = [];
+          for (let i = 0; i < 60000 * (workerData + 1); i++) keep.push({ i, s: 'w' + i });
+          if (round < 2) heap.stop();
+          parentPort.postMessage({ n: heap.moments().atMs.length, peak: heap.peakProfile()?.top(1)[0]?.label ?? null, len: keep.length });
+        }
+        // Exit while allocating: an interrupt may still be pending.
+        const more = []; for (let i = 0; i < 200000; i++) more.push({ i });
+      \`;
+      const results = [];
+      let done = 0;
+      for (let w = 0; w < 4; w++) {
+        const worker = new Worker(src, { eval: true, workerData: w, env: process.env });
+        worker.on('message', (m) => results.push(m));
+        worker.on('exit', () => { if (++done === 4) finish(); });
+      }
+      const mine = []; for (let i = 0; i < 300000; i++) mine.push({ i, s: 'main' + i });
+      function finish() {
+        const p = heap.peakProfile();
+        console.log(JSON.stringify({ results, main: p?.top(1)[0]?.label ?? null, kept: mine.length }));
+      }`,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  assert.equal(out.results.length, 12, JSON.stringify(out));
+  for (const w of out.results) assert.ok(w.n >= 1 && w.peak !== null && !/main/.test(w.peak), JSON.stringify(w));
+  assert.ok(out.main !== null && !/^\(anonymous\) \(\[worker/.test(out.main), JSON.stringify(out));
+});
+
+test('run --mode live records the peak: the summary names it, report --at peak|end|<s> shows each moment in text and JSON, bad --at is a usage error', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-peak-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'job.allocscope');
+  const run = runCli(['run', '--mode', 'live', '--interval', '128k', '-o', file, WORKLOAD, 'plain']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /at the peak, [\d.]+ s in: [\d.]+ MiB heap used; top sites then:\n\s+[\d.]+ %\s+[\d.]+ MiB\s+buildIndex /, run.stderr);
+  const json = (args) => JSON.parse(runCli(['report', file, '--format', 'json', ...args]).stdout);
+  const t0 = truth();
+  const peak = json(['--at', 'peak']).profile;
+  assert.match(peak.top[0].label, /^buildIndex /);
+  assert.ok(peak.moment.isPeak && within(peak.top[0].bytes, t0.transient, 0.25), JSON.stringify({ peak, t0 }));
+  const end = json([]);
+  assert.match(end.profile.top[0].label, /^keepRetained /);
+  assert.ok(!end.profile.top.some((r) => /^buildIndex /.test(r.label)), JSON.stringify(end.profile.top));
+  assert.match(end.memoryOverTime.sites.labels.join('\n'), /buildIndex[\s\S]*keepRetained|keepRetained[\s\S]*buildIndex/);
+  assert.equal(end.memoryOverTime.peak.top[0].label, peak.top[0].label);
+  const early = json(['--at', '0']).profile;
+  assert.ok(early.moment.at <= end.memoryOverTime.atMs[1], JSON.stringify(early.moment));
+  const text = runCli(['report', file]).stdout;
+  assert.match(text, /Top allocation sites \(live \(in use\), at the peak, [\d.]+ s in\)/);
+  assert.match(text, /Live heap over time/);
+  const bad = runCli(['report', file, '--at', 'soon']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^allocscope: report: option "--at" must be peak, end or seconds/);
+  // Allocated mode (run's default) has no moments: a clear error, and the summary says how to get them.
+  const allocated = path.join(dir, 'allocated.allocscope');
+  const run2 = runCli(['run', '-o', allocated, WORKLOAD, 'plain']);
+  assert.match(run2.stderr, /what was alive at the peak: run with --mode live/);
+  const none = runCli(['report', allocated, '--at', 'peak']);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /has no moments of the live heap/);
+  const noPeak = path.join(dir, 'nopeak.allocscope');
+  assert.equal(runCli(['run', '--mode', 'live', '--no-peak', '-o', noPeak, WORKLOAD, 'plain']).status, 0);
+  assert.equal(JSON.parse(runCli(['report', noPeak, '--format', 'json']).stdout).memoryOverTime, undefined);
+});
+
+test('a live profile after a GC keeps the names of a finished module\'s functions (V8 forgets them with the Script)', () => {
+  const r = runNodeJson({
+    code: `
+      const { heap } = require(process.env.ALLOCSCOPE_DIST);
+      heap.start({ mode: 'live', intervalBytes: 64 * 1024 });
+      const m = require('node:module');
+      const fixture = new m.Module('job'); fixture._compile('globalThis.held = (function keepsThings() { const a = []; for (let i = 0; i < 200000; i++) a.push({ i }); return a; })();', '/virtual/job.js');
+      const p = heap.profile({ gcFirst: true });
+      console.log(JSON.stringify(p.top(2).map((r) => r.label)));`,
+  }).json;
+  assert.match(r[0], /^keepsThings \(\/virtual\/job\.js:1:/, JSON.stringify(r));
+});
