@@ -79,7 +79,7 @@ function serverCommand(target, variant, tmp) {
 async function measureOne(target, variant, cfg, tmp) {
   const server = await startServer(serverCommand(target, variant, tmp), target.env);
   const pgid = server.child.pid;
-  let outputBytes = null;
+  let result = null;
   try {
     const url = `${server.url}/orders`;
     await load(url, { connections: cfg.connections, duration: cfg.warmupS });
@@ -90,7 +90,7 @@ async function measureOne(target, variant, cfg, tmp) {
     const cpu1 = groupCpuS(pgid);
     const served = n1.served - n0.served;
     const p = await getJson(`${server.url}/__profile`);
-    return {
+    result = {
       requestsPerSecond: round(saturated.requests.average, 1),
       served,
       cpuUsPerRequest: round((cpu1 - cpu0) * 1e6 / served, 2),
@@ -99,15 +99,18 @@ async function measureOne(target, variant, cfg, tmp) {
       errors: saturated.errors + saturated.non2xx,
       gzipBytesPerRequest: round((n1.bytesOut - n0.bytesOut) / served, 1),
       setupMs: round(p.setupMs, 1), collectMs: round(p.collectMs, 1), samples: p.samples ?? null, profileBytes: p.profileBytes ?? null,
+      outputBytes: null,
     };
   } finally {
     await stopServer(server);
-    if (variant === 'heaptrack') {
-      const name = fs.readdirSync(tmp).find((f) => f.startsWith('heaptrack-http.'));
-      if (name) { outputBytes = fs.statSync(path.join(tmp, name)).size; fs.rmSync(path.join(tmp, name), { force: true }); }
-      server.outputBytes = outputBytes;
+    // heaptrack's data file, once it has finished writing it.
+    const name = variant === 'heaptrack' ? fs.readdirSync(tmp).find((f) => f.startsWith('heaptrack-http.')) : null;
+    if (name) {
+      if (result) result.outputBytes = fs.statSync(path.join(tmp, name)).size;
+      fs.rmSync(path.join(tmp, name), { force: true });
     }
   }
+  return result;
 }
 
 /** Saturated runs: rounds × variants × majors, fresh processes. */
@@ -145,6 +148,7 @@ function summarizeLoad(runs, variants) {
       setupMs: variant === 'plain' || variant === 'heaptrack' ? null : spreadOf(m.map((x) => x.setupMs), 1),
       collectMs: allocscope ? spreadOf(m.map((x) => x.collectMs), 1) : null,
       samples: allocscope ? median(m.map((x) => x.samples)) : null,
+      outputBytes: variant === 'heaptrack' ? median(m.map((x) => x.outputBytes)) : null,
       vsPlain: variant === 'plain' ? null : {
         cpuPerRequest: ratioSpread(pairs.map(([x, o]) => x.cpuUsPerRequest / o.cpuUsPerRequest)),
         throughput: ratioSpread(pairs.map(([x, o]) => x.requestsPerSecond / o.requestsPerSecond)),
@@ -235,4 +239,4 @@ async function httpServer(targets, cfg, tmp, progress) {
   }]));
 }
 
-module.exports = { httpServer, SERVER_CPU, taskset };
+module.exports = { httpServer, callgrindRuns, SERVER_CPU, taskset };

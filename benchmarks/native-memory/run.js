@@ -128,7 +128,7 @@ const CONFIG = {
       variants: ['plain', 'loaded', 'allocscope'],
       nodeFlags: ['--predictable', '--random-seed=1'],
       warmupRequests: short ? 200 : 300,
-      requests: short ? 500 : 1000,
+      requests: short ? 500 : 600,
       connections: 2,
     },
   },
