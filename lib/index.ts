@@ -16,7 +16,7 @@ export { gc, type GcEvent, type GcSummary, type GcTypeSummary, type GcStartOptio
 export { fragmentation, type FragmentationReport, type SpaceFragmentation } from './runtime/fragmentation';
 export { AllocscopeError, type CodedError, type ErrorCode } from './core/errors';
 
-export type { TopRow, DiffRow, TopOptions, TopTableOptions, SortKey, ProfileTotals, FilterOptions, GroupBy, SampleType } from './profile/profile';
+export type { TopRow, DiffRow, TopOptions, TopTableOptions, AttributeTo, SortKey, ProfileTotals, FilterOptions, GroupBy, SampleType } from './profile/profile';
 export type { ProfileData, ProfileMode, OriginalPosition } from './profile/data';
 export type { FrameInfo } from './profile/frames';
 export type { BufferPoolOptions, BufferPoolStats, SizeClassStats, PoolStats, ObjectPoolOptions, ObjectPoolStats, TrackOptions, TrackedPoolStats, NodeBufferPoolInfo } from './pools';

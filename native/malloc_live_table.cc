@@ -3,6 +3,9 @@
 #include <sched.h>
 #include <sys/mman.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -22,6 +25,47 @@ std::atomic<uint8_t>* g_occupancy = nullptr;  // per home bucket, entries that h
 std::atomic_flag g_lock = ATOMIC_FLAG_INIT;
 std::atomic<uint64_t> g_sequence{0};  // odd while a writer changes the table
 std::atomic<uint64_t> g_count{0}, g_dropped{0}, g_replaced{0};
+
+// The peak copy (written under the lock only). Mapped with the table, never unmapped.
+Entry* g_peak = nullptr;
+size_t g_peak_count = 0;
+PeakSettings g_peak_settings;
+double g_live_bytes = 0;  // under the lock
+PeakFigures g_peak_figures{};
+double g_next_copy_ns = 0;
+
+inline double NowNs() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);  // vDSO: no syscall, no allocation
+  return double(t.tv_sec) * 1e9 + double(t.tv_nsec);
+}
+
+// Under the lock, after an insert: a new high of the sampled live bytes is copied,
+// unless the last copy's cost says the budget is spent for now.
+void MaybeCopyPeak() {
+  if (!g_peak_settings.enabled || !g_peak) return;
+  const double growth = std::max(g_peak_settings.min_growth_bytes, 0.01 * g_peak_figures.bytes);
+  if (g_live_bytes <= g_peak_figures.bytes + growth) return;
+  const double start = NowNs();
+  if (start < g_next_copy_ns) {
+    g_peak_figures.rate_limited++;
+    return;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < kSize; i++) {
+    if (g_entries[i].key) g_peak[n++] = g_entries[i];
+  }
+  g_peak_count = n;
+  const double end = NowNs();
+  const double cost = end - start;
+  g_peak_figures.taken = true;
+  g_peak_figures.at_ns = start;
+  g_peak_figures.bytes = g_live_bytes;
+  g_peak_figures.copies++;
+  g_peak_figures.cost_ns += cost;
+  g_peak_figures.max_cost_ns = std::max(g_peak_figures.max_cost_ns, cost);
+  g_next_copy_ns = end + cost / g_peak_settings.budget;
+}
 
 inline size_t Home(uintptr_t p) { return (p * 0x9E3779B97F4A7C15ull) >> (64 - kBits); }
 inline uintptr_t KeyAt(size_t i) { return __atomic_load_n(&g_entries[i].key, __ATOMIC_RELAXED); }
@@ -51,6 +95,7 @@ __attribute__((noinline)) void RemoveSlow(uintptr_t p, size_t home) {
     if (g_entries[i].key == p) break;
   }
   g_count.fetch_sub(1, std::memory_order_relaxed);
+  g_live_bytes -= double(g_entries[i].size) * g_entries[i].weight;
   const uint8_t o = g_occupancy[home].load(std::memory_order_relaxed);
   if (o < 255) g_occupancy[home].store(o - 1, std::memory_order_relaxed);
   // Backward-shift deletion keeps every probe chain unbroken without tombstones.
@@ -87,22 +132,44 @@ const Entry* Entries(size_t* count) {
   return g_entries;
 }
 
-bool Reset() {
+const Entry* PeakEntries(size_t* count) {
+  *count = g_peak_figures.taken ? g_peak_count : 0;
+  return g_peak;
+}
+
+PeakFigures ReadPeak() {
+  Lock();
+  const PeakFigures f = g_peak_figures;
+  Unlock();
+  return f;
+}
+
+bool Reset(const PeakSettings& peak) {
   if (!g_entries) {
     void* e = mmap(nullptr, kSize * sizeof(Entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     void* o = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (e == MAP_FAILED || o == MAP_FAILED) return false;
+    void* c = mmap(nullptr, kMaxFill * sizeof(Entry), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (e == MAP_FAILED || o == MAP_FAILED || c == MAP_FAILED) return false;
     g_entries = static_cast<Entry*>(e);
     g_occupancy = static_cast<std::atomic<uint8_t>*>(o);
-    return true;
+    g_peak = static_cast<Entry*>(c);
+  } else {
+    Lock();
+    // Give the pages back: a cleared table is all zeroes again.
+    madvise(g_entries, kSize * sizeof(Entry), MADV_DONTNEED);
+    madvise(static_cast<void*>(g_occupancy), kSize, MADV_DONTNEED);
+    madvise(g_peak, kMaxFill * sizeof(Entry), MADV_DONTNEED);
+    Unlock();
   }
   Lock();
-  // Give the pages back: a cleared table is all zeroes again.
-  madvise(g_entries, kSize * sizeof(Entry), MADV_DONTNEED);
-  madvise(static_cast<void*>(g_occupancy), kSize, MADV_DONTNEED);
   g_count = 0;
   g_dropped = 0;
   g_replaced = 0;
+  g_live_bytes = 0;
+  g_peak_settings = peak;
+  g_peak_figures = PeakFigures{};
+  g_peak_count = 0;
+  g_next_copy_ns = 0;
   Unlock();
   return true;
 }
@@ -119,6 +186,7 @@ void Insert(uintptr_t p, uint32_t stack, uint64_t size, double weight) {
   for (size_t i = home;; i = (i + 1) & (kSize - 1)) {
     Entry& e = g_entries[i];
     if (e.key == p) {  // stale: freed through a path we do not see
+      g_live_bytes -= double(e.size) * e.weight;
       e.size = size;
       e.weight = weight;
       e.stack = stack;
@@ -136,6 +204,8 @@ void Insert(uintptr_t p, uint32_t stack, uint64_t size, double weight) {
       break;
     }
   }
+  g_live_bytes += double(size) * weight;
+  MaybeCopyPeak();
   Unlock();
 }
 
@@ -148,7 +218,7 @@ void Remove(uintptr_t p) {
 }
 
 Totals ReadTotals() {
-  return {g_count.load(), g_dropped.load(), g_replaced.load()};
+  return {g_count.load(), g_dropped.load(), g_replaced.load(), g_live_bytes};
 }
 
 }  // namespace malloc_live_table

@@ -10,7 +10,15 @@ namespace allocscope {
 namespace malloc_live_table {
 
 // Maps the table's memory (once per process) and empties it. JS thread, hooks inactive.
-bool Reset();
+// `peak`: keep a copy of the table as it stood when the sampled live bytes were
+// highest (see PeakSettings); the copy is made inside the hook that set the high,
+// under the table's lock, into memory mapped here, and rate-limited.
+struct PeakSettings {
+  bool enabled = false;
+  double budget = 0.01;               // share of wall time the copies may take
+  double min_growth_bytes = 1 << 20;  // a new high is this much (or 1 %) above the last copy's
+};
+bool Reset(const PeakSettings& peak = PeakSettings());
 // A sampled block: `weight` is its 1/P(sampled). Replaces an entry at the same
 // address (its block was freed through a path we do not see).
 void Insert(uintptr_t address, uint32_t stack, uint64_t size, double weight);
@@ -22,7 +30,20 @@ struct Totals {
   uint64_t entries;
   uint64_t dropped;   // inserts that found the table full
   uint64_t replaced;  // inserts over a stale entry
+  double live_bytes;  // sampled live bytes, weighted (an estimate of the live total)
 };
+
+// The copy at the high-water mark: when (CLOCK_MONOTONIC ns), its weighted bytes,
+// how many copies were made, what they cost, how many highs the budget skipped.
+struct PeakFigures {
+  bool taken;
+  double at_ns, bytes, copies, cost_ns, max_cost_ns, rate_limited;
+};
+PeakFigures ReadPeak();
+
+// Calls visit(stack, size, weight) for each entry of the peak copy, under the table's lock.
+template <typename Visit>
+void ForEachAtPeak(Visit visit);
 Totals ReadTotals();
 
 // Calls visit(stack, size, weight) for each live entry, under the table's lock.
@@ -39,6 +60,7 @@ struct Entry {
 void Lock();
 void Unlock();
 const Entry* Entries(size_t* count);
+const Entry* PeakEntries(size_t* count);
 
 template <typename Visit>
 void ForEach(Visit visit) {
@@ -48,6 +70,15 @@ void ForEach(Visit visit) {
   for (size_t i = 0; entries && i < count; i++) {
     if (entries[i].key) visit(entries[i].stack, entries[i].size, entries[i].weight);
   }
+  Unlock();
+}
+
+template <typename Visit>
+void ForEachAtPeak(Visit visit) {
+  Lock();
+  size_t count = 0;
+  const Entry* entries = PeakEntries(&count);
+  for (size_t i = 0; entries && i < count; i++) visit(entries[i].stack, entries[i].size, entries[i].weight);
   Unlock();
 }
 

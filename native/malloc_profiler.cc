@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 #include <pthread.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -152,7 +153,7 @@ void AfterFork() {
   malloc_stacks::UnlockAfterFork();
 }
 
-// start(intervalBytes, stackDepth, live, trackMmap) -> { ok, why?, slots, objects }
+// start(intervalBytes, stackDepth, live, trackMmap, peak) -> { ok, why?, slots, objects }
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -163,7 +164,9 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
     return out;
   }
   std::string why;
-  if (!malloc_got_patch::ResolveReal(&why) || !malloc_live_table::Reset() || !malloc_stacks::Reset()) {
+  malloc_live_table::PeakSettings peak;
+  peak.enabled = info[2].ToBoolean().Value() && info.Length() > 4 && info[4].ToBoolean().Value();
+  if (!malloc_got_patch::ResolveReal(&why) || !malloc_live_table::Reset(peak) || !malloc_stacks::Reset()) {
     g_owner.store(nullptr);
     out.Set("ok", false);
     out.Set("why", why.empty() ? "could not map the profiler's tables" : why);
@@ -201,22 +204,24 @@ Napi::Value Stop(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
-// collect() -> { strings, frames, nodes, samples, dropped } like the heap sampler's.
+// collect(atPeak) -> { strings, frames, nodes, figures } like the heap sampler's;
+// atPeak: the live table's copy at its high-water mark (live mode with peak).
 Napi::Value Collect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   malloc_hooks::IgnoreThisThread ours;  // tables, symbols and the result are ours, not the program's
   if (g_owner.load() != static_cast<napi_env>(env)) return env.Null();
+  const bool at_peak = info.Length() > 0 && info[0].ToBoolean().Value();
   const uint32_t stacks = malloc_stacks::Count();
   // Per stack: the figures this profile shows (allocated totals, or what is alive).
   std::vector<double> bytes(stacks, 0), count(stacks, 0);
-  if (g_live) {
-    malloc_live_table::ForEach([&](uint32_t stack, uint64_t size, double weight) {
-      if (stack < stacks) {
-        bytes[stack] += double(size) * weight;
-        count[stack] += weight;
-      }
-    });
-  }
+  const auto add = [&](uint32_t stack, uint64_t size, double weight) {
+    if (stack < stacks) {
+      bytes[stack] += double(size) * weight;
+      count[stack] += weight;
+    }
+  };
+  if (g_live && at_peak) malloc_live_table::ForEachAtPeak(add);
+  else if (g_live) malloc_live_table::ForEach(add);
   FrameTable frames;
   frames.Frame("(root)", "");  // frame 0: the tree's root (node 0), as in V8's heap profiles
   Tree tree;
@@ -277,6 +282,20 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
   figures.Set("stacksOverflowed", double(malloc_stacks::Overflowed()));
   figures.Set("liveEntries", double(table.entries));
   figures.Set("liveDropped", double(table.dropped));
+  figures.Set("liveBytes", table.live_bytes);
+  const auto peak = malloc_live_table::ReadPeak();
+  if (peak.taken) {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("agoMs", (double(now.tv_sec) * 1e9 + double(now.tv_nsec) - peak.at_ns) / 1e6);  // JS makes it a time
+    p.Set("bytes", peak.bytes);
+    p.Set("copies", peak.copies);
+    p.Set("costMs", peak.cost_ns / 1e6);
+    p.Set("maxCostMs", peak.max_cost_ns / 1e6);
+    p.Set("rateLimited", peak.rate_limited);
+    figures.Set("peak", p);
+  }
   figures.Set("threads", double(malloc_stacks::ThreadCount()));
   figures.Set("slots", double(malloc_got_patch::Read().slots));
   const auto code = malloc_jit_map::Read();

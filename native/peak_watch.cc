@@ -40,6 +40,14 @@ void PeakWatch::Start(const Settings& settings, KnownFrames* known) {
   running_ = true;
 }
 
+void PeakWatch::NewPeriod() {
+  moments_.clear();
+  node_.clear();
+  bytes_.clear();
+  count_.clear();
+  peak_used_ = 0;
+}
+
 void PeakWatch::Stop() {
   if (!running_) return;
   isolate_->RemoveGCEpilogueCallback(OnEpilogue, this);

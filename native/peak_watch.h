@@ -43,6 +43,9 @@ class PeakWatch {
 
   // Clears the moments and watches GCs. `known`: the sampler's (see KnownFrames).
   void Start(const Settings& settings, KnownFrames* known);
+  // Forgets the moments (not the tree) and the peak so far: the next GC starts a new
+  // period's peak (continuous mode's per-period high-water mark).
+  void NewPeriod();
   // Stops watching; the moments stay readable until the next Start().
   void Stop();
   bool running() const { return running_; }

@@ -359,6 +359,12 @@ Napi::Value Sampler::MomentsBinding(const Napi::CallbackInfo& info) {
   return EnvState::From(env)->sampler->peak_->Export(env);
 }
 
+// newPeriod(): the peak watch forgets its moments and its peak (see PeakWatch::NewPeriod).
+Napi::Value Sampler::NewPeriodBinding(const Napi::CallbackInfo& info) {
+  EnvState::From(info.Env())->sampler->peak_->NewPeriod();
+  return info.Env().Undefined();
+}
+
 void sampler::Register(Napi::Env env, Napi::Object exports) {
   NamespaceObject(env, exports, "sampler")
       .Function("start", Sampler::StartBinding)
@@ -366,6 +372,7 @@ void sampler::Register(Napi::Env env, Napi::Object exports) {
       .Function("collect", Sampler::CollectBinding)
       .Function("fold", Sampler::FoldBinding)
       .Function("moments", Sampler::MomentsBinding)
+      .Function("newPeriod", Sampler::NewPeriodBinding)
       .Value("liveness", Napi::Boolean::New(env, kSampleLiveness));
 }
 

@@ -125,6 +125,7 @@ class Sampler {
   static Napi::Value CollectBinding(const Napi::CallbackInfo& info);
   static Napi::Value FoldBinding(const Napi::CallbackInfo& info);
   static Napi::Value MomentsBinding(const Napi::CallbackInfo& info);
+  static Napi::Value NewPeriodBinding(const Napi::CallbackInfo& info);
 
  private:
   // Starts V8's sampler with our settings; false if someone else owns it.
@@ -146,7 +147,7 @@ class Sampler {
 };
 
 namespace sampler {
-// exports.sampler: start(intervalBytes, stackDepth, mode[, peak]), stop(), collect(), fold(), moments(),
+// exports.sampler: start(intervalBytes, stackDepth, mode[, peak]), stop(), collect(), fold(), moments(), newPeriod(),
 // and `liveness`: whether V8 tells per sample if its object lives (V8 14+).
 void Register(Napi::Env env, Napi::Object exports);
 }  // namespace sampler

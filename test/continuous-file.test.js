@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { runNode, runNodeJson, runCli, DIST } = require('./helpers');
-const { decodePprof } = require('./continuous-helpers');
+const { decodePprof, bytesOf } = require('./continuous-helpers');
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-continuous-'));
 
@@ -211,4 +211,34 @@ test('GIVEN allocscope run --continuous --out-dir WHEN the program runs THEN pro
     assert.match(bad.stderr, expected);
   }
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('GIVEN live mode WHEN a period builds and drops 60 MB THEN its high-water mark is exported beside it (moment=peak), with the transient function in it; peak: false turns it off', () => {
+  const job = (peak) => {
+    const dir = tmp();
+    const r = runNodeJson({
+      code: `
+        const { continuous } = require(process.env.ALLOCSCOPE_DIST);
+        const session = continuous.start({ periodMs: 60000, service: 'batch', peak: ${peak}, exporters: [{ type: 'file', dir: ${JSON.stringify(dir)} }] });
+        function transientIndex() { const a = []; for (let i = 0; i < 600000; i++) a.push({ i, s: 'row-' + i }); return a.length; }
+        globalThis.kept = Array.from({ length: 20000 }, (_, i) => ({ i }));
+        transientIndex();
+        setTimeout(async () => { await session.collect(); await session.stop(); console.log(JSON.stringify(session.stats())); }, 50);
+      `,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json.exporters[0].failures, 0);
+    const files = fs.readdirSync(dir).sort().map((name) => ({ name, pprof: name.endsWith('.pb.gz') ? decodePprof(fs.readFileSync(path.join(dir, name))) : null }));
+    fs.rmSync(dir, { recursive: true, force: true });
+    return files;
+  };
+  const files = job(true);
+  const peaks = files.filter((f) => /^batch-\d{8}T\d{6}\.\d{3}Z-t0-peak-\d+\.pb\.gz$/.test(f.name));
+  assert.ok(peaks.length >= 1, files.map((f) => f.name).join(' '));
+  const peak = peaks[0].pprof;
+  assert.deepEqual(peak.sampleTypes, ['inuse_objects/count', 'inuse_space/bytes']);
+  assert.ok(peak.comments.some((c) => /moment=peak/.test(c)), peak.comments.join(' | '));
+  assert.ok(bytesOf(peak, 'transientIndex') > 20e6, `the transient index at the peak: ${bytesOf(peak, 'transientIndex')}`);
+  assert.ok(files.some((f) => !f.name.includes('-peak-') && f.pprof && !f.pprof.comments.some((c) => /moment=peak/.test(c))), 'the period\'s own profile is there too');
+  assert.equal(job(false).filter((f) => f.name.includes('-peak-')).length, 0);
 });

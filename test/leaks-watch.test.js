@@ -30,6 +30,18 @@ test('a steadily leaking child: leak fires by its 6th major GC, with the growing
   assert.ok(event.sites.length >= 1);
   assert.match(event.sites[0].site, /watch-app\.js:\d+:\d+\)$/);
   assert.ok(event.sites.every((s) => !s.site.includes('dist/')), 'allocscope\'s own allocations are not listed');
+  assert.equal(event.peak, null, 'no peak without heap.start({ peak })');
+});
+
+test('with heap.start({ peak: true }), a leak event carries the peak\'s top sites: the leaking site among them, at a heap at least the estimate that fired', () => {
+  const { json, status, stderr } = runNodeJson({ file: APP, nodeArgs: NODE_ARGS, args: ['--leak', '--sample', '--peak'], env: { STOP_ON_LEAK: '1', MAX_MAJOR_GCS: '30' } });
+  assert.equal(status, 0, stderr);
+  assert.equal(json.fired.length, 1, `no leak event in ${json.majorGcs} major GCs`);
+  const { peak, sites, currentBytes } = json.fired[0];
+  assert.ok(peak && peak.sites.length >= 1 && peak.at > 0, JSON.stringify(peak));
+  assert.ok(peak.usedBytes >= 0.9 * currentBytes, `peak ${peak.usedBytes} vs the estimate ${currentBytes}`);
+  assert.ok(peak.sites.some((s) => s.site === sites[0].site), `the growing site ${sites[0].site} is among the peak's: ${JSON.stringify(peak.sites)}`);
+  assert.ok(peak.sites.every((s) => !s.site.includes('dist/') && s.bytes > 0));
 });
 
 test('the same program without the leak: no leak event in 30 major GCs', () => {

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { runNodeJson, runNode } = require('./helpers');
+const { runNodeJson, runNode, runCli } = require('./helpers');
 
 const WORKLOADS = path.join(__dirname, 'fixtures', 'malloc-workloads.js');
 const workload = (name, args = []) => runNodeJson({ file: WORKLOADS, args: [name, ...args], nodeArgs: ['--expose-gc'] }).json;
@@ -232,4 +232,46 @@ test('source maps: a native site in TypeScript is reported at its TypeScript lin
   assert.equal(path.basename(json.file), 'uploads.ts');
   assert.equal(json.line, 4, JSON.stringify(json));
   assert.equal(path.basename(json.generated.file), 'uploads.js');
+});
+
+test('peak: malloc.peakProfile() holds Buffers built and dropped (±20 % of their bytes at the high), the end profile does not; run --native --mode live records it for report --native --at peak', (t) => {
+  const r = runNodeJson({
+    nodeArgs: ['--expose-gc'],
+    code: `
+      const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      const codeOf = (f) => { try { f(); return 'no error'; } catch (e) { return e.code; } };
+      const refused = codeOf(() => malloc.start({ mode: 'allocated', peak: true }));
+      malloc.start({ mode: 'live', peak: true, intervalBytes: 64 * 1024 });
+      const before = malloc.peakProfile();
+      const held = [];
+      function transientBuffers() { const a = []; for (let i = 0; i < 400; i++) a.push(Buffer.alloc(256 * 1024, 1)); held.push(a); }
+      transientBuffers();
+      held.length = 0; gc(); gc();
+      const bytesOf = (p) => p.top(Infinity).filter((x) => x.frame?.function === 'transientBuffers').reduce((s, x) => s + x.bytes, 0);
+      const peak = malloc.peakProfile();
+      const out = { refused, before: before === null ? null : 'profile', atPeak: bytesOf(peak), peak: peak.peak, end: bytesOf(malloc.profile()), figures: malloc.figures() };
+      malloc.stop();
+      malloc.start({ mode: 'live' });
+      out.withoutPeak = codeOf(() => malloc.peakProfile());
+      malloc.stop();
+      console.log(JSON.stringify(out));`,
+  }).json;
+  const truth = 400 * 256 * 1024;
+  assert.equal(r.refused, 'ERR_ALLOCSCOPE_INVALID_OPTION');
+  assert.ok(within(r.atPeak, truth, 0.2), JSON.stringify(r));
+  assert.ok(r.end < 0.05 * truth, JSON.stringify(r));
+  assert.ok(r.peak.usedBytes >= 0.8 * truth && r.peak.at > 0, JSON.stringify(r));
+  assert.ok(r.figures.peak.copies >= 1 && r.figures.peak.costMs <= 0.01 * 1e3 * 60, JSON.stringify(r.figures));
+  assert.equal(r.withoutPeak, 'ERR_ALLOCSCOPE_INVALID_OPTION');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-npeak-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const app = path.join(dir, 'app.js');
+  fs.writeFileSync(app, 'function transientBuffers() { const a = []; for (let i = 0; i < 300; i++) a.push(Buffer.alloc(256 * 1024, 1)); return a.length; }\nmodule.exports = Array.from({ length: 40 }, () => Buffer.alloc(256 * 1024, 2));\ntransientBuffers();\n');
+  const file = path.join(dir, 'n.allocscope');
+  const run = runCli(['run', '--native', '--mode', 'live', '--interval', '64k', '-o', file, app]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /native at its peak, [\d.]+ s in: [\d.]+ MiB sampled live; top sites then:\n\s+[\d.]+ %\s+[\d.]+ MiB\s+transientBuffers /);
+  const json = JSON.parse(runCli(['report', file, '--native', '--at', 'peak', '--format', 'json']).stdout);
+  assert.match(json.profile.top[0].label, /^transientBuffers /);
+  assert.equal(runCli(['report', file, '--native', '--at', '3']).status, 2);
 });

@@ -89,7 +89,7 @@ test('peak: workers keep their own moments; a worker that exits with an interrup
         for (let round = 0; round < 3; round++) {
           heap.start({ mode: 'live', peak: { periodMs: 10, minGrowthBytes: 0 }, intervalBytes: 32 * 1024 });
           const keep = [];
-          for (let i = 0; i < 60000 * (workerData + 1); i++) keep.push({ i, s: 'w' + i });
+          for (let i = 0; i < 300000 * (workerData + 1); i++) keep.push({ i, s: "w" + i });
           if (round < 2) heap.stop();
           parentPort.postMessage({ n: heap.moments().atMs.length, peak: heap.peakProfile()?.top(1)[0]?.label ?? null, len: keep.length });
         }

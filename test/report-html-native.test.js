@@ -1,34 +1,26 @@
 'use strict';
 // The HTML report of a `run --native` capture in a real browser: the switch above
 // the flame graph shows the JS heap, the native profile, or both side by side, and
-// the choice survives the reload it makes (the URL's hash).
+// the choice survives the reload it makes (the URL's hash), as does "Node internals".
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { runCli, ROOT } = require('./helpers');
+const { htmlReportOfRun, launchChromium } = require('./browser');
+const { ROOT } = require('./helpers');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const EXAMPLE = path.join(ROOT, 'examples', 'native-buffers.js');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 let tmp, reportFile, browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`The HTML report test needs Chromium at ${CHROMIUM} (.ci/run installs it: apt-get install chromium)`);
-  const { chromium } = require('playwright-core');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-native-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const capture = path.join(tmp, 'native.allocscope');
-  const run = runCli(['run', '--native', '--mode', 'live', '--interval', '16k', '-q', '-o', capture, EXAMPLE, '1000']);
-  assert.equal(run.status, 0, run.stderr);
-  reportFile = path.join(tmp, 'report.html');
-  const html = runCli(['report', capture, '--format', 'html', '-o', reportFile]);
-  assert.equal(html.status, 0, html.stderr);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  reportFile = htmlReportOfRun(tmp, ['--native', '--mode', 'live', '--interval', '16k', EXAMPLE, '1000']);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -76,6 +68,16 @@ test('the switch: JS heap by default, native after a click (handleUpload tops th
     }
     await page.fill('#search', '');
     assert.ok(await page.locator('#flame .frame', { hasText: 'native memory' }).count() >= 1, 'the native subtree is drawn');
+
+    // "Node internals" is kept in the hash beside the view, and across a switch of view.
+    await page.check('#show-internals');
+    assert.match(page.url(), /#view=both&internals=1$/);
+    await Promise.all([page.waitForEvent('load'), buttons.filter({ hasText: 'native' }).click()]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(page.url(), /#view=native&internals=1$/);
+    assert.equal(await page.isChecked('#show-internals'), true);
+    assert.equal(await page.isChecked('#sites-internals'), true);
+    assert.match(await page.locator('#sites-sub').textContent(), /innermost JavaScript frames/);
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, []);
   } finally {

@@ -8,10 +8,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { launchChromium } = require('./browser');
 const { runCli, ROOT, DIST, leastCpuMs } = require('./helpers');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -48,10 +47,6 @@ console.log('done ' + checksum);
 let tmp, capture, reportFile, browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`The HTML report test needs Chromium at ${CHROMIUM} and did not find it. .ci/run installs it (apt-get install chromium); on a dev machine run: apt-get install -y chromium`);
-  }
-  const { chromium } = require('playwright-core');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const fixture = path.join(tmp, 'xss-names.js');
@@ -69,7 +64,7 @@ before(async () => {
   reportFile = path.join(tmp, 'report.html');
   const html = runCli(['report', capture, '--format', 'html', '-o', reportFile]);
   assert.equal(html.status, 0, html.stderr);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -108,7 +108,7 @@ export class CaptureRecorder {
     }
     this.#startTimeMs = Date.now();
     this.#ownsRss = rssBinding.start(this.options.timelinePeriodMs, RSS_CAPACITY);
-    if (this.options.native) this.#ownsNative = startNative({ intervalBytes, mode, stackDepth: Math.min(stackDepth, MALLOC_MAX_DEPTH) });
+    if (this.options.native) this.#ownsNative = startNative({ intervalBytes, mode, stackDepth: Math.min(stackDepth, MALLOC_MAX_DEPTH), peak: mode === 'live' && this.options.peak });
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), this.options.timelinePeriodMs);
     this.#timer.unref();
@@ -125,12 +125,14 @@ export class CaptureRecorder {
     // (a batch job's dropped 200 MB index read as live at exit without it).
     const profile = this.#ownsHeap && heap.running ? heap.profile({ gcFirst: this.options.mode === 'live' }).filter({ exclude: ownFileGlobs(), allFrames: true }).data : null;
     const nativeProfile = this.#ownsNative && malloc.isRunning() ? this.#nativeProfile() : undefined;
+    const nativePeak = nativeProfile && this.options.mode === 'live' && this.options.peak ? malloc.peakProfile()?.filter({ exclude: ownFileGlobs(), allFrames: true }).data : undefined;
     const moments = this.#ownsHeap ? heap.moments() : null;
     const t = this.#timeline;
     return buildCapture({
       meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
       ...(this.options.native ? { nativeProfile: nativeProfile ?? null } : {}),
+      ...(nativePeak ? { nativePeakProfile: nativePeak } : {}),
       ...(moments ? { memoryOverTime: memoryOverTime(moments, { exclude: ownFileGlobs(), allFrames: true }, this.options.overTimeSites) } : {}),
       gc: { events: this.#events.slice(), summary: this.#ownsGc ? gc.summary() : null },
       // Copies of the columns, which go on growing (numbers: slice() copies them all).
@@ -204,7 +206,7 @@ export class CaptureRecorder {
  * Starts the malloc profiler for a recording. Where this process cannot be hooked
  * (no glibc, a static node), says so in one line and records without it.
  */
-function startNative(options: { intervalBytes: number; mode: ProfileMode; stackDepth: number }): boolean {
+function startNative(options: { intervalBytes: number; mode: ProfileMode; stackDepth: number; peak: boolean }): boolean {
   try {
     malloc.start(options);
     return true;

@@ -19,6 +19,7 @@ export interface RecordedParts {
   profile: ProfileData | null;
   nativeProfile?: ProfileData | null;
   memoryOverTime?: MemoryOverTime;
+  nativePeakProfile?: ProfileData;
   gc: { events: CaptureGcEvent[]; summary: GcSummary | null };
   timeline: Timeline;
   heap: HeapStats;
@@ -39,6 +40,7 @@ export function buildCapture(recorded: RecordedParts): Capture {
     profile: recorded.profile,
     ...(recorded.nativeProfile !== undefined ? { nativeProfile: recorded.nativeProfile } : {}),
     ...(recorded.memoryOverTime ? { memoryOverTime: recorded.memoryOverTime } : {}),
+    ...(recorded.nativePeakProfile ? { nativePeakProfile: recorded.nativePeakProfile } : {}),
     gc: recorded.gc,
     timeline: recorded.timeline,
     heap: recorded.heap,

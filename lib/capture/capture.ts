@@ -34,6 +34,8 @@ export interface Capture {
   profile: ProfileData | null;
   /** The native allocation profile (`run --native`: malloc & co. by stack), absent when not recorded. */
   nativeProfile?: ProfileData | null;
+  /** `run --native --mode live`: the native live profile at its high-water mark (malloc.peakProfile()). */
+  nativePeakProfile?: ProfileData;
   /**
    * Live mode with the peak recorded (the default there): moments of the live heap,
    * the peak's among them, and the top sites' live bytes over time. Absent otherwise.

@@ -23,7 +23,8 @@ ${formatHelp('Capture', 19)}
                    profile, in every format (pprof: native_* sample types)
   --at <when>      the live heap at a moment (captures of run --mode live):
                    peak, end (default) or seconds since the start (the last
-                   moment at or before it), in every format
+                   moment at or before it), in every format; with --native:
+                   peak or end
   -h, --help       this text`;
 
 /** --at: 'peak', 'end' or seconds (≥ 0). */
@@ -46,7 +47,7 @@ export async function runReport(argv: string[]): Promise<number> {
   const top = o.top === undefined ? DEFAULT_REPORT_OPTIONS.top : parseCount('report', 'top', String(o.top), 1, 1_000_000);
   const by = o.by === undefined ? DEFAULT_REPORT_OPTIONS.by : parseChoice('report', 'by', String(o.by), GROUPS);
   const at = o.at === undefined ? 'end' : parseMoment(String(o.at));
-  if (at !== 'end' && o.native) throw usageError('report: --at and --native cannot be combined (the native profile has no moments yet)');
+  if (o.native && at !== 'end' && at !== 'peak') throw usageError('report: --native takes --at peak or end (native memory keeps its peak, not moments over time)');
   const output = reportOutput('report', reporter, o.output === undefined ? undefined : String(o.output));
   const progress = new Progress(3);
   try {
@@ -54,10 +55,11 @@ export async function runReport(argv: string[]): Promise<number> {
     let capture = readCapture(rest[0]!);
     if (o.native) {
       if (!capture.nativeProfile) throw usageError(`report: --native: ${rest[0]} has no native profile (record one with allocscope run --native)`);
+      if (at === 'peak' && !capture.nativePeakProfile) throw usageError(`report: --native --at peak: ${rest[0]} has no native peak (record with allocscope run --native --mode live)`);
       // Every format renders `profile`: the native one takes its place.
-      capture = { ...capture, profile: capture.nativeProfile, nativeProfile: undefined };
+      capture = { ...capture, profile: at === 'peak' ? capture.nativePeakProfile! : capture.nativeProfile, nativeProfile: undefined, memoryOverTime: undefined };
     }
-    const i = momentIndex(capture.memoryOverTime, at);
+    const i = o.native ? null : momentIndex(capture.memoryOverTime, at);
     if (i === -1) {
       throw usageError(`report: --at ${String(o.at)}: ${rest[0]} has no moments of the live heap (record with allocscope run --mode live; ${capture.memoryOverTime ? 'no GC ran during the run' : 'it was recorded without them'})`);
     }

@@ -126,6 +126,11 @@ function summary(capture: Capture, file: string): string {
     lines.push(`  native: ${bytes(native.totals().bytes)} ${native.mode === 'live' ? 'live' : 'allocated'} (malloc & co.)`);
     const top = native.top(3);
     if (top.length) lines.push('  top native sites:', ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
+    const peak = capture.nativePeakProfile ? new Profile(capture.nativePeakProfile) : undefined;
+    if (peak?.peak) {
+      lines.push(`  native at its peak, ${(peak.peak.at / 1000).toFixed(2)} s in: ${bytes(peak.peak.usedBytes)} sampled live; top sites then:`,
+        ...peak.top(3).map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`));
+    }
   }
   lines.push(`  next: allocscope report ${path.relative(process.cwd(), file) || file} --format html -o report.html`);
   return lines.join('\n');
@@ -139,7 +144,7 @@ function peakLines(capture: Capture): string[] {
   if (i === null || i < 0) return ['  peak: no GC ran, so no moment of the live heap was taken'];
   const peak = new Profile(momentProfileData(m, i));
   const top = peak.top(3);
-  return [`  at the peak, ${(m.atMs[i]! / 1000).toFixed(2)} s in: ${bytes(m.usedBytes[i]!)} heap used; top sites then:`,
+  return [`  at the peak, ${(m.atMs[i]! / 1000).toFixed(2)} s in: ${bytes(m.usedBytes[i]!)} heap used${top.length ? '; top sites then:' : ''}`,
     ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`)];
 }
 

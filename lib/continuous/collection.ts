@@ -27,6 +27,11 @@ export interface Collection {
   labels: Record<string, string>;
   /** The gzipped pprof protobuf. */
   pprof: Uint8Array;
+  /**
+   * Live mode: this collection is the period's high-water mark (labels.moment = 'peak'):
+   * the live heap when the used heap was highest (epoch ms), not at the period's end.
+   */
+  peak?: { atMs: number; usedBytes: number };
   /** The gzipped allocscope capture of the period, when a file exporter asked for one (main thread only). */
   capture?: Uint8Array;
   figures: CollectionFigures;

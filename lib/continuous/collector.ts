@@ -10,7 +10,8 @@ import { heap } from '../runtime/heap';
 import { threadCpuNs } from '../runtime/thread-clock';
 import { holdGcTracking } from '../metrics/gc-hold';
 import { ownFileGlobs } from '../core/own-files';
-import { startResolved as startSampler } from '../sampler/heap-profiler';
+import { startResolved as startSampler, takePeriodMoments } from '../sampler/heap-profiler';
+import { momentProfileData, PEAK_DEFAULTS, type ResolvedPeakOptions } from '../sampler/moments';
 import { SAMPLER_DEFAULTS, type ResolvedSamplerOptions } from '../sampler/options';
 import type { ProfileData, ProfileMode } from '../profile/data';
 import { Profile } from '../profile/profile';
@@ -52,6 +53,8 @@ export interface CollectorOptions {
   capture: boolean;
   labels: Record<string, string>;
   threadId: number;
+  /** Live mode: also export each period's high-water mark (the live heap at its peak), labelled moment=peak. */
+  peak: boolean;
 }
 
 /** Times of one collection, milliseconds. */
@@ -81,6 +84,8 @@ export interface CollectionTimes {
 
 interface Sampled {
   data: ProfileData;
+  /** The period's peak moment (live mode with peak), shaped like `data`. */
+  peak: ProfileData | null;
   figures: CollectionFigures;
   fromMs: number;
   untilMs: number;
@@ -102,7 +107,7 @@ export class Collector {
 
   /** Takes the sampler (throws ERR_ALLOCSCOPE_SAMPLER_BUSY when someone else has it) and holds GC tracking. */
   start(): void {
-    startSampler(this.#samplerOptions());
+    startSampler(this.#samplerOptions(), this.#peakOptions());
     try {
       this.#releaseGc = holdGcTracking();
     } catch (error) {
@@ -125,7 +130,7 @@ export class Collector {
   get running(): boolean { return this.#running; }
 
   /** The period's collection, yielding to the event loop between stages. */
-  async collect(): Promise<{ collection: Collection; times: CollectionTimes }> {
+  async collect(): Promise<{ collection: Collection; peak?: Collection; times: CollectionTimes }> {
     const t0 = performance.now();
     let blockingMs = 0;
     let longestStageMs = 0;
@@ -155,12 +160,16 @@ export class Collector {
     const read = stage(() => this.#read());
     await nextTurn();
     const sampled = stage(() => this.#shape(read));
-    await nextTurn();
-    const steps = pprofEncodingSteps(sampled.data, this.#pprofMeta(sampled));
-    let raw: Uint8Array | undefined;
-    while (!(raw = stage(() => runFor(steps, ENCODE_SLICE_MS)))) await nextTurn();
-    await nextTurn();
-    const pprof = await gzip(raw);
+    const encode = async (data: ProfileData): Promise<Uint8Array> => {
+      await nextTurn();
+      const steps = pprofEncodingSteps(data, this.#pprofMeta(sampled, data === sampled.peak));
+      let raw: Uint8Array | undefined;
+      while (!(raw = stage(() => runFor(steps, ENCODE_SLICE_MS)))) await nextTurn();
+      await nextTurn();
+      return gzip(raw);
+    };
+    const pprof = await encode(sampled.data);
+    const peak = sampled.peak ? this.#peakCollection(sampled, sampled.peak, await encode(sampled.peak)) : undefined;
     let capture: Uint8Array | undefined;
     if (this.options.capture) {
       await nextTurn();
@@ -169,14 +178,16 @@ export class Collector {
     }
     return {
       collection: this.#collection(sampled, pprof, capture),
+      ...(peak ? { peak } : {}),
       times: { wallMs: performance.now() - t0, blockingMs, longestStageMs, longestStageOwnMs, stagesGcMs, blockingCpuMs, longestStageCpuMs },
     };
   }
 
   /** The same, synchronously: for a worker's last words at exit, when no event-loop turn is left. */
-  collectSync(): Collection {
+  collectSync(): Collection[] {
     const sampled = this.#shape(this.#read());
-    return this.#collection(sampled, zlib.gzipSync(encodePprof(sampled.data, this.#pprofMeta(sampled))), undefined);
+    const encode = (data: ProfileData) => zlib.gzipSync(encodePprof(data, this.#pprofMeta(sampled, data === sampled.peak)));
+    return [this.#collection(sampled, encode(sampled.data), undefined), ...(sampled.peak ? [this.#peakCollection(sampled, sampled.peak, encode(sampled.peak))] : [])];
   }
 
   /** continuous/options.ts checked these against the sampler's schema: start without checking again each period. */
@@ -186,7 +197,7 @@ export class Collector {
   }
 
   /** Stage 1: the sampler's profile (and a fresh sampler in allocated mode). */
-  #read(): { profile: Profile; fromMs: number; untilMs: number } {
+  #read(): { profile: Profile; peak: ProfileData | null; fromMs: number; untilMs: number } {
     const fromMs = this.#periodStartMs;
     const profile = heap.profile({ sourceMaps: this.options.sourceMaps });
     if (this.options.mode === 'allocated') {
@@ -196,15 +207,24 @@ export class Collector {
       heap.stop();
       startSampler(this.#samplerOptions());
     }
+    // The period's high-water mark; the next period starts its own.
+    const moments = this.#peakOptions() ? takePeriodMoments() : null;
+    const peak = moments && moments.peakIndex >= 0 ? momentProfileData(moments, moments.peakIndex) : null;
     const untilMs = Date.now();
     this.#periodStartMs = untilMs;
-    return { profile, fromMs, untilMs };
+    return { profile, peak, fromMs, untilMs };
+  }
+
+  /** Moments only to find each period's peak: taken at new highs, none on a timer. */
+  #peakOptions(): ResolvedPeakOptions | null {
+    return this.options.mode === 'live' && this.options.peak ? { ...PEAK_DEFAULTS, periodMs: 3_600_000 } : null;
   }
 
   /** Stage 2: without allocscope's own sites, with the GC and heap figures. */
-  #shape({ profile, fromMs, untilMs }: { profile: Profile; fromMs: number; untilMs: number }): Sampled {
+  #shape({ profile, peak, fromMs, untilMs }: { profile: Profile; peak: ProfileData | null; fromMs: number; untilMs: number }): Sampled {
     // Typed arrays stay typed: the encoder reads them as they are (toJSON only for a capture).
     const data = { ...profile.filter({ exclude: ownFileGlobs(), allFrames: true }).data };
+    const peakData = peak ? { ...new Profile(peak).filter({ exclude: ownFileGlobs(), allFrames: true }).data, startTimeMs: fromMs, endTimeMs: untilMs } : null;
     // Node ≥ 26: an allocated period's live figures would say "allocated in this
     // period and not yet collected at its end (no GC first)", which backends would
     // read as the in-use heap (inuse_*): periods export alloc_* only, as before.
@@ -220,7 +240,7 @@ export class Collector {
       gc: gc.running ? gc.summary() : null,
       rssBytes: process.memoryUsage.rss(),
     };
-    return { data, figures, fromMs, untilMs, gcEvents };
+    return { data, peak: peakData, figures, fromMs, untilMs, gcEvents };
   }
 
   /** This period's GC events (the newest MAX_GC_EVENTS), from our own cursor. */
@@ -230,13 +250,19 @@ export class Collector {
     return events.length > MAX_GC_EVENTS ? events.slice(-MAX_GC_EVENTS) : events;
   }
 
-  #pprofMeta(sampled: Sampled): PprofMeta {
-    const labels = this.options.labels;
+  #pprofMeta(sampled: Sampled, peak = false): PprofMeta {
+    const labels = peak ? { ...this.options.labels, moment: 'peak' } : this.options.labels;
     return {
       argv: process.argv.slice(1), node: process.version, pid: process.pid,
       startTimeMs: sampled.fromMs, endTimeMs: sampled.untilMs,
       comments: [`labels ${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(' ')}`],
     };
+  }
+
+  /** The period's peak as a profile of its own, labelled moment=peak (a backend keeps it as its own series). */
+  #peakCollection(sampled: Sampled, peak: ProfileData, pprof: Uint8Array): Collection {
+    const c = this.#collection(sampled, pprof, undefined);
+    return { ...c, labels: { ...c.labels, moment: 'peak' }, peak: { atMs: peak.startTimeMs + (peak.moment?.at ?? 0), usedBytes: peak.moment?.usedBytes ?? 0 } };
   }
 
   #collection(sampled: Sampled, pprof: Uint8Array, capture: Uint8Array | undefined): Collection {

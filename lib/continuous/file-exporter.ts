@@ -31,7 +31,7 @@ const SCHEMA = {
 } as const;
 /** Collections waiting for the disk. */
 const MAX_PENDING = 4;
-const STAMP = /-(\d{8}T\d{6}\.\d{3}Z)-t\d+-\d+\.(?:pb\.gz|allocscope)$/;
+const STAMP = /-(\d{8}T\d{6}\.\d{3}Z)-t\d+(?:-peak)?-\d+\.(?:pb\.gz|allocscope)$/;
 
 interface Kept { name: string; bytes: number }
 
@@ -102,7 +102,8 @@ export class FileExporter implements Exporter {
 
   async #drain(): Promise<void> {
     for (let c = this.#queue.shift(); c; c = this.#queue.shift()) {
-      const base = `${this.options.prefix}-${stamp(c.untilMs)}-t${c.threadId}-${++this.#seq}`;
+      // A period's high-water mark (labels.moment = 'peak') sits beside the period's profile.
+      const base = `${this.options.prefix}-${stamp(c.untilMs)}-t${c.threadId}${c.peak ? '-peak' : ''}-${++this.#seq}`;
       try {
         await this.#write(`${base}.pb.gz`, c.pprof);
         if (c.capture && this.options.capture) await this.#write(`${base}.allocscope`, c.capture);

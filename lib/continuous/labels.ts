@@ -8,7 +8,7 @@ import { typeError } from '../core/errors';
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Labels allocscope sets itself; users may not override them. */
-const RESERVED_LABELS = ['service', 'version', 'host', 'thread_id'] as const;
+const RESERVED_LABELS = ['service', 'version', 'host', 'thread_id', 'moment'] as const;
 
 /** Replaces characters the Pyroscope name syntax reserves (and whitespace) by `_`. */
 function sanitizeLabelValue(value: string): string {

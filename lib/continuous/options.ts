@@ -39,6 +39,12 @@ export interface ContinuousOptions {
   flushTimeoutMs?: number;
   /** Main thread: export the profiles workers forward. Default true. */
   workers?: boolean;
+  /**
+   * Live mode: also export each period's high-water mark, the live heap when the used
+   * heap was highest in the period, as a profile of its own labelled `moment=peak`
+   * (heap.start({ peak }) underneath). Default true.
+   */
+  peak?: boolean;
 }
 
 export interface ResolvedContinuousOptions {
@@ -53,13 +59,14 @@ export interface ResolvedContinuousOptions {
   sourceMaps: boolean;
   flushTimeoutMs: number;
   workers: boolean;
+  peak: boolean;
 }
 
 const WHERE = 'continuous.start()';
 const DEFAULTS = {
   periodMs: 60_000, mode: SAMPLER_DEFAULTS.mode, intervalBytes: SAMPLER_DEFAULTS.intervalBytes, stackDepth: SAMPLER_DEFAULTS.stackDepth, service: undefined as string | undefined,
   version: undefined as string | undefined, labels: undefined as Record<string, string> | undefined, exporters: undefined as ExporterSpec[] | undefined,
-  sourceMaps: true, flushTimeoutMs: 5000, workers: true,
+  sourceMaps: true, flushTimeoutMs: 5000, workers: true, peak: true,
 };
 export const PERIOD_LIMITS = { min: 10, max: 86_400_000 };
 const SCHEMA = {
@@ -71,6 +78,7 @@ const SCHEMA = {
   sourceMaps: { kind: 'boolean' },
   flushTimeoutMs: { kind: 'integer', min: 0, max: 600_000 },
   workers: { kind: 'boolean' },
+  peak: { kind: 'boolean' },
 } as const;
 
 export function isExporter(value: unknown): value is Exporter {

@@ -63,7 +63,7 @@ export class ContinuousSession {
     const capture = this.#exporters.some((e) => e instanceof FileExporter && e.options.capture);
     this.#collector = new Collector({
       mode: options.mode, intervalBytes: options.intervalBytes, stackDepth: options.stackDepth,
-      sourceMaps: options.sourceMaps, capture, labels, threadId,
+      sourceMaps: options.sourceMaps, capture, labels, threadId, peak: options.peak,
     });
   }
 
@@ -174,13 +174,13 @@ export class ContinuousSession {
   readonly #lastWords = (): void => {
     if (!this.#running) return;
     try {
-      this.#dispatch(this.#collector.collectSync());
+      for (const c of this.#collector.collectSync()) this.#dispatch(c);
     } catch { /* nothing to be done at exit */ }
   };
 
   async #collectOnce(): Promise<Collection | null> {
     try {
-      const { collection, times } = await this.#collector.collect();
+      const { collection, peak, times } = await this.#collector.collect();
       const c = this.#counters;
       c.collections++;
       c.lastCollectionMs = times.wallMs;
@@ -196,6 +196,7 @@ export class ContinuousSession {
       if (times.longestStageOwnMs > c.maxStageOwnMs) c.maxStageOwnMs = times.longestStageOwnMs;
       c.totalStagesGcMs += times.stagesGcMs;
       this.#dispatch(collection);
+      if (peak) this.#dispatch(peak);
       return collection;
     } catch (error) {
       this.#counters.collectionFailures++;

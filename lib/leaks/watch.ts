@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { gc, type GcEvent } from '../runtime/gc';
 import { heap } from '../runtime/heap';
-import { runningMode } from '../sampler/heap-profiler';
+import { peakProfile, runningMode } from '../sampler/heap-profiler';
 import { holdGcTracking } from '../metrics/gc-hold';
 import { clearMetricsSource, setMetricsSource, type LeakWatchFigures } from '../metrics/sources';
 import { resolveOptions } from '../core/options';
@@ -69,6 +69,12 @@ export interface LeakWatchEvent {
   growthBytesPerSecond: number;
   /** Sites that grew most over the streak (diff of live profiles); null when the sampler does not run in live mode. */
   sites: LeakWatchSite[] | null;
+  /**
+   * The live heap at its high-water mark since the sampler started, when it runs with
+   * `peak` (heap.start({ mode: 'live', peak: true })): when (ms since the sampler's
+   * start), the heap used then, and its top sites; null otherwise.
+   */
+  peak: { at: number; usedBytes: number; sites: { site: string; bytes: number }[] } | null;
 }
 
 const DEFAULTS: Required<LeakWatchOptions> = { consecutiveGrowth: 3, minGrowthBytes: 4 * 1024 * 1024, toleranceBytes: 512 * 1024, windowGcs: 3, topSites: 10 };
@@ -174,6 +180,7 @@ export class LeakWatch extends EventEmitter {
     const leak: LeakWatchEvent = {
       growthBytes, baseBytes: s.base, currentBytes: bytes, growingGcs: s.growing, gcs: s.gcs, liveEstimateBytes: s.estimates.slice(), postGcBytes: s.raw.slice(),
       durationMs, growthBytesPerSecond: durationMs > 0 ? growthBytes / (durationMs / 1000) : 0, sites: this.#sites(s.profile),
+      peak: this.#peak(),
     };
     this.#restart(bytes, raw, now);
     counted.leakEvents++;
@@ -193,6 +200,20 @@ export class LeakWatch extends EventEmitter {
       this.emit('error', error);
       return null;
     }
+  }
+
+  /** The peak profile's top sites, when the sampler keeps moments. */
+  #peak(): LeakWatchEvent['peak'] {
+    if (this.options.topSites === 0 || runningMode() !== 'live') return null;
+    let p: Profile | null;
+    try {
+      p = peakProfile({ sourceMaps: false });
+    } catch {
+      return null; // the sampler runs without `peak`
+    }
+    if (!p?.peak) return null;
+    const sites = p.top(this.options.topSites + 8).filter((r) => !isOwnFile(r.key.split('\0')[1] ?? '')).slice(0, this.options.topSites);
+    return { at: p.peak.at, usedBytes: p.peak.usedBytes, sites: sites.map((r) => ({ site: r.label, bytes: Math.round(r.bytes) })) };
   }
 
   #sites(base: Profile | null): LeakWatchSite[] | null {

@@ -3,6 +3,7 @@
 import type picomatchType = require('picomatch');
 import { AllocscopeError, typeError } from '../core/errors';
 import { resolveOptions } from '../core/options';
+import { isOwnFile } from '../core/own-files';
 import type { NodeColumns, ProfileData, ProfileMode, ProfileMoment } from './data';
 import { frameInfo, frameLabel, packageOf, shortPath, type FrameInfo } from './frames';
 import type { TopRow } from './top-row';
@@ -18,6 +19,17 @@ const GROUPS: readonly GroupBy[] = ['site', 'function', 'file', 'package', 'stac
  */
 export type SortKey = 'allocated' | 'live' | 'temporary';
 const SORT_KEYS: readonly SortKey[] = ['allocated', 'live', 'temporary'];
+
+/**
+ * Which frame of a stack a top table charges its bytes to: 'innermost', the
+ * innermost JavaScript frame (Node's own node:… frames included); 'program', the
+ * innermost frame of the program's own code (its files and its node_modules), so
+ * that what Node's JavaScript and allocscope's own frames allocated is charged to
+ * the program's function that called them. V8 builtins are counted at their JS
+ * caller either way.
+ */
+export type AttributeTo = 'innermost' | 'program';
+const ATTRIBUTE_TO: readonly AttributeTo[] = ['innermost', 'program'];
 
 type HeapSampleType = 'alloc_objects' | 'alloc_space' | 'inuse_objects' | 'inuse_space';
 
@@ -71,6 +83,12 @@ export interface TopTableOptions extends TopOptions {
    * allocated mode on Node ≥ 26); others refuse them (ERR_ALLOCSCOPE_UNSUPPORTED).
    */
   sort?: SortKey;
+  /**
+   * Which frame of a stack is its site (see AttributeTo). Default: V8 heap
+   * profiles 'innermost'; native profiles charge Node's JavaScript to its caller
+   * already (a stack with only Node's frames stays at the outermost of them).
+   */
+  attributeTo?: AttributeTo;
 }
 
 export interface FilterOptions {
@@ -105,7 +123,7 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export class Profile {
   readonly data: ProfileData;
   #frames: FrameInfo[] = [];
-  #groupOf: Int32Array | undefined; // node → node whose frame the allocation is attributed to
+  #groupOf = new Map<AttributeTo | 'default', Int32Array>(); // node → node whose frame the allocation is attributed to
 
   constructor(data: ProfileData) {
     this.data = data;
@@ -170,8 +188,9 @@ export class Profile {
    * to the JS function that called the builtin.
    */
   top(n = 10, options?: TopTableOptions): TopRow[] {
-    const { by, sort } = resolveOptions('profile.top()', options, { by: 'site' as GroupBy, sort: 'allocated' as SortKey },
-      { by: { kind: 'enum', values: GROUPS }, sort: { kind: 'enum', values: SORT_KEYS } });
+    const { by, sort, attributeTo } = resolveOptions('profile.top()', options,
+      { by: 'site' as GroupBy, sort: 'allocated' as SortKey, attributeTo: undefined as AttributeTo | undefined },
+      { by: { kind: 'enum', values: GROUPS }, sort: { kind: 'enum', values: SORT_KEYS }, attributeTo: { kind: 'enum', values: ATTRIBUTE_TO } });
     if (!(n === Infinity || (Number.isInteger(n) && n >= 0))) {
       throw typeError('ERR_ALLOCSCOPE_INVALID_ARGUMENT', `profile.top() takes a row count (an integer ≥ 0 or Infinity), got ${JSON.stringify(n)}`);
     }
@@ -182,7 +201,7 @@ export class Profile {
         : 'they come from allocated-mode profiles recorded on Node ≥ 26 (V8 14), see heap.capabilities()'}`);
     }
     const value = sort === 'live' ? (g: Group) => g.liveBytes : sort === 'temporary' ? (g: Group) => Math.max(0, g.bytes - g.liveBytes) : (g: Group) => g.bytes;
-    const groups = this.#group(by);
+    const groups = this.#group(by, attributeTo);
     let total = 0;
     for (const g of groups.values()) total += value(g);
     const rows = [...groups.values()].sort((a, b) => value(b) - value(a) || byKey(a.key, b.key));
@@ -294,26 +313,50 @@ export class Profile {
   /**
    * Attribution: each node → the nearest node at or above it that is not a builtin
    * (for a native profile, nor Node's own JavaScript: a Buffer's memory is charged
-   * to the program's function that asked for it, not to node:buffer).
+   * to the program's function that asked for it, not to node:buffer). With
+   * `attributeTo`, the rule it names (see AttributeTo).
    */
-  #attribution(): Int32Array {
-    if (this.#groupOf) return this.#groupOf;
+  #attribution(attributeTo?: AttributeTo): Int32Array {
+    const cached = this.#groupOf.get(attributeTo ?? 'default');
+    if (cached) return cached;
     const { parent, frame } = this.data.nodes;
     const native = this.data.source === 'native';
-    const out = new Int32Array(parent.length);
-    for (let i = 0; i < parent.length; i++) {
-      // Parents come before children (the addon appends children after parents).
-      const p = parent[i]!;
-      const f = this.frame(frame[i]!);
-      out[i] = p > 0 && (f.builtin || (native && f.file.startsWith('node:'))) ? out[p]! : i;
+    const n = parent.length;
+    const out = new Int32Array(n);
+    if (attributeTo === undefined) {
+      for (let i = 0; i < n; i++) {
+        // Parents come before children (the addon appends children after parents).
+        const p = parent[i]!;
+        const f = this.frame(frame[i]!);
+        out[i] = p > 0 && (f.builtin || (native && f.file.startsWith('node:'))) ? out[p]! : i;
+      }
+    } else {
+      // innermost[i]: the nearest non-builtin node; program[i]: the nearest node of
+      // the program's own code, or -1 when the stack has none (it then keeps innermost[i]).
+      const innermost = new Int32Array(n), program = new Int32Array(n).fill(-1);
+      const passes = new Map<number, boolean>();
+      for (let i = 0; i < n; i++) {
+        const p = parent[i]!;
+        const f = this.frame(frame[i]!);
+        innermost[i] = p > 0 && f.builtin ? innermost[p]! : i;
+        if (attributeTo === 'program' && i > 0) {
+          let notProgram = passes.get(frame[i]!);
+          if (notProgram === undefined) {
+            notProgram = f.builtin || f.file.startsWith('node:') || isOwnFile(f.file);
+            passes.set(frame[i]!, notProgram);
+          }
+          program[i] = notProgram ? (p > 0 ? program[p]! : -1) : i;
+        }
+        out[i] = program[i]! >= 0 ? program[i]! : innermost[i]!;
+      }
     }
-    this.#groupOf = out;
+    this.#groupOf.set(attributeTo ?? 'default', out);
     return out;
   }
 
-  #group(by: GroupBy): Map<string, Group> {
+  #group(by: GroupBy, attributeTo?: AttributeTo): Map<string, Group> {
     const { nodes } = this.data;
-    const groupOf = this.#attribution();
+    const groupOf = this.#attribution(attributeTo);
     const groups = new Map<string, Group>();
     // Live columns, or zeros (read only when the profile has live figures).
     const liveB: ArrayLike<number> = nodes.liveBytes && nodes.liveCount ? nodes.liveBytes : new Float64Array(nodes.parent.length);

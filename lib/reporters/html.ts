@@ -31,6 +31,10 @@ const BODY = `<main>
   <div class="toolbar">
     <input type="search" id="search" placeholder="Search functions or files…" aria-label="Search functions or files" autocomplete="off" spellcheck="false">
     <button type="button" id="reset" disabled>Reset zoom</button>
+    <button type="button" id="focus" disabled title="Re-root the graph at the zoomed frame's function: every call of it, merged">Focus on frame</button>
+    <button type="button" id="unfocus" hidden>Clear focus</button>
+    <label class="toggle" title="Node's own frames (the module loader, node:internal/*, node:buffer, …) and allocscope's are collapsed into one marker per run unless this is ticked"><input type="checkbox" id="show-internals"> Node internals</label>
+    <label class="toggle" title="A function called again deeper on its own stack (recursion) folds into its first call"><input type="checkbox" id="merge-functions"> Merge by function</label>
     <span class="matches" id="matches" aria-live="polite"></span>
   </div>
   <div class="crumbs" id="crumbs"></div>
@@ -41,6 +45,7 @@ const BODY = `<main>
 <section id="sites-section">
   <h2 id="sites-title">Top allocation sites</h2>
   <div class="meta" id="sites-sub"></div>
+  <div class="toolbar"><label class="toggle" title="Sites at the innermost frame, Node's own JavaScript included, instead of the program's function that called it"><input type="checkbox" id="sites-internals"> Node internals</label></div>
   <div id="sites"></div>
 </section>
 <section id="timeline-section">

@@ -103,6 +103,8 @@ export const malloc = {
   stop: profiler.stop,
   /** The native allocation profile so far, as a Profile. */
   profile: profiler.profile,
+  /** Live mode with `peak: true`: the native live profile at its high-water mark since start (null before any sample). */
+  peakProfile: profiler.peakProfile,
   /** The hooks' figures at the last profile(). */
   figures: profiler.figures,
   /** Whether this thread's malloc profiler runs. */

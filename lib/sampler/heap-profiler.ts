@@ -85,6 +85,8 @@ interface SamplerBinding {
   fold(): boolean;
   /** The peak watch's moments (kept after stop, until the next start). */
   moments(): RawMoments;
+  /** The peak watch forgets its moments and its peak: a new period's high-water mark starts. */
+  newPeriod(): void;
   /** V8 tells per sample whether its object lives (AllocationProfile::Sample::is_live, V8 14+). */
   readonly liveness: boolean;
 }
@@ -212,4 +214,14 @@ export function peakProfile(options?: Pick<HeapProfileOptions, 'sourceMaps'>): P
   const data = momentProfileData(m, m.peakIndex);
   if (o.sourceMaps) data.original = resolver.resolve(data);
   return new Profile(data);
+}
+
+/**
+ * The moments since the last call (or start), then a new period: its peak is the
+ * highest used heap from now on. For continuous mode's per-period high-water mark.
+ */
+export function takePeriodMoments(): MomentsData | null {
+  const m = moments();
+  if (m && session?.peak) binding.newPeriod();
+  return m;
 }

@@ -19,6 +19,12 @@ export interface MallocStartOptions {
   stackDepth?: number;
   /** Also sample anonymous mmap (not PROT_NONE reservations). Default true. */
   mmap?: boolean;
+  /**
+   * Live mode: keep a copy of the live samples as they stood when their total was
+   * highest (malloc.peakProfile()). The copy is made by the allocation that set the
+   * high, rate-limited to 1 % of wall time. Default false.
+   */
+  peak?: boolean;
 }
 
 export interface MallocProfileOptions {
@@ -45,14 +51,19 @@ export interface MallocProfileFigures {
   threads: number;
   /** GOT slots patched now. */
   slots: number;
+  /** Live mode: the sampled live bytes now (weighted: an estimate of the live total). */
+  liveBytes: number;
+  /** Live mode with peak, once a high was copied: its bytes, copies made, their cost, highs the budget skipped, and how long ago (ms). */
+  peak?: { bytes: number; copies: number; costMs: number; maxCostMs: number; rateLimited: number; agoMs: number };
 }
 
-const DEFAULTS: Required<MallocStartOptions> = Object.freeze({ intervalBytes: 512 * 1024, mode: 'live', stackDepth: 64, mmap: true });
+const DEFAULTS: Required<MallocStartOptions> = Object.freeze({ intervalBytes: 512 * 1024, mode: 'live', stackDepth: 64, mmap: true, peak: false });
 const SCHEMA = {
   intervalBytes: { kind: 'integer', min: 1, max: 2 ** 40 },
   mode: { kind: 'enum', values: SAMPLER_MODES },
   stackDepth: { kind: 'integer', min: 1, max: MALLOC_MAX_DEPTH },
   mmap: { kind: 'boolean' },
+  peak: { kind: 'boolean' },
 } as const satisfies Schema<MallocStartOptions>;
 
 interface RawMallocProfile {
@@ -64,10 +75,10 @@ interface RawMallocProfile {
 
 /** `native.mallocProfiler`: native/malloc_profiler.cc. */
 interface MallocProfilerBinding {
-  start(intervalBytes: number, stackDepth: number, live: boolean, mmap: boolean): { ok: boolean; busy?: boolean; why?: string; slots?: number };
+  start(intervalBytes: number, stackDepth: number, live: boolean, mmap: boolean, peak: boolean): { ok: boolean; busy?: boolean; why?: string; slots?: number };
   stop(): boolean;
-  /** null when this thread does not own the profiler. */
-  collect(): RawMallocProfile | null;
+  /** null when this thread does not own the profiler. atPeak: the live table's copy at its high. */
+  collect(atPeak?: boolean): RawMallocProfile | null;
 }
 
 const binding = nativeNamespace<MallocProfilerBinding>('mallocProfiler');
@@ -78,7 +89,8 @@ let lastFigures: MallocProfileFigures | undefined;
 export function start(options?: MallocStartOptions): void {
   const o = resolveOptions('malloc.start()', options, DEFAULTS, SCHEMA);
   if (session) throw new AllocscopeError('ERR_ALLOCSCOPE_ALREADY_STARTED', 'malloc.start() was called while the malloc profiler is running; call malloc.stop() first');
-  const r = binding.start(o.intervalBytes, o.stackDepth, o.mode === 'live', o.mmap);
+  if (o.peak && o.mode !== 'live') throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'malloc.start(): "peak" needs mode: \'live\'');
+  const r = binding.start(o.intervalBytes, o.stackDepth, o.mode === 'live', o.mmap, o.peak);
   if (r.busy) {
     throw new AllocscopeError('ERR_ALLOCSCOPE_SAMPLER_BUSY',
       'malloc.start(): the malloc profiler is already running in another thread of this process (it is one per process); stop it there first');
@@ -105,11 +117,27 @@ export function isRunning(): boolean {
  * of other threads start at `[thread] name`. Collecting does not stop sampling.
  */
 export function profile(options?: MallocProfileOptions): Profile {
-  const o = resolveOptions('malloc.profile()', options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
-  if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'malloc.profile() needs malloc.start() first');
-  const raw = binding.collect();
-  if (!raw) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', 'malloc.profile(): the malloc profiler was stopped (its thread went away)');
+  return collect('malloc.profile()', options, false)!;
+}
+
+/**
+ * Live mode with `peak`: the native live profile as it stood when the sampled live
+ * bytes were highest since start (`profile.peak` = { usedBytes: those bytes, at: ms
+ * since start }); null until the first sampled allocation.
+ */
+export function peakProfile(options?: MallocProfileOptions): Profile | null {
+  if (session && !session.peak) throw new AllocscopeError('ERR_ALLOCSCOPE_INVALID_OPTION', 'malloc.peakProfile() needs malloc.start({ mode: \'live\', peak: true })');
+  return collect('malloc.peakProfile()', options, true);
+}
+
+function collect(where: string, options: MallocProfileOptions | undefined, atPeak: boolean): Profile | null {
+  const o = resolveOptions(where, options, PROFILE_DEFAULTS, PROFILE_SCHEMA);
+  if (!session) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', `${where} needs malloc.start() first`);
+  const raw = binding.collect(atPeak);
+  if (!raw) throw new AllocscopeError('ERR_ALLOCSCOPE_NOT_STARTED', `${where}: the malloc profiler was stopped (its thread went away)`);
   lastFigures = raw.figures;
+  const peak = raw.figures.peak;
+  if (atPeak && !peak) return null;
   const data: ProfileData = {
     version: 1,
     mode: session.mode,
@@ -122,6 +150,7 @@ export function profile(options?: MallocProfileOptions): Profile {
     frames: raw.frames,
     nodes: raw.nodes,
     source: 'native',
+    ...(atPeak && peak ? { moment: { at: Date.now() - peak.agoMs - session.startTimeMs, usedBytes: peak.bytes, isPeak: true } } : {}),
   };
   if (o.sourceMaps) data.original = resolver.resolve(data);
   return new Profile(data);

@@ -146,13 +146,15 @@ function mallocScenario(iterations) {
 function mallocProfilerScenario(rounds) {
   const zlib = require('node:zlib');
   for (let i = 0; i < rounds; i++) {
-    const r = native.mallocProfiler.start(4096, 32, i % 2 === 0, true);
+    // Live rounds keep the peak copy too (made inside the hooks, under the table's lock).
+    const r = native.mallocProfiler.start(4096, 32, i % 2 === 0, true, i % 2 === 0);
     // Workers run this too, at the same time: one process, one profiler.
     if (!r.ok) { assert.ok(r.busy, JSON.stringify(r)); continue; }
     const keep = [];
     for (let k = 0; k < 20; k++) { zlib.gzipSync(Buffer.alloc(20000, k)); keep.push(Buffer.allocUnsafeSlow(10000 + k)); }
     const p = native.mallocProfiler.collect();
     assert.ok(p.nodes.parent.length > 1 && p.figures.samples > 0, JSON.stringify(p.figures));
+    if (i % 2 === 0) assert.ok(native.mallocProfiler.collect(true).nodes.parent.length >= 1);
     assert.equal(native.mallocProfiler.stop(), true);
   }
   try {
@@ -365,7 +367,9 @@ function samplerScenario(rounds) {
   let nodes = 0;
   for (let r = 0; r < rounds; r++) {
     for (const [interval, depth, mode] of configs) {
-      assert.equal(native.sampler.start(interval, depth, mode), true);
+      // Live sessions also keep moments (the peak watch: GC epilogue → interrupt → fold).
+      const peak = mode === LIVE ? { budget: 0.5, periodMs: 10, maxMoments: 4, minGrowthBytes: 0 } : undefined;
+      assert.equal(native.sampler.start(interval, depth, mode, peak), true);
       assert.throws(() => native.sampler.start(interval, depth, mode)); // already running
       const keep = [];
       const scale = interval === 1 ? 4 : 64; // every allocation is a sample at interval 1
@@ -381,6 +385,11 @@ function samplerScenario(rounds) {
       if (r % 2 === 0) native.isolate.collectGarbage();
       else forceGc(true);
       nodes += checkProfile(native.sampler.collect()); // again, after the GC
+      if (mode === LIVE) {
+        const m = native.sampler.moments();
+        assert.ok(m.moments.atMs.length <= 5 && m.moments.offset.length === m.moments.atMs.length + 1, JSON.stringify(m.figures));
+        native.sampler.newPeriod();
+      }
       assert.equal(native.sampler.stop(), true);
       assert.equal(native.sampler.stop(), false);
       assert.throws(() => native.sampler.collect());

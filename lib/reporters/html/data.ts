@@ -4,11 +4,12 @@
 // The shape is the page's contract, declared on the page's side (client/page-data.ts).
 import type { Capture } from '../../capture/capture';
 import type { BufferPoolStats, PoolStats } from '../../pools';
+import { isOwnFile } from '../../core/own-files';
 import { packageOf, shortPath } from '../../profile/frames';
-import { Profile } from '../../profile/profile';
+import { Profile, type AttributeTo } from '../../profile/profile';
 import type { ReportOptions } from '../reporter';
 import { sideBySide } from '../../profile/side-by-side';
-import { FRAME_KIND, type PageData, type PageGcEvent, type PageProfile, type PageTopRow, type PageView } from './client/page-data';
+import { FRAME_KIND, type PageData, type PageGcEvent, type PageProfile, type PageTop, type PageTopRow, type PageView } from './client/page-data';
 
 function kindOf(file: string, builtin: boolean): number {
   if (builtin) return FRAME_KIND.native;
@@ -38,7 +39,7 @@ function pageProfile(profile: Profile, cwd: string): PageProfile {
     if (k === undefined) { k = strings.length; strings.push(s); stringIndex.set(s, k); }
     return k;
   };
-  const frames: PageProfile['frames'] = { name: [], file: [], line: [], column: [], kind: [] };
+  const frames: PageProfile['frames'] = { name: [], file: [], line: [], column: [], kind: [], internal: [] };
   let totalObjects = 0;
   for (let i = 0; i < n; i++) {
     if (i > 0 && !(total[i]! > 0)) continue;
@@ -55,6 +56,7 @@ function pageProfile(profile: Profile, cwd: string): PageProfile {
       frames.line.push(info.line);
       frames.column.push(info.column);
       frames.kind.push(kindOf(info.file, info.builtin));
+      frames.internal.push(i > 0 && !info.builtin && (info.file.startsWith('node:') || isOwnFile(info.file)) ? 1 : 0);
     }
     newIndex[i] = parent.length;
     parent.push(p);
@@ -77,8 +79,8 @@ function pageProfile(profile: Profile, cwd: string): PageProfile {
   };
 }
 
-function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageView['top'] {
-  const rows = profile.top(options.top, { by: options.by }).map((r): PageTopRow => {
+function pageTop(profile: Profile, options: ReportOptions, cwd: string, attributeTo: AttributeTo): PageTop {
+  const rows = profile.top(options.top, { by: options.by, attributeTo }).map((r): PageTopRow => {
     const row: PageTopRow = {
       label: r.label, bytes: r.bytes, objects: r.objects, averageSize: r.averageSize, share: r.share, cumulativeShare: r.cumulativeShare,
     };
@@ -98,8 +100,11 @@ function pageTop(profile: Profile, options: ReportOptions, cwd: string): PageVie
 export function pageData(capture: Capture, options: ReportOptions): PageData {
   const cwd = capture.meta.cwd ?? process.cwd();
   const profile = capture.profile ? new Profile(capture.profile) : null;
-  const view = (p: Profile, source?: PageProfile['source']): PageView =>
-    ({ profile: { ...pageProfile(p, cwd), ...(source ? { source } : {}) }, top: pageTop(p, options, cwd) });
+  const view = (p: Profile, source?: PageProfile['source']): PageView => ({
+    profile: { ...pageProfile(p, cwd), ...(source ? { source } : {}) },
+    top: pageTop(p, options, cwd, 'program'),
+    topWithInternals: pageTop(p, options, cwd, 'innermost'),
+  });
   let views: PageData['views'];
   if (capture.nativeProfile) {
     const native = new Profile(capture.nativeProfile);
@@ -113,7 +118,8 @@ export function pageData(capture: Capture, options: ReportOptions): PageData {
     version: 1,
     meta: capture.meta,
     profile: profile && pageProfile(profile, cwd),
-    top: profile && pageTop(profile, options, cwd),
+    top: profile && pageTop(profile, options, cwd, 'program'),
+    topWithInternals: profile && pageTop(profile, options, cwd, 'innermost'),
     ...(views ? { views } : {}),
     timeline: capture.timeline,
     gcEvents: capture.gc.events.map((e): PageGcEvent => [

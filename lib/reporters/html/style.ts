@@ -30,6 +30,7 @@ section { margin-top: 22px; padding: 16px 18px; border: 1px solid var(--line); b
 .toolbar input[type=search] { font: 13px var(--sans); padding: 5px 9px; width: 280px; border: 1px solid var(--line); border-radius: 6px; }
 .toolbar button { font: 13px var(--sans); padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); cursor: pointer; }
 .toolbar button:disabled { opacity: .5; cursor: default; }
+.toolbar .toggle { font-size: 13px; display: inline-flex; align-items: center; gap: 5px; cursor: pointer; user-select: none; }
 .views { display: flex; gap: 0; margin-bottom: 8px; }
 .views .view { font: 13px var(--sans); padding: 4px 12px; border: 1px solid var(--line); background: var(--panel); cursor: pointer; margin-right: -1px; }
 .views .view:first-child { border-radius: 6px 0 0 6px; }
@@ -50,6 +51,7 @@ section { margin-top: 22px; padding: 16px 18px; border: 1px solid var(--line); b
 .frame .floc { color: rgba(0,0,0,.55); font-size: 11px; margin-left: 8px; text-indent: 0; }
 .frame.hit .floc { color: rgba(255,255,255,.8); }
 .frame.k3 { color: #333; }
+.frame.marker { color: #57606a; font-style: italic; background-image: repeating-linear-gradient(135deg, rgba(0,0,0,.05) 0 4px, transparent 4px 8px) !important; }
 .flame.searching .frame:not(.hit) { opacity: .28; }
 .frame.hit { background: var(--hit) !important; color: #fff; opacity: 1 !important; }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 8px; }
@@ -57,6 +59,7 @@ section { margin-top: 22px; padding: 16px 18px; border: 1px solid var(--line); b
 .tip { position: fixed; z-index: 10; pointer-events: none; max-width: 560px; padding: 8px 10px; font-size: 12.5px;
   background: rgba(27,31,36,.95); color: #f6f8fa; border-radius: 6px; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: none; }
 .tip .fn { font-weight: 600; overflow-wrap: anywhere; }
+.tip .hint { color: #8b949e; font-size: 11.5px; margin-top: 4px; }
 .tip .loc { font-family: var(--mono); font-size: 11.5px; color: #c9d1d9; overflow-wrap: anywhere; margin-bottom: 4px; }
 .tip table { border-collapse: collapse; }
 .tip td { padding: 0 10px 0 0; font-variant-numeric: tabular-nums; }

@@ -30,3 +30,6 @@ export function kindColor(kind: FrameKind | number, shade: number): string {
 export function frameColor(kind: number, name: string, file: string): string {
   return kindColor(kind, hashUnit(`${name}\u0000${file}`));
 }
+
+/** Markers of collapsed frames (Node's, allocscope's): neutral, so that the program's frames stand out. */
+export const MARKER_COLOR = 'hsl(210,12%,88%)';

@@ -31,8 +31,13 @@ export interface PageProfile {
   /** Nodes dropped because nothing was sampled under them. */
   prunedNodes: number;
   strings: string[];
-  /** Per frame: index into `strings` of the function name and of the (shortened) file. */
-  frames: { name: number[]; file: number[]; line: number[]; column: number[]; kind: number[] };
+  /**
+   * Per frame: index into `strings` of the function name and of the (shortened)
+   * file. `internal`: 1 for a frame the program does not own (Node's own
+   * JavaScript, node:…, or allocscope's own files), which the flame graph
+   * collapses unless asked to show it.
+   */
+  frames: { name: number[]; file: number[]; line: number[]; column: number[]; kind: number[]; internal: number[] };
   /** The call tree, node 0 the root, parents before children. Bytes and objects rounded. */
   nodes: { parent: number[]; frame: number[]; selfBytes: number[]; selfObjects: number[] };
 }
@@ -112,10 +117,19 @@ export interface PagePoolClasses {
   classes: { blockBytes: number; totalBytes: number; inUseBytes: number; requestedBytes: number; freeInPartialBytes: number }[];
 }
 
+export interface PageTop {
+  by: string;
+  rows: PageTopRow[];
+  total: number;
+}
+
 /** One profile the flame graph and the top table can show. */
 export interface PageView {
   profile: PageProfile;
-  top: { by: string; rows: PageTopRow[]; total: number };
+  /** Sites at the program's own frames (what Node's JavaScript allocated is charged to its caller). */
+  top: PageTop;
+  /** Sites at the innermost frame, Node's internals included: the table with "Node internals" shown. */
+  topWithInternals: PageTop;
 }
 
 /** The profiles of a `run --native` capture: the switch above the flame graph picks one. */
@@ -125,7 +139,8 @@ export interface PageData {
   version: 1;
   meta: PageMeta;
   profile: PageProfile | null;
-  top: { by: string; rows: PageTopRow[]; total: number } | null;
+  top: PageTop | null;
+  topWithInternals: PageTop | null;
   /** Present when the capture has a native profile: `profile`/`top` are the 'heap' view's. */
   views?: Partial<Record<PageViewName, PageView>>;
   timeline: PageTimeline;

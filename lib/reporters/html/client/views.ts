@@ -1,6 +1,7 @@
 // Which profile the page shows, for a `run --native` capture: the JS heap's, the
 // native one, or both side by side. The choice lives in the URL's hash (#view=native),
 // so that a reload, a link or the browser's back button keeps it.
+import { readHash } from './hash-state';
 import type { PageData, PageViewName } from './page-data';
 
 export const VIEW_LABELS: Record<PageViewName, string> = { heap: 'JS heap', native: 'native', both: 'both' };
@@ -15,7 +16,7 @@ export function availableViews(data: PageData): PageViewName[] {
 export function chosenView(data: PageData, hash: string): PageViewName | null {
   const names = availableViews(data);
   if (names.length === 0) return null;
-  const asked = /(?:^#|&)view=(\w+)/.exec(hash)?.[1] as PageViewName | undefined;
+  const asked = readHash(hash).view as PageViewName | null;
   return asked && names.includes(asked) ? asked : names[0]!;
 }
 
@@ -25,4 +26,5 @@ export function applyView(data: PageData, name: PageViewName | null): void {
   if (!view) return;
   data.profile = view.profile;
   data.top = view.top;
+  data.topWithInternals = view.topWithInternals;
 }

@@ -1,21 +1,38 @@
-// The top-sites table: sortable, each function with a button that finds it in the flame graph.
+// The top-sites table: sortable, each function with a button that finds it in the
+// flame graph. "Node internals" (shared with the flame graph) picks the table whose
+// sites are the innermost frames, Node's included, instead of the program's own.
 import { bytes, count, percent } from '../numbers';
-import type { PageData, PageTopRow } from '../page-data';
+import type { PageData, PageTop, PageTopRow } from '../page-data';
 import { byId, el, note } from './dom';
 import type { FlameApi } from './flame';
+import { bindCheckbox, type FrameOptions } from './frame-options';
 import { numberColumn, table, textColumn, type Column } from './table';
 
 type RankedRow = PageTopRow & { rank: number };
 
-export function sites(data: PageData, flameApi: FlameApi | null): void {
-  const T = data.top, P = data.profile, box = byId('sites');
-  if (!T || !P) { note(box, 'No allocation profile in this capture.'); return; }
+export function sites(data: PageData, flameApi: FlameApi | null, options: FrameOptions): void {
+  const box = byId('sites'), toggle = byId<HTMLInputElement>('sites-internals');
+  if (!data.top || !data.profile) { toggle.closest('label')!.hidden = true; note(box, 'No allocation profile in this capture.'); return; }
+  bindCheckbox(toggle, options, 'internals');
+  const draw = () => {
+    box.replaceChildren();
+    const internals = options.get().internals;
+    siteTable(data, (internals ? data.topWithInternals : null) ?? data.top!, internals, flameApi);
+  };
+  options.onChange(draw);
+  draw();
+}
+
+function siteTable(data: PageData, T: PageTop, internals: boolean, flameApi: FlameApi | null): void {
+  const P = data.profile!, box = byId('sites');
   const what = P.mode === 'live' ? 'live (in use)' : 'allocated';
   const title = P.source === 'native' ? `Native memory by ${T.by}` : P.source === 'both' ? `Top ${T.by === 'site' ? 'sites' : T.by}, JS heap and native memory`
     : T.by === 'site' ? 'Top allocation sites' : `Top allocations by ${T.by}`;
   byId('sites-title').textContent = `${title} (${what})`;
   byId('sites-sub').textContent = `${bytes(P.totalBytes)} in ~${count(P.totalObjects)} objects, estimated from ~${count(P.totalBytes / P.intervalBytes)} samples at a ` +
     `${bytes(P.intervalBytes)} interval · allocations in V8 builtins are counted at their JS caller · click a header to sort` +
+    (internals ? ' · sites are the innermost JavaScript frames, Node\'s internals included'
+      : ' · what Node\'s own JavaScript allocated is counted at the program\'s function that called it') +
     (P.totalLiveBytes !== undefined ? ' · live: still alive at the end of its fold window; temporary: collected before it' : '');
   if (T.rows.length === 0) { note(box, 'No allocation was sampled: record with a smaller --interval.'); return; }
   const rows: RankedRow[] = T.rows.map((r, k) => ({ ...r, rank: k + 1 }));
