@@ -36,7 +36,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { commandLine, ROOT, environment, fmt, median, quantile, ratioSpread, round, run } = require('../lib/common');
+const { commandLine, ROOT, environment, fmt, median, ratioSpread, round, run, spreadOf } = require('../lib/common');
 const { updateSection } = require('../lib/results');
 
 const RESULTS = path.join(__dirname, 'results.json');
@@ -176,8 +176,6 @@ function measure(work, tmp, probes) {
   }
   return { names, runs, modules: lastModules };
 }
-
-const spreadOf = (values, digits) => ({ median: round(median(values), digits), quartiles: [round(quantile(values, 0.25), digits), round(quantile(values, 0.75), digits)] });
 
 function summarize({ names, runs }) {
   const inRound = (r, variant) => runs.find((x) => x.round === r && x.variant === variant);

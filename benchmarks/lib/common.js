@@ -1,7 +1,7 @@
 'use strict';
 // What every benchmark runner needs: order statistics, running a child and
 // reading its JSON line, the machine's description, and number formatting.
-const { spawn, spawnSync } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -50,7 +50,7 @@ function run(command, args, options = {}) {
   return { stdout: r.stdout, stderr: r.stderr, wallMs };
 }
 
-/** run() without blocking: resolves with { stdout, stderr, wallMs }; rejects with the stderr on failure. */
+/** run() without blocking: resolves { stdout, stderr, wallMs }; rejects with the end of its stderr on failure. */
 function runAsync(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -68,7 +68,7 @@ function runAsync(command, args, options = {}) {
   });
 }
 
-/** Runs the async `tasks` (functions) at most `jobs` at a time; their results in order. */
+/** Runs the async `tasks` (functions), at most `jobs` at a time; their results in order. */
 async function pool(tasks, jobs) {
   const results = new Array(tasks.length);
   let next = 0;
@@ -80,6 +80,73 @@ async function pool(tasks, jobs) {
   }
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
   return results;
+}
+
+/** `list` rotated left by `r`: round r of a round-robin starts at its r-th entry. */
+const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
+
+/**
+ * The schedule of interleaved fresh-process runs: each of `rounds` rounds runs every item
+ * (`itemsOf(target, round)`, e.g. the variants rotated with rotate()) of every target (Node
+ * majors), the targets' order rotated each round too, so that no run always follows another.
+ * Yields { round, target, item, done, total } (done counts from 1).
+ */
+function* interleaved(rounds, targets, itemsOf) {
+  const total = Array.from({ length: rounds }, (_, r) => targets.reduce((n, t) => n + itemsOf(t, r).length, 0)).reduce((a, b) => a + b, 0);
+  let done = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const target of rotate(targets, r)) {
+      for (const item of itemsOf(target, r)) yield { round: r, target, item, done: ++done, total };
+    }
+  }
+}
+
+/** "[bench:name +1m05s] message" lines on stderr, timed from this call. */
+function progressLog(name) {
+  const startedAt = Date.now();
+  return (message) => {
+    const s = Math.round((Date.now() - startedAt) / 1000);
+    process.stderr.write(`[${name} +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
+  };
+}
+
+/** mulberry32: a small seeded PRNG, so that every run of a workload draws the same numbers. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Resolves with the URL of a server `child` (spawned with its stdout piped) once it prints
+ * {"port":N}; rejects, with `stderrTail()` when given, if it exits first.
+ */
+function listeningUrl(child, label, stderrTail = () => '') {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
+    child.on('exit', (code, signal) => reject(new Error(`${label} exited with ${code ?? signal} before listening${stderrTail() ? `:\n${stderrTail()}` : ''}`)));
+  });
+}
+
+/** Median and quartiles of `values`, rounded to `digits`. */
+const spreadOf = (values, digits) => ({ median: round(median(values), digits), quartiles: [round(quantile(values, 0.25), digits), round(quantile(values, 0.75), digits)] });
+
+/** A process's live callgrind counters (callgrind_control -e Ir): instructions of all its threads, and of its main thread. */
+function callgrindCounters(pid) {
+  const text = execFileSync('callgrind_control', ['-e', 'Ir', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const threads = [...text.matchAll(/^\s*Th\s+(\d+)\s+([\d,]+)/gm)].map((m) => ({ thread: Number(m[1]), ir: Number(m[2].replaceAll(',', '')) }));
+  if (threads.length === 0) throw new Error(`no counters in callgrind_control's output:\n${text}`);
+  return { all: threads.reduce((s, t) => s + t.ir, 0), main: threads.find((t) => t.thread === 1)?.ir ?? NaN };
 }
 
 function lastJsonLine(stdout) {
@@ -147,4 +214,4 @@ function commandLine(benchmark, argv = process.argv.slice(2)) {
 }
 
 module.exports = {
-  commandLine, ROOT, median, quantile, ratioSpread, round, run, runAsync, pool, lastJsonLine, environment, fmt };
+  commandLine, ROOT, median, quantile, ratioSpread, round, run, runAsync, pool, rotate, interleaved, progressLog, spreadOf, rng, listeningUrl, callgrindCounters, lastJsonLine, environment, fmt };

@@ -26,6 +26,12 @@
 //   4. side by side on the same workload: heaptrack's top functions by bytes allocated
 //      (read from its data file) and by peak (heaptrack_print -p), and the top sites of
 //      allocscope's allocated-mode profile at a 16 KiB interval; the totals of both.
+//   5. the HTTP server (http-server.js: POSTed JSON orders read into Buffers, invoices gzipped
+//      with the async zlib.gzip, rendered attachments, a bounded cache of Buffers) under
+//      autocannon, each variant a fresh server pinned to its own CPU, interleaved and rotated:
+//      CPU per request of the server's process group, throughput, p99, one final profile();
+//      and its instructions per request under callgrind, start-up and profile() apart
+//      (http-load.js).
 // Writes benchmarks/native-memory/results.json and the "Native memory profiler"
 // section of docs/benchmarks.md.
 //
@@ -39,6 +45,7 @@
 //                     missing); majors interleaved in every round
 //   --no-callgrind    skip the instruction counts
 //   --no-heaptrack    leave heaptrack out
+//   --no-http         skip the HTTP server (5.)
 //   --no-write        print only; do not touch results.json or docs/benchmarks.md
 //   --write-docs      regenerate the docs section from results.json without measuring
 const { spawn, spawnSync } = require('node:child_process');
@@ -47,10 +54,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
-const { commandLine, ROOT, environment, fmt, median, pool, quantile, ratioSpread, round, run, runAsync } = require('../lib/common');
+const {
+  commandLine, ROOT, environment, fmt, interleaved, median, pool, progressLog, ratioSpread, rotate, round, run, runAsync, spreadOf,
+} = require('../lib/common');
 const { updateSection } = require('../lib/results');
+const { httpServer } = require('./http-load');
 
 const RESULTS = path.join(__dirname, 'results.json');
+const REQUEST_BODIES = require('./http-server').bodies().length;
 const CHILD = path.join(__dirname, 'child.js');
 const MICROBENCH = path.join(__dirname, 'microbench.js');
 const ADDON_SOURCE = path.join(__dirname, 'bench-addon.c');
@@ -101,22 +112,37 @@ const CONFIG = {
     heaptrackRepetitions: 5,
   },
   sites: { intervalBytes: 16 * 1024, top: 5 },
+  http: {
+    enabled: !flag('--no-http'),
+    rounds: option('--rounds', short ? 2 : 5),
+    // Per run: a warm-up, then the saturated phase (closed loop) that is measured.
+    warmupS: short ? 1 : 2,
+    seconds: short ? 2 : 3,
+    connections: 8,
+    variants: ['plain', 'loaded', 'allocscope', 'allocscope-allocated', 'heaptrack'],
+    heaptrack: !flag('--no-heaptrack'),
+    callgrind: {
+      enabled: !flag('--no-callgrind'),
+      jobs: 2,
+      runs: 1,
+      variants: ['plain', 'loaded', 'allocscope'],
+      nodeFlags: ['--predictable', '--random-seed=1'],
+      warmupRequests: short ? 200 : 300,
+      requests: short ? 500 : 600,
+      connections: 2,
+    },
+  },
   heaptrack: !flag('--no-heaptrack'),
   write: !short && !flag('--no-write'),
 };
 
 const startedAt = Date.now();
-function progress(message) {
-  const s = Math.round((Date.now() - startedAt) / 1000);
-  process.stderr.write(`[bench:native +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
-}
-
+const progress = progressLog('bench:native');
 const toolVersion = (command, args) => {
   const r = spawnSync(command, args, { encoding: 'utf8' });
   return r.status === 0 ? (r.stdout || r.stderr).trim().split('\n')[0] : null;
 };
 const sizeOf = (file) => (fs.existsSync(file) ? fs.statSync(file).size : null);
-const spreadOf = (values, digits) => ({ median: round(median(values), digits), quartiles: [round(quantile(values, 0.25), digits), round(quantile(values, 0.75), digits)] });
 
 // ---- the Node binaries the children run under ----------------------------------
 
@@ -228,18 +254,10 @@ function oneRun(target, variant, units, tmp) {
 function wallTime(targets, tmp) {
   const { rounds, units } = CONFIG.wall;
   const runsOf = Object.fromEntries(targets.map((t) => [t.key, []]));
-  const total = rounds * targets.reduce((n, t) => n + t.variants.length, 0);
-  let done = 0;
-  for (let r = 0; r < rounds; r++) {
-    // Node majors interleaved too: each round runs every variant under every major.
-    for (const target of targets.map((_, i) => targets[(i + r) % targets.length])) {
-      const { variants } = target;
-      // Rotate the order each round, so that no variant always runs right after another.
-      for (const variant of variants.map((_, i) => variants[(i + r) % variants.length])) {
-        progress(`wall time ${++done}/${total}: round ${r + 1}/${rounds}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${variant}`);
-        runsOf[target.key].push({ round: r, variant, ...oneRun(target, variant, units, tmp) });
-      }
-    }
+  // Node majors interleaved too, and the variants' order rotated each round.
+  for (const { round: r, target, item: variant, done, total } of interleaved(rounds, targets, (t, r) => rotate(t.variants, r))) {
+    progress(`wall time ${done}/${total}: round ${r + 1}/${rounds}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${variant}`);
+    runsOf[target.key].push({ round: r, variant, ...oneRun(target, variant, units, tmp) });
   }
   return Object.fromEntries(targets.map((t) => [t.key, summarizeWall(runsOf[t.key], t.variants)]));
 }
@@ -651,6 +669,34 @@ function targetsOf(n) {
       heaptrackWallRatio: h?.wall.median ?? null, heaptrackCpuRatio: h?.cpu.median ?? null, heaptrackWorkloadRatio: h?.workload.median ?? null,
     },
     totals: n.sites.heaptrack ? { allocscopeVsHeaptrack: n.sites.allocscopeVsHeaptrackWork, met: Math.abs(n.sites.allocscopeVsHeaptrackWork - 1) <= 0.15 } : null,
+    http: n.http ? httpTargetOf(n.http) : null,
+  };
+}
+
+/**
+ * The HTTP server's target: judged on instructions per request against plain node (loading
+ * allocscope's effect included), which resolve 3 %; on the paired CPU per request when callgrind
+ * was skipped. CPU per request and throughput are stated beside it.
+ */
+function httpTargetOf(h) {
+  const l = h.load.byVariant;
+  const c = h.callgrind.skipped ? null : h.callgrind.byVariant;
+  const ht = l.heaptrack?.vsPlain ?? null;
+  return {
+    target: 1.03,
+    instructionsPerRequestRatio: c?.allocscope.perRequestVsPlain ?? null,
+    instructionsVsControl: c?.allocscope.perRequestVsControl ?? null,
+    controlInstructionsRatio: c?.loaded.perRequestVsPlain ?? null,
+    cpuPerRequestRatio: l.allocscope.vsPlain.cpuPerRequest.median,
+    cpuPerRequestQuartiles: l.allocscope.vsPlain.cpuPerRequest.quartiles,
+    allocatedCpuPerRequestRatio: l['allocscope-allocated']?.vsPlain.cpuPerRequest.median ?? null,
+    controlCpuPerRequestRatio: l.loaded?.vsPlain.cpuPerRequest.median ?? null,
+    throughputRatio: l.allocscope.vsPlain.throughput.median,
+    collectMs: l.allocscope.collectMs.median,
+    met: c ? c.allocscope.perRequestVsPlain <= 1.03 : l.allocscope.vsPlain.cpuPerRequest.median <= 1.03,
+    metOnCpu: l.allocscope.vsPlain.cpuPerRequest.median <= 1.03,
+    heaptrackCpuPerRequestRatio: ht?.cpuPerRequest.median ?? null,
+    heaptrackThroughputRatio: ht?.throughput.median ?? null,
   };
 }
 
@@ -665,7 +711,8 @@ function section(results) {
     '`malloc.start()` at the default 512 KiB interval in live and allocated mode, on a deterministic workload ' +
     '(`benchmarks/native-memory/workload.js`: Buffers of 1 KiB–256 KiB, one in four held in a bounded 64-entry cache and the rest dropped, ' +
     'small bodies gzipped and gunzipped with `zlib.gzipSync`/`gunzipSync`, JSON stringify/parse round trips); what one malloc/free pair costs ' +
-    'through allocscope\'s hooks; and what each tool says the workload allocates.', '');
+    'through allocscope\'s hooks; what each tool says the workload allocates' +
+    `${nodes.some((n) => n.http) ? '; and what each costs an HTTP server under load (`benchmarks/native-memory/http-server.js`: POSTed JSON, gzipped responses, Buffers)' : ''}.`, '');
   const mins = Math.max(1, Math.round((env.durationS ?? 0) / 60));
   const opts = [results.config.nodes.length ? `--node ${results.config.nodes.join(',')}` : '', results.config.wall.rounds !== 5 ? `--rounds ${results.config.wall.rounds}` : ''].filter(Boolean);
   L.push(`Reproduce: \`npm run bench:native${opts.length ? ` -- ${opts.join(' ')}` : ''}\` (about ${mins} minutes here; needs \`heaptrack\` and \`valgrind\`; \`--rounds N\`, \`--short\`, \`--node 24\`). ` +
@@ -695,7 +742,23 @@ function section(results) {
   L.push(`- **Side by side**: the same workload (${p.sites.units} units) once under \`heaptrack\`, whose data file is read for bytes allocated per innermost function ` +
     '(`heaptrack_print` 1.4 lists peak, leaked, calls and temporary allocations, not bytes allocated) and whose peak consumers come from ' +
     `\`${p.sites.heaptrack?.print.command ?? 'heaptrack_print -p'}\`; and once with allocscope's allocated-mode profile at a ${results.config.sites.intervalBytes / 1024} KiB interval, \`top(5)\` by site ` +
-    '(the innermost frame of the program\'s own JavaScript).', '');
+    '(the innermost frame of the program\'s own JavaScript).');
+  if (results.config.http?.enabled && p.http) {
+    const hc = results.config.http;
+    L.push(`- **HTTP server**: \`http-server.js\`, an order service on \`node:http\`: each POST carries a JSON order of 2–6 KB (${REQUEST_BODIES} fixed bodies, cycled), read into Buffers ` +
+      'and joined with `Buffer.concat`, parsed; the invoice (about twice the order) built, `Buffer.from` and gzipped with the async `zlib.gzip` (deflate\'s state malloc\'d and freed ' +
+      'on the libuv threadpool, per request); an attachment of 4–64 KiB rendered into a `Buffer.allocUnsafe`; the gzipped invoice and part of the attachment kept in a bounded cache ' +
+      `(256 orders, oldest dropped). Load from autocannon ${results.tools.autocannon ?? ''} in the runner's process: ${hc.rounds} rounds, each variant a fresh server process ` +
+      `(pinned to the last CPU with \`taskset\`, the load generator on the other${several ? '; Node majors interleaved' : ''}), variants interleaved and the order rotated each round; ` +
+      `per run ${hc.warmupS} s of warm-up, then ${hc.seconds} s saturated (closed loop, ${hc.connections} connections), around which the CPU time (user + system, \`/proc/<pid>/stat\`) ` +
+      'of the server\'s whole process group is read (for heaptrack: node, heaptrack\'s interpreter and its compressor, on the same CPU) and divided by the requests the server served; ' +
+      'then one `malloc.profile()` + `top(10)` timed inside the server (allocscope variants). Medians, and medians of per-round ratios to plain node of the same round. ' +
+      (hc.callgrind.enabled ? `Instructions: one server per variant under \`valgrind --tool=callgrind node ${hc.callgrind.nodeFlags.join(' ')}\`, the load generator outside valgrind ` +
+        `(${hc.callgrind.connections} connections); the server's live counters (\`callgrind_control -e Ir\`, all threads) read once it listens (start-up, loading allocscope, \`start()\`), ` +
+        `after ${fmt(hc.callgrind.warmupRequests)} warm-up requests, after ${fmt(hc.callgrind.requests)} more (instructions per request), and after one \`profile()\`: ` +
+        'so start-up and the collection come apart from the per-request cost within one process, where a zero-request run of each variant would come from another.' : ''));
+  }
+  L.push('');
 
   L.push('### Targets', '');
   L.push(`| target |${several ? ' Node |' : ''} measured | met |`);
@@ -719,6 +782,16 @@ function section(results) {
     if (n.targets.totals) {
       L.push(`| total bytes allocated agree with heaptrack's within ~15 % |${nc} allocscope ${mb(n.sites.allocscope.totalBytes)} (16 KiB, allocated mode), heaptrack ${mb(n.sites.heaptrack.workBytes)} ` +
         `(${mb(n.sites.heaptrack.bytes)} minus ${mb(n.sites.heaptrack.emptyRun.bytes)} of node's start-up and exit): ${x(n.sites.allocscopeVsHeaptrackWork)} | ${n.targets.totals.met ? 'yes' : '**no**'} |`);
+    }
+    const ht = n.targets.http;
+    if (ht) {
+      L.push(`| allocscope ≤ 1.03× at 512 KiB on the HTTP server (live mode) |${nc} ` +
+        `${ht.instructionsPerRequestRatio !== null ? `instructions per request ${x(ht.instructionsPerRequestRatio, 4)} of plain node's (${x(ht.instructionsVsControl, 4)} of the control's); ` : ''}` +
+        `CPU per request ${x(ht.cpuPerRequestRatio)} (quartiles ${x(ht.cpuPerRequestQuartiles[0])} – ${x(ht.cpuPerRequestQuartiles[1])}; the control ${x(ht.controlCpuPerRequestRatio)}), ` +
+        `throughput ${x(ht.throughputRatio)}; one \`profile()\` ${fmt(ht.collectMs, 0)} ms | ${ht.met ? 'yes' : '**no**'}${ht.instructionsPerRequestRatio !== null && ht.met !== ht.metOnCpu ? ' (on instructions; CPU per request, within the noise, says otherwise)' : ''} |`);
+      if (ht.heaptrackCpuPerRequestRatio !== null) {
+        L.push(`| (heaptrack on the same HTTP server) |${nc} CPU per request ${x(ht.heaptrackCpuPerRequestRatio)} (its interpreter and compressor included), throughput ${x(ht.heaptrackThroughputRatio)} | — |`);
+      }
     }
   }
   L.push('');
@@ -744,6 +817,12 @@ function section(results) {
     row('final `profile()`, live / allocated (timed in the wall-time runs)', (n) => `${fmt(n.wallTime.byVariant.allocscope.collectMs.median, 0)} ms / ${fmt(n.wallTime.byVariant['allocscope-allocated'].collectMs.median, 0)} ms`);
     row('peak RSS added by the first `profile()` (live)', (n) => mib(n.wallTime.byVariant.allocscope.collectRssMiB.median));
     row('total bytes: allocscope / heaptrack (work)', (n) => `${mb(n.sites.allocscope.totalBytes)} / ${mb(n.sites.heaptrack.workBytes)} = ${x(n.sites.allocscopeVsHeaptrackWork)}`);
+    if (nodes.some((n) => n.http)) {
+      row('HTTP server: instructions per request vs plain, control / live', (n) => `${x(n.targets.http.controlInstructionsRatio, 4)} / ${x(n.targets.http.instructionsPerRequestRatio, 4)}`);
+      row('HTTP server: CPU per request vs plain, control / live / allocated / heaptrack', (n) => [n.targets.http.controlCpuPerRequestRatio, n.targets.http.cpuPerRequestRatio, n.targets.http.allocatedCpuPerRequestRatio, n.targets.http.heaptrackCpuPerRequestRatio].map((r) => x(r)).join(' / '));
+      row('HTTP server: throughput vs plain, live / heaptrack', (n) => `${x(n.targets.http.throughputRatio)} / ${x(n.targets.http.heaptrackThroughputRatio)}`);
+      row('HTTP server: final `profile()`, live / allocated', (n) => `${fmt(n.http.load.byVariant.allocscope.collectMs.median, 0)} ms / ${fmt(n.http.load.byVariant['allocscope-allocated']?.collectMs.median ?? null, 0)} ms`);
+    }
     L.push('');
     const odd = nodes.filter((n) => !n.callgrind.skipped && Math.abs(n.callgrind.loadedWorkRatio - 1) > 0.02);
     if (odd.length) {
@@ -851,9 +930,42 @@ function section(results) {
     'in `cacheEntry`, the zlib state in `compressBody`. Sites are the innermost JavaScript frame as it ran, so a function TurboFan inlined into its caller is charged ' +
     'to the caller: `run` holds the Buffers of `cacheEntry` and `scratchBuffer` where they were inlined into it (a check with `node --no-turbo-inlining` ' +
     'moved them back; `allocscope run` turns inlining off by default). `[thread] …` rows are allocations on threads with no JavaScript (V8\'s platform workers, the libuv pool).', '');
+  if (nodes.some((n) => n.http)) httpSection(L, nodes);
   L.push('### What the figures mean', '');
   for (const note of notesOf(results)) L.push(`- ${note}`);
   return L.join('\n');
+}
+
+/** The HTTP server's tables, every Node (the figures are few, and they differ). */
+function httpSection(L, nodes) {
+  L.push('### HTTP server', '');
+  for (const n of nodes.filter((m) => m.http)) {
+    const { load: l, callgrind: c } = n.http;
+    L.push(`**${nodeName(n)}.**`, '');
+    L.push('| variant | CPU per request, median | vs plain (paired) | req/s, median | throughput vs plain (paired) | p99 (saturated), median | final `profile()` | samples |');
+    L.push('|---|---:|---|---:|---|---:|---:|---:|');
+    for (const [name, s] of Object.entries(l.byVariant)) {
+      const v = s.vsPlain;
+      L.push(`| ${LABELS[name].replace('node …', 'node http-server.js plain')} | ${fmt(s.cpuUsPerRequest.median, 0)} µs | ${v ? ratioCell(v.cpuPerRequest) : '1 (reference)'} | ${fmt(s.requestsPerSecond.median)} | ` +
+        `${v ? ratioCell(v.throughput) : '—'} | ${fmt(s.p99Ms.median, 0)} ms | ${s.collectMs ? `${fmt(s.collectMs.median, 0)} ms` : '—'} | ${s.samples === null ? '—' : fmt(s.samples)} |`);
+    }
+    L.push('');
+    const errors = Object.values(l.byVariant).reduce((k, s) => k + s.errors, 0);
+    L.push(`Per-round CPU-per-request ratios, live: ${l.byVariant.allocscope.vsPlain.cpuRoundRatios.map((r) => fmt(r, 3)).join(', ')}; ` +
+      `the control: ${l.byVariant.loaded?.vsPlain.cpuRoundRatios.map((r) => fmt(r, 3)).join(', ') ?? '—'}${errors ? `; ${fmt(errors)} errors or non-2xx responses` : ''}. ` +
+      'The control does nothing once loaded, so its spread is the noise of fresh processes on this machine.', '');
+    if (c.skipped) {
+      L.push(`Instructions: skipped (${c.skipped}).`, '');
+      continue;
+    }
+    L.push('| variant (callgrind) | instructions per request | vs plain | vs the control | start-up to listening | over plain\'s | final `profile()` | samples |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [name, s] of Object.entries(c.byVariant)) {
+      L.push(`| ${LABELS[name]} | ${fmt(s.perRequest)} | ${x(s.perRequestVsPlain, 4)} | ${x(s.perRequestVsControl, 4)} | ${fmt(s.startup / 1e6, 0)} M | ` +
+        `${name === 'plain' ? '—' : `${s.startupOverPlain >= 0 ? '+' : '−'}${fmt(Math.abs(s.startupOverPlain) / 1e6, 1)} M`} | ${s.collect === null ? '—' : `${fmt(s.collect / 1e6, 1)} M`} | ${s.samples === null ? '—' : fmt(s.samples)} |`);
+    }
+    L.push('');
+  }
 }
 
 /** The notes under the tables: what this run's figures say, and what they cannot. */
@@ -895,6 +1007,20 @@ function notesOf(results) {
     `${mib(n.sites.allocscope.collectRssMiB)} with ${fmt(n.sites.allocscope.samples)} in the side-by-side run): it loads the ELF symbol table of node's binary ` +
     `(\`.symtab\` + \`.strtab\`${n.node.symtabBytes ? `, ${fmt(n.node.symtabBytes / 2 ** 20, 1)} MiB on disk for this node` : ''}) to name node's internal functions. ` +
     'heaptrack keeps its symbolization out of the process (its interpreter, then `heaptrack_print`).');
+  const h = n.http;
+  if (h) {
+    const lv = h.load.byVariant.allocscope;
+    const c = h.callgrind.skipped ? null : h.callgrind.byVariant;
+    const ht = h.load.byVariant.heaptrack?.vsPlain;
+    notes.push(`**HTTP server** (${nodeName(n)}): ` +
+      (c ? `per request, live mode took ${pct(c.allocscope.perRequestVsPlain)} instructions against plain node and ${pct(c.allocscope.perRequestVsControl)} against the control ` +
+        `(${fmt(c.allocscope.samples)} samples over ${fmt(results.config.http.callgrind.warmupRequests + results.config.http.callgrind.requests)} requests); ` +
+        `loading allocscope and \`start()\` cost +${fmt(c.allocscope.startupOverPlain / 1e6, 0)} M instructions once, and the final \`profile()\` +${fmt(c.allocscope.collect / 1e6, 0)} M. ` : '') +
+      `In fresh processes the CPU per request came out at ${x(lv.vsPlain.cpuPerRequest.median)} of plain node's for live mode and ${x(h.load.byVariant.loaded?.vsPlain.cpuPerRequest.median)} for the control, ` +
+      'which does nothing once loaded: that distance from 1 is the noise of this machine, larger than the 3 % being judged, so the instruction counts decide. ' +
+      `One \`profile()\` + \`top()\` at the end took ${fmt(lv.collectMs.median, 0)} ms (live)` +
+      `${ht ? `. heaptrack, whose interpreter and compressor share the server's CPU, took ${x(ht.cpuPerRequest.median)} the CPU per request and served ${x(ht.throughput.median)} the requests per second` : ''}.`);
+  }
   notes.push('**Totals**: allocscope counts from `malloc.start()` (after node\'s start-up), heaptrack from the first allocation of the process to its exit; a zero-work run under heaptrack ' +
     'measures that start-up and exit, and is subtracted. allocscope\'s bytes are an unbiased estimate from a Poisson sample (each sample weighted 1/(1 − e^(−size/interval))); ' +
     'heaptrack\'s are exact. allocscope also samples anonymous `mmap`, which heaptrack does not hook.');
@@ -927,21 +1053,25 @@ async function main() {
   try {
     const targets = nodeTargets(scratch);
     for (const t of targets) t.variants = CONFIG.wall.variants.filter((v) => v !== 'heaptrack' || CONFIG.heaptrack);
-    progress(`starting: ${targets.map((t) => `Node ${t.info.version}`).join(', ')}; ${CONFIG.wall.rounds} rounds × ${targets[0].variants.length} variants, then callgrind, the malloc/free pairs, side by side`);
+    progress(`starting: ${targets.map((t) => `Node ${t.info.version}`).join(', ')}; ${CONFIG.wall.rounds} rounds × ${targets[0].variants.length} variants, then callgrind, the malloc/free pairs, side by side${CONFIG.http.enabled ? ', the HTTP server' : ''}`);
     const wall = wallTime(targets, tmp);
     const cg = await callgrind(targets, tmp);
     const micro = await microbench(targets, tmp);
     const sites = await sideBySide(targets, tmp);
+    const httpResults = CONFIG.http.enabled ? await httpServer(targets, CONFIG.http, tmp, progress) : null;
     env.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2));
     env.durationS = round((Date.now() - startedAt) / 1000, 0);
     const byNode = {};
     for (const t of targets) {
-      byNode[t.key] = { node: t.info, wallTime: wall[t.key], callgrind: cg[t.key], microbench: micro[t.key], sites: sites[t.key] };
+      byNode[t.key] = { node: t.info, wallTime: wall[t.key], callgrind: cg[t.key], microbench: micro[t.key], sites: sites[t.key], http: httpResults?.[t.key] ?? null };
       byNode[t.key].targets = targetsOf(byNode[t.key]);
     }
     results = {
       environment: env, root,
-      tools: { heaptrack: toolVersion('heaptrack', ['--version']), valgrind: toolVersion('valgrind', ['--version']), cc: toolVersion('cc', ['--version']) },
+      tools: {
+        heaptrack: toolVersion('heaptrack', ['--version']), valgrind: toolVersion('valgrind', ['--version']), cc: toolVersion('cc', ['--version']),
+        autocannon: JSON.parse(fs.readFileSync(require.resolve('autocannon/package.json'), 'utf8')).version,
+      },
       config: CONFIG, nodes: targets.map((t) => t.key), byNode,
     };
   } finally {

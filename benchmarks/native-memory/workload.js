@@ -11,18 +11,7 @@
 //   - 40 JSON stringify/parse round trips of a 200-record array (jsonRoundTrip):
 //     mostly V8's heap, little native memory.
 const zlib = require('node:zlib');
-
-/** mulberry32: a small seeded PRNG, so every run allocates the same sizes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { rng } = require('../lib/common');
 
 const KiB = 1024;
 const CACHE_ENTRIES = 64;

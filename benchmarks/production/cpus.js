@@ -4,6 +4,7 @@
 // exists; otherwise wherever the OS puts them.
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { listeningUrl } = require('../lib/common');
 
 const SERVER = path.join(__dirname, 'server.js');
 const taskset = spawnSync('taskset', ['--version']).status === 0;
@@ -22,15 +23,7 @@ const onServerCpu = (argv) => (taskset ? ['taskset', ['-c', '1', process.execPat
 function startServer(variant, sinkUrl, periodMs) {
   const [cmd, args] = onServerCpu([SERVER, variant, sinkUrl, String(periodMs)]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on('exit', (code) => reject(new Error(`server ${variant} exited with ${code} before listening`)));
-  });
+  return listeningUrl(child, `server ${variant}`).then((url) => ({ child, url }));
 }
 
 module.exports = { taskset, pinRunner, onServerCpu, startServer };

@@ -22,7 +22,7 @@ const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { commandLine, median, ratioSpread, round } = require('../lib/common');
+const { callgrindCounters, commandLine, listeningUrl, median, ratioSpread, round } = require('../lib/common');
 
 const { option } = commandLine('production/instructions.js');
 const CONFIG = {
@@ -48,24 +48,12 @@ const load = (url, amount) => new Promise((resolve, reject) => {
   autocannon({ url: `${url}/orders?id=7`, connections: CONFIG.connections, amount, timeout: 120 }, (error, result) => (error ? reject(error) : resolve(result)));
 });
 
-/** callgrind's live counters of a process: instructions per thread, summed. */
-function counters(pid) {
-  const text = execFileSync('callgrind_control', ['-e', 'Ir', String(pid)], { encoding: 'utf8' });
-  const threads = [...text.matchAll(/^\s*Th\s+(\d+)\s+([\d,]+)/gm)].map((m) => ({ thread: Number(m[1]), ir: Number(m[2].replaceAll(',', '')) }));
-  if (threads.length === 0) throw new Error(`no counters in callgrind_control's output:\n${text}`);
-  return { all: threads.reduce((s, t) => s + t.ir, 0), main: threads.find((t) => t.thread === 1)?.ir ?? NaN };
-}
-
 async function oneProcess(sinkUrl, index) {
   const valgrind = ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, SERVER, 'toggle:allocscope', sinkUrl, String(CONFIG.periodMs)];
   const child = taskset ? spawn('taskset', ['-c', '1', ...valgrind], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(valgrind[0], valgrind.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = /\{"port":(\d+)\}/.exec(out); if (m) resolve(`http://127.0.0.1:${m[1]}`); });
-    child.on('exit', (code) => reject(new Error(`server under callgrind exited with ${code}:\n${stderr}`)));
-  });
+  const url = await listeningUrl(child, 'server under callgrind', () => stderr);
   // valgrind's pid is the process callgrind_control talks to (taskset execs it).
   const pid = child.pid;
   const windows = [];
@@ -82,7 +70,7 @@ async function oneProcess(sinkUrl, index) {
       await load(url, 500); // past the switch itself (sampler start, registration)
       execFileSync('callgrind_control', ['--zero', String(pid)], { stdio: 'ignore' });
       const r = await load(url, CONFIG.requests);
-      const c = counters(pid);
+      const c = callgrindCounters(pid);
       windows.push({ on, requests: r.requests.total, instructionsPerRequest: c.all / r.requests.total, mainThreadPerRequest: c.main / r.requests.total, errors: r.errors + r.non2xx });
     }
   } finally {

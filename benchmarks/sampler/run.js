@@ -35,7 +35,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { WORKLOADS } = require('./workloads');
 
-const { commandLine, environment: baseEnvironment, fmt, lastJsonLine, median, pool, quantile, round, run, runAsync } = require('../lib/common');
+const {
+  commandLine, environment: baseEnvironment, fmt, interleaved, lastJsonLine, median, pool, progressLog, quantile, rotate, round, run, runAsync,
+} = require('../lib/common');
 const { updateSection } = require('../lib/results');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
@@ -110,10 +112,7 @@ const CONFIG = {
 // ---- helpers ---------------------------------------------------------------
 
 const startedAt = Date.now();
-function progress(message) {
-  const s = Math.round((Date.now() - startedAt) / 1000);
-  process.stderr.write(`[bench:sampler +${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s] ${message}\n`);
-}
+const progress = progressLog('bench:sampler');
 
 // ---- the Node binaries the children run under ----------------------------------
 
@@ -201,32 +200,23 @@ function wallTime(targets) {
   const workloads = CONFIG.workloads;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-sampler-'));
   const runsOf = Object.fromEntries(targets.map((t) => [t.key, []]));
-  const total = rounds * workloads.length * targets.reduce((n, t) => n + t.variants.length, 0);
-  let done = 0;
+  // Node majors interleaved too: each round runs every variant of every workload under every
+  // major, the variants' order rotated each round, so that no variant always runs right after another.
+  const itemsOf = (target, r) => workloads.flatMap((workload) => rotate(target.variants, r).map((variant) => ({ workload, variant })));
   try {
-    for (let r = 0; r < rounds; r++) {
-      // Node majors interleaved too: each round runs every variant under every major.
-      for (const target of targets.map((_, i) => targets[(i + r) % targets.length])) {
-        const { variants } = target;
-        for (const workload of workloads) {
-          // Rotate the order each round, so that no variant always runs right after another.
-          const order = variants.map((_, i) => variants[(i + r) % variants.length]);
-          for (const variant of order) {
-            progress(`wall time ${++done}/${total}: round ${r + 1}/${rounds}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${workload}, ${variant}`);
-            const { stdout, wallMs } = run(target.node, childArgs(variant, workload, units[workload], tmp), { env: target.env });
-            const out = lastJsonLine(stdout);
-            const extra = variant === 'heap-prof' ? readHeapProf(tmp) : {};
-            runsOf[target.key].push({
-              round: r, workload, variant,
-              workloadMs: round(out.workloadMs, 3), workloadCpuMs: round(out.workloadCpuMs, 3), processMs: round(wallMs, 3),
-              collectMs: round(out.collectMs, 3), collectWithMapsMs: round(out.collectWithMapsMs ?? null, 3),
-              nodes: out.nodes ?? out.pprofSamples ?? extra.heapProfNodes ?? null,
-              profileBytes: out.profileBytes ?? null,
-              ...extra,
-            });
-          }
-        }
-      }
+    for (const { round: r, target, item: { workload, variant }, done, total } of interleaved(rounds, targets, itemsOf)) {
+      progress(`wall time ${done}/${total}: round ${r + 1}/${rounds}${targets.length > 1 ? `, Node ${target.key}` : ''}, ${workload}, ${variant}`);
+      const { stdout, wallMs } = run(target.node, childArgs(variant, workload, units[workload], tmp), { env: target.env });
+      const out = lastJsonLine(stdout);
+      const extra = variant === 'heap-prof' ? readHeapProf(tmp) : {};
+      runsOf[target.key].push({
+        round: r, workload, variant,
+        workloadMs: round(out.workloadMs, 3), workloadCpuMs: round(out.workloadCpuMs, 3), processMs: round(wallMs, 3),
+        collectMs: round(out.collectMs, 3), collectWithMapsMs: round(out.collectWithMapsMs ?? null, 3),
+        nodes: out.nodes ?? out.pprofSamples ?? extra.heapProfNodes ?? null,
+        profileBytes: out.profileBytes ?? null,
+        ...extra,
+      });
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -389,7 +379,7 @@ function convert(targets) {
   const total = processes * targets.reduce((n, t) => n + t.tools.length, 0);
   let done = 0;
   for (let p = 0; p < processes; p++) {
-    for (const target of targets.map((_, i) => targets[(i + p) % targets.length])) {
+    for (const target of rotate(targets, p)) {
       const { tools } = target;
       const order = tools.map((_, i) => tools[(i + p) % tools.length]);
       for (const tool of order) {
