@@ -101,7 +101,8 @@ test('peak: workers keep their own moments; a worker that exits with an interrup
       const results = [];
       let done = 0;
       for (let w = 0; w < 4; w++) {
-        const worker = new Worker(src, { eval: true, workerData: w, env: process.env });
+        // A small young generation: every worker scavenges whatever its Node's default size.
+        const worker = new Worker(src, { eval: true, workerData: w, env: process.env, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
         worker.on('message', (m) => results.push(m));
         worker.on('exit', () => { if (++done === 4) finish(); });
       }
