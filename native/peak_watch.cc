@@ -36,6 +36,7 @@ void PeakWatch::Start(const Settings& settings, KnownFrames* known) {
   last_moment_at_ = -1e300;
   gcs_ = major_gcs_ = collections_ = cost_ms_ = max_cost_ms_ = rate_limited_ = thinned_ = 0;
   if (token_ == nullptr) token_ = new InterruptToken{this};  // allocated here, never in a callback
+  stale_request_ = requested_;  // V8 still holds the token: that interrupt must not collect for this session
   isolate_->AddGCEpilogueCallback(OnEpilogue, this, kAllGcTypes);
   running_ = true;
 }
@@ -96,6 +97,10 @@ void PeakWatch::OnInterrupt(v8::Isolate*, void* data) {
     return;
   }
   self->requested_ = false;
+  if (self->stale_request_) {
+    self->stale_request_ = false;
+    return;
+  }
   if (self->running_) self->Collect();
 }
 

@@ -79,6 +79,7 @@ class PeakWatch {
   // Set in the epilogue (no allocation there beyond V8's own interrupt queue).
   InterruptToken* token_ = nullptr;  // owned, unless V8 holds it for a pending interrupt
   bool requested_ = false;
+  bool stale_request_ = false;  // requested before the last Start(): its candidate is the old session's
   double candidate_used_ = 0, candidate_at_ = 0;
   bool candidate_major_ = false;
   double next_allowed_ms_ = 0;
