@@ -36,7 +36,11 @@ size_t g_peak_count = 0;
 PeakSettings g_peak_settings;
 double g_live_bytes = 0;  // under the lock
 PeakFigures g_peak_figures{};
-double g_next_copy_ns = 0;
+// Rate limit: a credit of time that grows by budget × elapsed time (from kBurstNs,
+// capped there); each copy spends what it took, none while it is spent. A fixed
+// cool-down after each copy missed peaks built faster than the cool-down.
+constexpr double kBurstNs = 5e6;
+double g_credit_ns = kBurstNs, g_credit_at_ns = 0;
 
 inline double NowNs() {
   timespec t;
@@ -51,7 +55,10 @@ void MaybeCopyPeak() {
   const double growth = std::max(g_peak_settings.min_growth_bytes, 0.01 * g_peak_figures.bytes);
   if (g_live_bytes <= g_peak_figures.bytes + growth) return;
   const double start = NowNs();
-  if (start < g_next_copy_ns) {
+  if (g_credit_at_ns == 0) g_credit_at_ns = start;
+  g_credit_ns = std::min(kBurstNs, g_credit_ns + (start - g_credit_at_ns) * g_peak_settings.budget);
+  g_credit_at_ns = start;
+  if (g_credit_ns <= 0) {
     g_peak_figures.rate_limited++;
     return;
   }
@@ -66,7 +73,7 @@ void MaybeCopyPeak() {
   g_peak_figures.copies++;
   g_peak_figures.cost_ns += cost;
   g_peak_figures.max_cost_ns = std::max(g_peak_figures.max_cost_ns, cost);
-  g_next_copy_ns = end + cost / g_peak_settings.budget;
+  g_credit_ns -= cost;
 }
 
 inline size_t Home(uintptr_t p) { return (p * 0x9E3779B97F4A7C15ull) >> (64 - kBits); }
@@ -180,7 +187,8 @@ bool Reset(const PeakSettings& peak) {
   g_peak_settings = peak;
   g_peak_figures = PeakFigures{};
   g_peak_count = 0;
-  g_next_copy_ns = 0;
+  g_credit_ns = kBurstNs;
+  g_credit_at_ns = 0;
   Unlock();
   return true;
 }

@@ -31,7 +31,8 @@ void PeakWatch::Start(const Settings& settings, KnownFrames* known) {
   node_.clear();
   bytes_.clear();
   count_.clear();
-  next_allowed_ms_ = 0;
+  credit_ms_ = kBurstMs;
+  credit_at_ms_ = 0;
   highest_used_ = highest_at_ = peak_used_ = 0;
   last_moment_at_ = -1e300;
   gcs_ = major_gcs_ = collections_ = cost_ms_ = max_cost_ms_ = rate_limited_ = thinned_ = 0;
@@ -78,7 +79,9 @@ void PeakWatch::OnEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, v
   const bool new_high = used > self->peak_used_ + growth;
   const bool due = now - self->last_moment_at_ >= self->settings_.period_ms;
   if (!new_high && !due) return;
-  if (now < self->next_allowed_ms_) {
+  self->credit_ms_ = std::min(kBurstMs, self->credit_ms_ + (now - self->credit_at_ms_) * self->settings_.budget);
+  self->credit_at_ms_ = now;
+  if (self->credit_ms_ <= 0) {
     if (new_high) self->rate_limited_++;
     return;
   }
@@ -130,7 +133,7 @@ void PeakWatch::Collect() {
   collections_++;
   cost_ms_ += cost;
   max_cost_ms_ = std::max(max_cost_ms_, cost);
-  next_allowed_ms_ = NowMs() + cost / settings_.budget;
+  credit_ms_ -= cost;
 }
 
 size_t PeakWatch::PeakIndex() const {

@@ -14,7 +14,10 @@
 // nodes. Bounded: past `max_moments` every other moment is dropped (never the
 // peak's, never the newest), so memory grows by one moment per major GC at most
 // and is capped. The collections are rate-limited so that they take at most
-// `budget` of wall time: after one that took c, none before c / budget.
+// `budget` of wall time: a credit of time grows by `budget` × elapsed time (from
+// kBurstMs at start, capped there) and each collection spends what it took; none
+// runs while the credit is spent. A burst is what catches a peak built in a few
+// hundred ms; a fixed cool-down after each collection missed it.
 #pragma once
 
 #include <napi.h>
@@ -82,7 +85,8 @@ class PeakWatch {
   bool stale_request_ = false;  // requested before the last Start(): its candidate is the old session's
   double candidate_used_ = 0, candidate_at_ = 0;
   bool candidate_major_ = false;
-  double next_allowed_ms_ = 0;
+  static constexpr double kBurstMs = 20;
+  double credit_ms_ = kBurstMs, credit_at_ms_ = 0;
   double highest_used_ = 0, highest_at_ = 0;  // the highest used heap after any GC
   double peak_used_ = 0;                      // the used heap of the peak moment
   double last_moment_at_ = -1e300;

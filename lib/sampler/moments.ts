@@ -9,9 +9,9 @@ import type { FrameColumns, ProfileData, ProfileMode } from './../profile/data';
 
 export interface PeakOptions {
   /**
-   * Share of wall time the collections may take: after one that took c ms, none
-   * runs for c / budget ms (a new high in between is caught at the next GC
-   * after that). Default 0.01 (1 %).
+   * Share of wall time the collections may take: a credit of time grows by
+   * budget × elapsed time (from and up to a 20 ms burst) and each collection spends
+   * what it took; while it is spent, a new high waits for a later GC. Default 0.01 (1 %).
    */
   budget?: number;
   /** A moment at least this often, at the next GC (the memory-over-time series). Default 1000. */
