@@ -35,9 +35,9 @@ test('peak: a 150 MB structure built and dropped is the top site at the peak (±
 });
 
 test('peak: the budget limits collections (a 20 ms burst, then rateLimited), and maxMoments caps what is kept without losing the peak', () => {
-  // A 4 KiB interval makes each collection cost milliseconds: the 20 ms burst is spent
+  // A 1 KiB interval makes each collection cost tens of milliseconds: the 20 ms burst is spent
   // after a few, then a 0.01 % budget holds the rest off.
-  const tight = runNodeJson({ file: WORKLOAD, args: ['api', JSON.stringify({ budget: 0.0001, periodMs: 10, minGrowthBytes: 0 }), String(4096)] }).json;
+  const tight = runNodeJson({ file: WORKLOAD, args: ['api', JSON.stringify({ budget: 0.0001, periodMs: 10, minGrowthBytes: 0 }), String(1024)] }).json;
   const f = tight.moments.figures;
   assert.ok(f.rateLimited > 0, JSON.stringify(tight.moments));
   assert.ok(f.costMs <= 20 + 0.0001 * f.sinceStartMs + f.maxCostMs, `within the burst and the budget: ${JSON.stringify(f)}`);
