@@ -104,7 +104,7 @@ const env = {
   ALLOCSCOPE_ADDON: addon,
   ALLOCSCOPE_SANITIZER: 'asan', // lets a test skip what cannot work under ASan (its own LD_PRELOAD, RSS bounds)
   ASAN_OPTIONS,
-  LSAN_OPTIONS: 'report_objects=0:max_leaks=0',
+  LSAN_OPTIONS: `report_objects=0:max_leaks=0:suppressions=${path.join(__dirname, 'lsan-suppressions.txt')}`,
   UBSAN_OPTIONS,
   NO_COLOR: '1',
   FORCE_COLOR: '0',
