@@ -43,10 +43,21 @@ test('temporary names are unpredictable: random, not the pid or the time, differ
   const file = path.join(dir, 'c.allocscope');
   const names = new Set(Array.from({ length: 100 }, () => path.basename(tempFile.tempPathBeside(file))));
   assert.equal(names.size, 100);
+  const digits = new Map();
   for (const name of names) {
     assert.match(name, /^\.c\.allocscope\.[0-9a-f]{16}\.tmp$/);
-    assert.ok(!name.includes(String(process.pid)));
+    const random = name.split('.')[3];
+    // Not the pid (decimal or hex) nor the time. Checked for equality, not as a
+    // substring: 16 random hex digits hold a given 4-digit pid in ~2 % of 100 names.
+    for (const derived of [String(process.pid), process.pid.toString(16), String(Date.now()), Date.now().toString(16)]) {
+      assert.ok(!random.startsWith(derived.padStart(16, '0').slice(0, 10)), `${random} looks derived from ${derived}`);
+    }
+    for (const d of random) digits.set(d, (digits.get(d) ?? 0) + 1);
   }
+  // Uniform hex digits, as random bytes give (a pid or a clock would leave most digits
+  // unused): 1,600 digits, 100 expected of each, sd ~9.7; 50..150 is over 5 sd.
+  assert.equal(digits.size, 16, `digits used: ${[...digits.keys()].join('')}`);
+  for (const [d, n] of digits) assert.ok(n > 50 && n < 150, `hex digit ${d} appears ${n} times in 1,600`);
 });
 
 test('writeFileAtomic: a symlink planted at the temporary name is not followed; the write fails with ERR_ALLOCSCOPE_OUTPUT', async () => {
