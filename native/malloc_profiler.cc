@@ -126,15 +126,6 @@ struct Tree {
   }
 };
 
-// A typed array holding a copy of v (null when the env is going away).
-template <typename Array, typename T>
-Napi::Value Copy(Napi::Env env, const std::vector<T>& v) {
-  Array a;
-  if (!NewTypedArray(env, v.size(), &a)) return env.Null();
-  if (!v.empty()) memcpy(a.Data(), v.data(), v.size() * sizeof(T));
-  return a;
-}
-
 void StopProfiler() {
   malloc_hooks::Deactivate();
   malloc_got_patch::RestoreAll();
@@ -261,18 +252,18 @@ Napi::Value Collect(const Napi::CallbackInfo& info) {
   out.Set("strings", strings);
   const size_t nf = frames.name.size();
   Napi::Object f = Napi::Object::New(env);
-  f.Set("name", Copy<Napi::Uint32Array>(env, frames.name));
-  f.Set("script", Copy<Napi::Uint32Array>(env, frames.script));
-  f.Set("line", Copy<Napi::Int32Array>(env, frames.line));
-  f.Set("column", Copy<Napi::Int32Array>(env, frames.column));
+  f.Set("name", TypedArrayCopy<Napi::Uint32Array>(env, frames.name));
+  f.Set("script", TypedArrayCopy<Napi::Uint32Array>(env, frames.script));
+  f.Set("line", TypedArrayCopy<Napi::Int32Array>(env, frames.line));
+  f.Set("column", TypedArrayCopy<Napi::Int32Array>(env, frames.column));
   // No script ids (the heap profiler's): a JS frame is known by its script's name.
-  f.Set("scriptId", Copy<Napi::Int32Array>(env, std::vector<int32_t>(nf, 0)));
+  f.Set("scriptId", TypedArrayCopy<Napi::Int32Array>(env, std::vector<int32_t>(nf, 0)));
   out.Set("frames", f);
   Napi::Object n = Napi::Object::New(env);
-  n.Set("parent", Copy<Napi::Int32Array>(env, tree.parent));
-  n.Set("frame", Copy<Napi::Uint32Array>(env, tree.frame));
-  n.Set("selfBytes", Copy<Napi::Float64Array>(env, tree.bytes));
-  n.Set("selfCount", Copy<Napi::Float64Array>(env, tree.count));
+  n.Set("parent", TypedArrayCopy<Napi::Int32Array>(env, tree.parent));
+  n.Set("frame", TypedArrayCopy<Napi::Uint32Array>(env, tree.frame));
+  n.Set("selfBytes", TypedArrayCopy<Napi::Float64Array>(env, tree.bytes));
+  n.Set("selfCount", TypedArrayCopy<Napi::Float64Array>(env, tree.count));
   out.Set("nodes", n);
   const auto counters = malloc_hooks::ReadCounters();
   const auto table = malloc_live_table::ReadTotals();

@@ -168,16 +168,6 @@ void PeakWatch::Thin() {
   count_.swap(count);
 }
 
-namespace {
-template <typename Array, typename T>
-Napi::Value Column(Napi::Env env, const std::vector<T>& v) {
-  Array a;
-  if (!NewTypedArray(env, v.size(), &a)) return env.Undefined();
-  std::copy(v.begin(), v.end(), a.Data());
-  return a;
-}
-}  // namespace
-
 Napi::Value PeakWatch::Export(Napi::Env env) const {
   Napi::Value tree = tree_.Export(env);
   if (!tree.IsObject()) return env.Undefined();
@@ -192,13 +182,13 @@ Napi::Value PeakWatch::Export(Napi::Env env) const {
   }
   offset.push_back(uint32_t(node_.size()));  // moment i's entries: [offset[i], offset[i + 1])
   Napi::Object moments = Napi::Object::New(env);
-  moments.Set("atMs", Column<Napi::Float64Array>(env, at));
-  moments.Set("usedBytes", Column<Napi::Float64Array>(env, used));
-  moments.Set("major", Column<Napi::Uint8Array>(env, major));
-  moments.Set("offset", Column<Napi::Uint32Array>(env, offset));
-  moments.Set("node", Column<Napi::Uint32Array>(env, node_));
-  moments.Set("bytes", Column<Napi::Float64Array>(env, bytes_));
-  moments.Set("count", Column<Napi::Float64Array>(env, count_));
+  moments.Set("atMs", TypedArrayCopy<Napi::Float64Array>(env, at));
+  moments.Set("usedBytes", TypedArrayCopy<Napi::Float64Array>(env, used));
+  moments.Set("major", TypedArrayCopy<Napi::Uint8Array>(env, major));
+  moments.Set("offset", TypedArrayCopy<Napi::Uint32Array>(env, offset));
+  moments.Set("node", TypedArrayCopy<Napi::Uint32Array>(env, node_));
+  moments.Set("bytes", TypedArrayCopy<Napi::Float64Array>(env, bytes_));
+  moments.Set("count", TypedArrayCopy<Napi::Float64Array>(env, count_));
   Napi::Object figures = Napi::Object::New(env);
   figures.Set("gcs", gcs_);
   figures.Set("majorGcs", major_gcs_);

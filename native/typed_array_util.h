@@ -4,6 +4,9 @@
 
 #include <napi.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace allocscope {
 
 // The data of info[index] if it is a Float64Array of at least `min_length`
@@ -30,6 +33,16 @@ template <typename TypedArray>
 inline bool NewTypedArray(Napi::Env env, size_t length, TypedArray* out) {
   *out = TypedArray::New(env, length);
   return !out->IsEmpty() && (length == 0 || out->Data() != nullptr);
+}
+
+// A typed array holding a copy of v (converting each element to the array's
+// type), or null when the env is going away.
+template <typename TypedArray, typename T>
+inline Napi::Value TypedArrayCopy(Napi::Env env, const std::vector<T>& v) {
+  TypedArray a;
+  if (!NewTypedArray(env, v.size(), &a)) return env.Null();
+  std::copy(v.begin(), v.end(), a.Data());
+  return a;
 }
 
 }  // namespace allocscope
