@@ -88,6 +88,46 @@ test('--compare: benchstat table, significant deltas and "~"', () => {
   assert.match(row('B/op', 's/faster'), /-50\.0% \(p=0\.004 n=5\+5\)$/);
   assert.match(row('allocs/op', 's/same'), /~ /);
   assert.ok(!/ext-B\/op/.test(r.stdout), 'a metric that is zero everywhere is left out');
+  assert.ok(!/noisy/.test(r.stdout + r.stderr), 'tight rounds: nothing is marked noisy');
+});
+
+test('--compare on a noisy machine: a difference within the rounds\' spread is "noisy", a real 2x change is not', () => {
+  // Ten rounds each. "loaded": the same code, the new run made on a loaded machine: its
+  // rounds spread from 0.9x to 3.3x (median 2.05x); the Mann–Whitney test alone calls that
+  // a significant +105%, but the new side's ± (125) is larger than the difference (105).
+  // "wide": identical wide distributions. "twice": a real 2x change with rounds within ±4.5%.
+  const jitter = (base) => Array.from({ length: 10 }, (_, i) => base * (1 + ((i * 7) % 10 - 4.5) / 100));
+  const wide = [60, 75, 90, 100, 110, 120, 140, 160, 180, 200];
+  const loaded = [90, 120, 150, 180, 200, 210, 230, 260, 300, 330];
+  const counts = { bytes: Array(5).fill(64), allocs: Array(5).fill(2) };
+  const older = results({ 's/loaded': { ns: jitter(100).map((x, i) => x * (0.8 + i * 0.04)), ...counts }, 's/wide': { ns: wide, ...counts }, 's/twice': { ns: jitter(100), ...counts } });
+  const newer = results({ 's/loaded': { ns: loaded, ...counts }, 's/wide': { ns: [...wide].reverse(), ...counts }, 's/twice': { ns: jitter(200), ...counts } });
+  fs.writeFileSync(path.join(tmp, 'quiet.json'), JSON.stringify(older));
+  fs.writeFileSync(path.join(tmp, 'loaded.json'), JSON.stringify(newer));
+  const args = ['bench', '--compare', path.join(tmp, 'quiet.json'), path.join(tmp, 'loaded.json')];
+  const r = runCli(args);
+  assert.equal(r.status, 0, r.stderr);
+  const row = (id) => r.stdout.split(/\n\n/).find((s) => s.startsWith('ns/op')).split('\n').find((l) => l.startsWith(id));
+  assert.match(row('s/loaded'), /noisy: \+\d+\.\d% \(p=0\.0\d\d n=10\+10\)$/);
+  assert.match(row('s/wide'), /~ \(p=1\.000 n=10\+10\)$/);
+  assert.match(row('s/twice'), /\s\+100\.0% \(p=0\.000 n=10\+10\)$/);
+  assert.match(row('geomean'), /\(1 noisy row in it\)$/);
+  const warning = r.stderr.trim().split('\n');
+  assert.equal(warning.length, 1, r.stderr);
+  assert.match(warning[0], /^allocscope: bench: 1 of 9 rows marked "noisy": significant, but no larger than the spread/);
+
+  const j = runCli([...args, '--json']);
+  assert.equal(j.status, 0, j.stderr);
+  const json = JSON.parse(j.stdout);
+  assert.equal(json.format, 'allocscope-bench-compare');
+  assert.equal(json.noisy, true);
+  const ns = json.tables.find((t) => t.metric === 'ns/op');
+  assert.equal(ns.noisyRows, 1);
+  const byId = Object.fromEntries(ns.rows.map((x) => [x.id, x]));
+  assert.deepEqual([byId['s/loaded'].significant, byId['s/loaded'].noisy], [true, true]);
+  assert.ok(byId['s/loaded'].deltaPct > 90);
+  assert.deepEqual([byId['s/wide'].significant, byId['s/wide'].noisy], [false, false]);
+  assert.deepEqual([byId['s/twice'].significant, byId['s/twice'].noisy], [true, false]);
 });
 
 test('bad input: one line, exit 2, a code', () => {

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { updateSection } = require('../lib/results');
+const { environment } = require('../lib/common');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -19,6 +20,8 @@ const TARGETS_MS = { text: 200, html: 1000 };
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const progress = (msg) => process.stderr.write(`\r\u001b[2K[reports] ${msg}`);
 
+// Before anything runs: the machine's load, commit and versions, as the other benchmarks record them.
+const env = environment();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-reports-'));
 const capture = path.join(dir, 'big.allocscope');
 progress('recording a capture with a large profile…');
@@ -47,7 +50,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 progress('done\n');
 
 const results = {
-  date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, rounds: ROUNDS,
+  date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, rounds: ROUNDS, environment: env,
   capture: { profileNodes: nodes, frames: c.profile.frames.name.length, bytesOnDisk: onDisk, jsonBytes: json, gzipped: fs.readFileSync(capture)[0] === 0x1f },
   formats: Object.fromEntries(REPORT_FORMATS.map((f) => {
     const s = samples[f];
@@ -76,7 +79,7 @@ decoding the capture, *render* is the reporter, *CLI* is the whole
 |---|--:|--:|--:|--:|--:|---|
 ${rows.join('\n')}
 
-Node ${results.node}, ${results.cpu}, ${results.date.slice(0, 10)}. Reproduce: \`node benchmarks/reports/run.js\`.
+Node ${results.node}, ${results.cpu} × ${env.cpuCount}, ${results.date.slice(0, 10)}, commit ${env.commit}, load average at start ${env.loadAverageAtStart.join(' / ')}. Reproduce: \`node benchmarks/reports/run.js\`.
 Raw numbers: \`benchmarks/reports/results.json\`.`);
 fs.rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify(Object.fromEntries(REPORT_FORMATS.map((f) => [f, results.formats[f].median])), null, 1));

@@ -1,6 +1,7 @@
 // `allocscope bench --compare old.json new.json`: benchstat's table. Per metric, the
 // median of each side with its spread, the delta of medians, and a Mann–Whitney U
-// test over the rounds: "~" when the difference is not significant.
+// test over the rounds: "~" when the difference is not significant, "noisy" when
+// it is significant but no larger than the rounds' own spread (the ± of either side).
 import { table } from '../core/format';
 import { mannWhitneyU, spreadOf } from './statistics';
 import { deltaPct, nsPerOp, perOp, plusMinus } from './numbers';
@@ -14,7 +15,17 @@ export interface MetricComparison {
   /** (new − old) / old in %; null when a side is missing or old is 0 and new is not. */
   deltaPct: number | null;
   p: number | null;
+  /** p < alpha: the Mann–Whitney U test tells the two sides' rounds apart. */
   significant: boolean;
+  /**
+   * Significant, but the difference of medians is no larger than the spread of either
+   * side's rounds (the larger of old's and new's ± in absolute units). Rounds spread that
+   * wide mean the machine's load moved the figure within one run by as much as the
+   * difference, so a change of load between the runs explains it as well as a change of
+   * code: the row is printed "noisy", not as a change. A change to act on is
+   * `significant && !noisy`.
+   */
+  noisy: boolean;
 }
 
 export interface MetricTable {
@@ -22,6 +33,18 @@ export interface MetricTable {
   rows: MetricComparison[];
   /** Geometric mean of new/old over rows where both are > 0. */
   geomeanRatio: number | null;
+  /** Rows marked noisy. */
+  noisyRows: number;
+}
+
+/**
+ * The "too noisy to compare" rule: a significant difference of medians that is no
+ * larger than the spread (±, outliers dropped) of the old or of the new rounds.
+ */
+export function isNoisy(old: { median: number; spreadPct: number }, now: { median: number; spreadPct: number }, significant: boolean): boolean {
+  if (!significant) return false;
+  const spread = Math.max(Math.abs(old.median) * old.spreadPct, Math.abs(now.median) * now.spreadPct) / 100;
+  return Math.abs(now.median - old.median) <= spread;
 }
 
 type Extract = (r: MeasureResult) => number[] | null;
@@ -59,16 +82,17 @@ export function compareResults(older: BenchResults, newer: BenchResults, alpha: 
         p = mannWhitneyU(o.rounds, n.rounds);
         if (o.median > 0 && n.median > 0) { logSum += Math.log(n.median / o.median); logCount++; }
       }
+      const significant = p !== null && p < alpha;
       rows.push({
         id,
         old: o && { median: o.median, spreadPct: o.spreadPct, n: o.n },
         new: n && { median: n.median, spreadPct: n.spreadPct, n: n.n },
-        deltaPct: delta, p, significant: p !== null && p < alpha,
+        deltaPct: delta, p, significant, noisy: o !== null && n !== null && isNoisy(o, n, significant),
       });
     }
     // A metric that is zero everywhere (e.g. ext-B/op) says nothing: leave it out.
     if (rows.length === 0 || (m.metric === 'ext-B/op' && rows.every((r) => (r.old?.median ?? 0) === 0 && (r.new?.median ?? 0) === 0))) continue;
-    tables.push({ metric: m.metric, rows, geomeanRatio: logCount > 0 ? Math.exp(logSum / logCount) : null });
+    tables.push({ metric: m.metric, rows, geomeanRatio: logCount > 0 ? Math.exp(logSum / logCount) : null, noisyRows: rows.filter((r) => r.noisy).length });
   }
   return tables;
 }
@@ -81,12 +105,27 @@ export function renderComparisonTables(tables: MetricTable[], oldName: string, n
     const rows = t.rows.map((r) => {
       let verdict: string;
       if (r.p === null) verdict = '(missing on one side)';
-      else if (!r.significant) verdict = `~ (p=${r.p.toFixed(3)} n=${r.old!.n}+${r.new!.n})`;
-      else verdict = `${r.deltaPct === null ? '+∞' : deltaPct(r.deltaPct)} (p=${r.p.toFixed(3)} n=${r.old!.n}+${r.new!.n})`;
+      else {
+        const test = `(p=${r.p.toFixed(3)} n=${r.old!.n}+${r.new!.n})`;
+        const delta = r.deltaPct === null ? '+∞' : deltaPct(r.deltaPct);
+        verdict = !r.significant ? `~ ${test}` : r.noisy ? `noisy: ${delta} ${test}` : `${delta} ${test}`;
+      }
       return [r.id, cell(r.old), cell(r.new), verdict];
     });
-    if (t.geomeanRatio !== null && t.rows.length > 1) rows.push(['geomean', '', '', deltaPct((t.geomeanRatio - 1) * 100)]);
+    if (t.geomeanRatio !== null && t.rows.length > 1) {
+      const noisy = t.noisyRows > 0 ? ` (${t.noisyRows} noisy row${t.noisyRows > 1 ? 's' : ''} in it)` : '';
+      rows.push(['geomean', '', '', `${deltaPct((t.geomeanRatio - 1) * 100)}${noisy}`]);
+    }
     out.push(table([t.metric, oldName, newName, 'vs old'], rows, ['left', 'right', 'right', 'left']));
   }
   return out.join('\n\n');
+}
+
+/** The one-line warning printed when rows were marked noisy; null when none was. */
+export function noisyWarning(tables: MetricTable[]): string | null {
+  const noisy = tables.reduce((a, t) => a + t.noisyRows, 0);
+  if (noisy === 0) return null;
+  const rows = tables.reduce((a, t) => a + t.rows.length, 0);
+  return `${noisy} of ${rows} rows marked "noisy": significant, but no larger than the spread (±) of their rounds, so the machine's load ` +
+    'explains them as well as the code does; rerun both sides on a quiet machine';
 }

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { AllocscopeError } from '../core/errors';
 import { writeFileAtomic } from '../capture/file';
 import { outputProblem } from '../core/output-target';
-import { compareResults, renderComparisonTables } from '../bench/benchstat';
+import { compareResults, noisyWarning, renderComparisonTables } from '../bench/benchstat';
 import { goLine } from '../bench/go-lines';
 import type { MeasureOptions } from '../bench/measure';
 import { BENCH_FORMAT, BENCH_VERSION, environment, parseBenchResults, type BenchRecord, type BenchResults } from '../bench/results-file';
@@ -35,7 +35,9 @@ Options:
   --no-count         skip the counting pass (ns/op only)
   --no-time          skip the timing pass (B/op and allocs/op only)
   --compare          compare two results files (benchstat): median deltas and a
-                     Mann-Whitney U test over the rounds; "~" = not significant
+                     Mann-Whitney U test over the rounds; "~" = not significant,
+                     "noisy" = significant but no larger than the spread (±) of
+                     either side's rounds (with --json: the comparison as JSON)
   --alpha <p>        significance level for --compare (default 0.05)
   -h, --help         this text`;
 
@@ -72,14 +74,17 @@ function readResults(file: string): BenchResults {
   return parseBenchResults(readFileSync(file, 'utf8'), file);
 }
 
-function runCompare(files: string[], alphaText: string | undefined): number {
+function runCompare(files: string[], alphaText: string | undefined, json: boolean): number {
   if (files.length !== 2) throw usageError(`bench --compare takes two results files (old.json new.json), got ${files.length}`);
   const alpha = alphaText === undefined ? 0.05 : Number(alphaText);
   if (!(alpha > 0 && alpha < 1)) throw usageError(`bench: option "--alpha" must be a number between 0 and 1, got "${alphaText}"`);
   const [older, newer] = files.map(readResults) as [BenchResults, BenchResults];
   const tables = compareResults(older, newer, alpha);
   if (tables.length === 0) throw benchFileError(`${files[0]} and ${files[1]} have no benchmark results to compare`);
-  process.stdout.write(`${renderComparisonTables(tables, path.basename(files[0]!), path.basename(files[1]!))}\n`);
+  const warning = noisyWarning(tables);
+  if (json) process.stdout.write(`${JSON.stringify({ format: 'allocscope-bench-compare', version: 1, old: files[0], new: files[1], alpha, noisy: warning !== null, tables }, null, 1)}\n`);
+  else process.stdout.write(`${renderComparisonTables(tables, path.basename(files[0]!), path.basename(files[1]!))}\n`);
+  if (warning) console.error(`allocscope: bench: ${warning}`);
   return 0;
 }
 
@@ -89,7 +94,7 @@ export async function runBench(argv: string[]): Promise<number> {
     'round-ms': { type: 'string' }, 'count-rounds': { type: 'string' }, 'no-count': { type: 'boolean' }, 'no-time': { type: 'boolean' },
     compare: { type: 'boolean' }, alpha: { type: 'string' },
   }, true);
-  if (o.compare) return runCompare(files, o.alpha === undefined ? undefined : String(o.alpha));
+  if (o.compare) return runCompare(files, o.alpha === undefined ? undefined : String(o.alpha), Boolean(o.json));
   if (files.length === 0) throw usageError('bench: no bench file given (see allocscope bench --help)');
   const measureOptions: MeasureOptions & { filter?: string } = {};
   if (o.rounds !== undefined) measureOptions.rounds = parseCount('bench', 'rounds', String(o.rounds), 1, 10_000);
