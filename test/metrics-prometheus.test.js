@@ -124,14 +124,15 @@ test('a real Prometheus scrapes our /metrics and finds sane series', { skip, tim
   prometheus.once('exit', (code, signal) => { prometheusLog += `\n[prometheus exited: ${code ?? signal}]`; });
 
   const api = `http://127.0.0.1:${promPort}`;
-  const query = async (q) => {
-    const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`);
+  // `at` (Unix seconds) pins the evaluation time: queries at one `at` read the same scrape.
+  const query = async (q, at) => {
+    const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}${at === undefined ? '' : `&time=${at}`}`);
     const body = await res.json();
     if (body.status !== 'success') throw new Error(`query ${q}: ${JSON.stringify(body)}`);
     return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   };
-  const one = async (q) => {
-    const r = await query(q);
+  const one = async (q, at) => {
+    const r = await query(q, at);
     return r.length === 1 ? r[0].value : undefined;
   };
 
@@ -173,12 +174,25 @@ test('a real Prometheus scrapes our /metrics and finds sane series', { skip, tim
   const p99 = await one('histogram_quantile(0.99, sum by (le) (allocscope_gc_pause_seconds_bucket{thread_id="0",type="scavenge"}))');
   assert.ok(p99 > 0 && p99 < 10, `scavenge p99 ${p99} s`);
 
-  // The registered pool, per pool and per size class.
-  const acquires = await until('the pool series', () => one('allocscope_pool_acquires_total{pool="prom-test-pool",thread_id="0"}'), logs);
-  assert.ok(acquires > 0);
-  const classes = await query('allocscope_pool_class_in_use_blocks{pool="prom-test-pool"}');
-  assert.ok(classes.length >= 1, 'size-class series');
-  assert.equal(classes.reduce((a, s) => a + s.value, 0) <= 41, true);
+  // The registered pool, per pool and per size class. The service acquires one block
+  // every 50 ms and, once it holds more than 40, releases the oldest: so in any one
+  // scrape in use = acquires - releases = min(acquires, 40), and the size classes'
+  // in-use blocks add up to it. Past 40 acquires the cap is tested too.
+  const testPool = '{pool="prom-test-pool",thread_id="0"}';
+  await until('the pool to pass 40 acquires', async () => ((await one(`allocscope_pool_acquires_total${testPool}`)) > 40 ? true : undefined), logs);
+  const at = Date.now() / 1000;
+  const [acquires, releases, inUse, classes] = await Promise.all([
+    one(`allocscope_pool_acquires_total${testPool}`, at),
+    one(`allocscope_pool_releases_total${testPool}`, at),
+    one(`allocscope_pool_in_use_objects${testPool}`, at),
+    query(`allocscope_pool_class_in_use_blocks${testPool}`, at),
+  ]);
+  const figures = JSON.stringify({ acquires, releases, inUse, classes: classes.map((c) => c.value) });
+  assert.ok(acquires > 40, figures);
+  assert.equal(inUse, 40, figures);
+  assert.equal(releases, acquires - 40, figures);
+  assert.ok(classes.length >= 1, `size-class series: ${figures}`);
+  assert.equal(classes.reduce((a, s) => a + s.value, 0), 40, figures);
 
   // The worker's figures, labelled with its thread id.
   const workerHeap = await until('the worker series', () => one(`allocscope_heap_used_bytes{thread_id="${workerThreadId}"}`), logs);
