@@ -1,22 +1,29 @@
 'use strict';
 // Shared by the continuous-mode tests: a Pyroscope-style ingest receiver on
-// loopback that decodes what it gets (multipart parsed by the platform's own
-// Request.formData(), pprof by pprof-format), and a child runner that does not
-// block the test's event loop (the receiver lives in the test process).
+// loopback that decodes what it gets as Pyroscope's ingest handler does (the
+// body is the pprof when the query says format=pprof; otherwise a multipart body
+// is read by the platform's own Request.formData()), pprof by pprof-format, and
+// a child runner that does not block the test's event loop (the receiver lives
+// in the test process).
 const http = require('node:http');
 const zlib = require('node:zlib');
 const { spawn } = require('node:child_process');
 const { Profile } = require('pprof-format');
 const { ROOT, DIST } = require('./helpers');
 
-/** Decodes a gzipped pprof into plain data: sample types, comments, samples with their function names. */
-function decodePprof(gzipped) {
-  const p = Profile.decode(zlib.gunzipSync(gzipped));
+/** Decodes a pprof (gzipped or not, as Pyroscope takes either) into plain data: sample types, comments, samples with their function names. */
+function decodePprof(bytes) {
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const p = Profile.decode(gzipped ? zlib.gunzipSync(bytes) : bytes);
   const s = p.stringTable.strings;
   const fnName = new Map(p.function.map((f) => [Number(f.id), s[Number(f.name)]]));
   const locFns = new Map(p.location.map((l) => [Number(l.id), l.line.map((line) => fnName.get(Number(line.functionId)))]));
   return {
+    gzipped,
     sampleTypes: p.sampleType.map((t) => `${s[Number(t.type)]}/${s[Number(t.unit)]}`),
+    periodType: p.periodType ? `${s[Number(p.periodType.type)]}/${s[Number(p.periodType.unit)]}` : null,
+    period: Number(p.period),
+    functions: p.function.map((f) => ({ name: s[Number(f.name)], filename: s[Number(f.filename)] })),
     comments: p.comment.map((c) => s[Number(c)]),
     strings: s,
     timeMs: Number(p.timeNanos) / 1e6,
@@ -32,7 +39,13 @@ function bytesOf(decoded, name) {
 
 /**
  * Starts a receiver. behaviour: 'ok' (200), 'error' (500), 'slow' (answers after slowMs).
- * Keeps every request: { query, labels, app, profile (decoded), sampleTypeConfig, bytes, receivedAtMs }.
+ * Keeps every request: { method, path, query, rawQuery, headers, body (Buffer), form (multipart
+ * parts: [{ name, filename, type }]), labels, app, profile (decoded), sampleTypeConfig, bytes, receivedAtMs }.
+ *
+ * It reads a body the way Pyroscope's /ingest handler does (pkg/ingester/pyroscope/ingest_handler.go,
+ * readInputRawDataFromRequest): `format=pprof` in the query means the body is the pprof (gzipped or
+ * not), whatever the content type; without a format, a multipart/form-data body carries it in a
+ * `profile` part (and optionally a `sample_type_config` part). Anything else is answered 400.
  */
 async function startReceiver({ behaviour = 'ok', slowMs = 10_000 } = {}) {
   const requests = [];
@@ -51,20 +64,33 @@ async function startReceiver({ behaviour = 'ok', slowMs = 10_000 } = {}) {
         timers.add(t);
         return;
       }
+      const entry = {
+        method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), rawQuery: url.search.slice(1),
+        headers: req.headers, body, bytes: body.length, receivedAtMs: Date.now(), form: null, sampleTypeConfig: null,
+      };
       try {
-        const form = await new Request('http://receiver/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body }).formData();
+        const contentType = req.headers['content-type'] ?? '';
+        let pprof;
+        if (url.searchParams.get('format') === 'pprof') {
+          pprof = body;
+        } else if (contentType.includes('multipart/form-data')) {
+          const form = await new Request('http://receiver/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+          entry.form = [...form.entries()].map(([name, v]) => ({ name, filename: typeof v === 'string' ? null : v.name, type: typeof v === 'string' ? null : v.type }));
+          pprof = Buffer.from(await form.get('profile').arrayBuffer());
+          const config = form.get('sample_type_config');
+          if (config) entry.sampleTypeConfig = JSON.parse(await config.text());
+        } else {
+          throw new Error(`neither format=pprof nor a multipart body (content-type ${contentType || 'none'})`);
+        }
         const name = url.searchParams.get('name');
         const m = /^([^{]*)\{(.*)\}$/.exec(name);
-        const labels = Object.fromEntries(m[2].split(',').filter(Boolean).map((kv) => kv.split('=')));
-        requests.push({
-          path: url.pathname, query: Object.fromEntries(url.searchParams), app: m[1], labels,
-          profile: decodePprof(Buffer.from(await form.get('profile').arrayBuffer())),
-          sampleTypeConfig: JSON.parse(await form.get('sample_type_config').text()),
-          bytes: body.length, receivedAtMs: Date.now(),
-        });
+        entry.app = m[1];
+        entry.labels = Object.fromEntries(m[2].split(',').filter(Boolean).map((kv) => kv.split('=')));
+        entry.profile = decodePprof(pprof);
+        requests.push(entry);
         res.writeHead(200).end();
       } catch (error) {
-        requests.push({ error: String(error) });
+        requests.push({ ...entry, error: String(error) });
         res.writeHead(400).end(String(error));
       }
     });

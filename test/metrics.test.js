@@ -428,6 +428,8 @@ test('workers: a termination storm while the main thread scrapes leaves no held 
   assert.equal(json.workers, 0);
 });
 
+// The families against a hand-written source: the mapping from a real continuous session is
+// test/metrics-continuous.test.js's (a session pushing to a dead port).
 test('continuous and leak-watch figures appear while their sources are set; a throwing source is counted, not fatal', () => {
   const { json } = runNodeJson({ code: `${PRELUDE}
     const sources = require(process.env.ALLOCSCOPE_DIST + '/metrics/sources');

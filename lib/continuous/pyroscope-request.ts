@@ -1,45 +1,34 @@
-// The request a Pyroscope-compatible backend ingests: POST /ingest with the
-// name, labels and time range in the query, and a multipart/form-data body with
-// the gzipped pprof in a `profile` part and a `sample_type_config` part saying
-// what the sample types are (per-period allocations are deltas, not cumulative;
-// in-use figures are averaged over time, as Pyroscope's Go client declares them).
-import { randomBytes } from 'node:crypto';
+// The request a Pyroscope-compatible backend ingests, in the form Pyroscope's
+// official Node.js client (@pyroscope/nodejs 0.6) sends: POST /ingest with the
+// name, labels and time range in the query, `format=pprof`, and the gzipped pprof
+// itself as the body (application/octet-stream). test/pyroscope-client.test.js
+// compares this request with that client's, field by field.
+//
+// Not multipart: Pyroscope's ingest handler takes `format=pprof` to mean that the
+// body IS the pprof (it checks the query's format before the content type), so a
+// multipart body with `format=pprof` is parsed as a broken pprof and refused. A
+// multipart body (`profile` and `sample_type_config` parts) is Pyroscope's Go
+// client's form, sent without `format`; its sample_type_config is not needed
+// here: Pyroscope 1.x names and types a pprof by its sample types alone.
 import type { Collection } from './collection';
 import { pyroscopeName } from './labels';
 
-const SAMPLE_TYPE_CONFIG: Record<string, { units: string; aggregation?: string; cumulative: boolean }> = {
-  alloc_objects: { units: 'objects', cumulative: false },
-  alloc_space: { units: 'bytes', cumulative: false },
-  inuse_objects: { units: 'objects', aggregation: 'average', cumulative: false },
-  inuse_space: { units: 'bytes', aggregation: 'average', cumulative: false },
-};
-
 export interface IngestRequest {
-  /** Path and query, relative to the backend's base URL. */
+  /** The backend's base URL with `/ingest` and the query. */
   url: URL;
   contentType: string;
-  body: Buffer;
+  body: Uint8Array;
 }
 
 export function ingestRequest(base: URL, collection: Collection, spyName: string): IngestRequest {
   const url = new URL(base.href);
   if (!url.pathname.endsWith('/ingest')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/ingest`;
-  url.searchParams.set('name', pyroscopeName(collection.labels));
-  url.searchParams.set('from', String(Math.floor(collection.fromMs / 1000)));
-  url.searchParams.set('until', String(Math.max(Math.floor(collection.fromMs / 1000), Math.ceil(collection.untilMs / 1000))));
+  const from = Math.floor(collection.fromMs / 1000);
   url.searchParams.set('format', 'pprof');
+  url.searchParams.set('from', String(from));
+  url.searchParams.set('name', pyroscopeName(collection.labels));
   url.searchParams.set('spyName', spyName);
-  const config = Object.fromEntries(collection.sampleTypes.map((t) => [t.type, SAMPLE_TYPE_CONFIG[t.type]]));
-  const boundary = `----allocscope${randomBytes(12).toString('hex')}`;
-  const part = (name: string, contentType: string, data: Uint8Array) => [
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}"\r\nContent-Type: ${contentType}\r\n\r\n`),
-    data,
-    Buffer.from('\r\n'),
-  ];
-  const body = Buffer.concat([
-    ...part('profile', 'application/octet-stream', collection.pprof),
-    ...part('sample_type_config', 'application/json', Buffer.from(JSON.stringify(config))),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
-  return { url, contentType: `multipart/form-data; boundary=${boundary}`, body };
+  // Rounded up (the Node.js client rounds down): [from, until] then holds the whole period.
+  url.searchParams.set('until', String(Math.max(from, Math.ceil(collection.untilMs / 1000))));
+  return { url, contentType: 'application/octet-stream', body: collection.pprof };
 }
