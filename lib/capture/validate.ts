@@ -46,22 +46,40 @@ function describe(v: unknown): string {
  */
 function checkNesting(root: unknown): void {
   if (!root || typeof root !== 'object') return;
-  const stack: Array<{ value: object; path: string; depth: number }> = [{ value: root, path: '', depth: 1 }];
+  // Paths are made only for a problem (from each entry's parent and key): a
+  // profile has hundreds of thousands of values, and this runs on every read.
+  const stack: Nested[] = [{ value: root, parent: null, key: '', depth: 1 }];
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (depth > MAX_CAPTURE_DEPTH) fail(shortened(path), `nests deeper than ${MAX_CAPTURE_DEPTH} levels`);
-    const isArray = Array.isArray(value);
-    const keys = isArray ? null : Object.keys(value);
-    const length = isArray ? (value as unknown[]).length : keys!.length;
-    for (let i = 0; i < length; i++) {
-      const child = isArray ? (value as unknown[])[i] : (value as Record<string, unknown>)[keys![i]!];
-      if (typeof child === 'number') {
-        if (!Number.isFinite(child)) fail(childPath(path, isArray ? i : keys![i]!), `is ${child} (numbers must be finite)`);
-      } else if (child !== null && typeof child === 'object') {
-        stack.push({ value: child, path: childPath(path, isArray ? i : keys![i]!), depth: depth + 1 });
+    const entry = stack.pop()!;
+    if (entry.depth > MAX_CAPTURE_DEPTH) fail(shortened(pathOf(entry)), `nests deeper than ${MAX_CAPTURE_DEPTH} levels`);
+    if (Array.isArray(entry.value)) {
+      const values = entry.value as unknown[];
+      for (let i = 0; i < values.length; i++) {
+        const child = values[i];
+        if (typeof child === 'number') {
+          if (child - child !== 0) fail(childPath(pathOf(entry), i), `is ${child} (numbers must be finite)`); // NaN or ±Infinity
+        } else if (child !== null && typeof child === 'object') {
+          stack.push({ value: child, parent: entry, key: i, depth: entry.depth + 1 });
+        }
+      }
+    } else {
+      const values = entry.value as Record<string, unknown>;
+      for (const key of Object.keys(values)) {
+        const child = values[key];
+        if (typeof child === 'number') {
+          if (child - child !== 0) fail(childPath(pathOf(entry), key), `is ${child} (numbers must be finite)`);
+        } else if (child !== null && typeof child === 'object') {
+          stack.push({ value: child, parent: entry, key, depth: entry.depth + 1 });
+        }
       }
     }
   }
+}
+
+interface Nested { value: object; parent: Nested | null; key: string | number; depth: number }
+
+function pathOf(entry: Nested): string {
+  return entry.parent ? childPath(pathOf(entry.parent), entry.key) : '';
 }
 
 function childPath(path: string, key: string | number): string {
@@ -113,9 +131,10 @@ function numbers(v: unknown, path: string, o: { length?: number; lengthOf?: stri
   const column = array(v, path, o.length, o.lengthOf) as number[];
   const min = o.min ?? 0;
   const below = o.below ?? Infinity;
+  const integer = o.integer === true;
   for (let i = 0; i < column.length; i++) {
     const x = column[i];
-    if (typeof x !== 'number' || !(x >= min) || !(x < below) || (o.integer && !Number.isInteger(x))) {
+    if (typeof x !== 'number' || !(x >= min) || !(x < below) || (integer && !Number.isInteger(x))) {
       const range = o.below === undefined ? `a number ≥ ${min}` : `an index in [${min}, ${o.below})`;
       fail(`${path}[${i}]`, `is ${describe(x)} (must be ${range})`);
     }
