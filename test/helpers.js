@@ -7,8 +7,12 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const CLI = path.join(DIST, 'cli', 'main.js');
 
-/** Runs `node [nodeArgs] -e code` (or a file) synchronously; returns status/stdout/stderr. */
-function runNode({ code, file, args = [], nodeArgs = [], env = {}, timeoutMs = 120_000, cwd = ROOT }) {
+/**
+ * Runs `node [nodeArgs] -e code` (or a file) synchronously; returns status/stdout/stderr.
+ * The timeout only catches a hang: on a loaded shared machine a child that needs
+ * 5 s of CPU can take minutes, and that is not a failure.
+ */
+function runNode({ code, file, args = [], nodeArgs = [], env = {}, timeoutMs = 300_000, cwd = ROOT }) {
   const argv = [...nodeArgs, ...(code !== undefined ? ['-e', code] : [file]), ...args];
   const r = spawnSync(process.execPath, argv, {
     cwd, encoding: 'utf8', timeout: timeoutMs,
