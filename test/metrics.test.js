@@ -416,10 +416,16 @@ test('workers: a termination storm while the main thread scrapes leaves no held 
         await scrape(registry); scrapes++;
         await w.terminate();
       }
-      await new Promise((r) => setTimeout(r, 500)); // > 3 periods: every worker expired
-      const s = await scrape(registry);
+      // A terminated worker's figures expire 3 periods (300 ms) after its last report: scrape until
+      // they have (a poll, not a fixed wait that a loaded machine could outlast), at most 30 s.
+      const threadsOf = (s) => [...new Set(pick(s, 'allocscope_heap_used_bytes').map((x) => x.labels.thread_id))];
+      let s = await scrape(registry);
+      for (const deadline = Date.now() + 30_000; (threadsOf(s).length > 1 || value(s, 'allocscope_metrics_workers', {}) !== 0) && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 50));
+        s = await scrape(registry);
+      }
       reg.unregister();
-      out({ scrapes, threads: [...new Set(pick(s, 'allocscope_heap_used_bytes').map((x) => x.labels.thread_id))], workers: value(s, 'allocscope_metrics_workers', {}) });
+      out({ scrapes, threads: threadsOf(s), workers: value(s, 'allocscope_metrics_workers', {}) });
     })();
   `, timeoutMs: 120_000 });
   assert.equal(status, 0);
