@@ -156,7 +156,9 @@ async function hostWithBaseline(config, { timeoutMs = 150_000 } = {}) {
   const growthMiB = (report.end.rssBytes - report.warm.rssBytes) / MiB;
   const baselineGrowthMiB = (baseline.end.rssBytes - baseline.warm.rssBytes) / MiB;
   const excessMiB = growthMiB - baselineGrowthMiB;
+  const atGcMiB = (r) => ((r.end.rssAtGcBytes - r.warm.rssAtGcBytes) / MiB).toFixed(1);
   const figures = `RSS grew ${growthMiB.toFixed(1)} MiB with allocscope, ${baselineGrowthMiB.toFixed(1)} MiB without` +
+    ` (read right after the GC, before it settled: ${atGcMiB(report)} / ${atGcMiB(baseline)})` +
     ` (${report.warm.rssBytes / MiB | 0} -> ${report.end.rssBytes / MiB | 0} vs ${baseline.warm.rssBytes / MiB | 0} -> ${baseline.end.rssBytes / MiB | 0} MiB;` +
     ` ${report.end.collections - report.warm.collections} cycles, workers ${report.warm.workersStarted}..${report.end.workersStarted} vs ${baseline.warm.workersStarted}..${baseline.end.workersStarted});` +
     ` allocscope added ${excessMiB.toFixed(1)} MiB, margin on Node ${process.versions.node.split('.')[0]}: ${rssMarginMiB()} MiB`;
