@@ -376,7 +376,7 @@ test('source maps: pprof and speedscope report the original location, heapprofil
 // What a test can hold is how the work grows, by a wide bound: each reporter's CPU
 // time for 16× the nodes, on this thread's clock, the least of 3 tries. Linear
 // work reads about ×16 or less (fixed costs weigh on the small one; measured
-// ×4–17 on a loaded machine); one quadratic step over the nodes or frames reads up
+// ×4–22 on a loaded machine); one quadratic step over the nodes or frames reads up
 // to ×256, and past ×64 as soon as it takes a fifth of the small render's time
 // (a scan of the nodes for every 4th node read ×99).
 test('the three reporters render a 60,000-node profile in time linear in its size', (t) => {

@@ -280,7 +280,7 @@ test('a 60,000-node profile renders in time linear in its size and the page draw
   // measured by benchmarks/reports/run.js (its scaling and page steps use this
   // profile). Here, how the work grows, by a wide bound: CPU time on this thread's
   // clock, least of 3 (helpers.leastCpuMs), for 16× the nodes. Linear reads ×16 or
-  // less (measured ×2–3: fixed costs dominate the small one); a quadratic step over
+  // less (measured ×2–4: fixed costs dominate the small one); a quadratic step over
   // the nodes reads up to ×256, past ×64 once it takes a fifth of the small render.
   const small = { ...data, profile: syntheticDeepProfile(3_750) };
   const smallMs = leastCpuMs(render, small);
