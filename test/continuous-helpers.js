@@ -146,8 +146,14 @@ const HOST = require('node:path').join(__dirname, 'fixtures', 'continuous-host.j
  * Newer V8s keep the pages of ended workers' heaps (and glibc the workers' malloc arenas) for reuse, and
  * that retention grows with what each worker compiled and allocated: a worker that loads allocscope's
  * ~1.1 MB of JavaScript costs as much as one loading a pure-JS module tree of that size. It levels off
- * instead of growing with cycles; a leak of 1 MiB per cycle (150 cycles measured) would exceed every margin.
- * Node 22: 0.8 MiB added in a loaded run, 65.6 MiB in a quiet one (the matrix, 160 cycles, 68 workers): 100.
+ * instead of growing with cycles; a leak of 1 MiB per cycle (140-160 cycles measured) or per worker
+ * (70-400) would exceed every margin.
+ * Each margin is the most allocscope was measured to add on that major (growth with minus growth without,
+ * both read with no worker alive after a full GC), times 1.3-3:
+ *   20: soak 13.6 - 1.1 = 12.5 MiB                                           -> 40
+ *   22: soak 0.8 MiB in a loaded run, 65.6 in a quiet one (160 cycles, 68 workers) -> 100
+ *   24: soak 130.0 - 53.2 = 76.8 MiB (397 workers)                           -> 100
+ *   26: soak 30.7 + 19.7 = 50.4 MiB; http tests (no workers) 37.0, 54.4, 51.3 -> 80
  */
 const RSS_MARGIN_MIB = { 20: 40, 22: 100, 24: 100, 26: 80 };
 const rssMarginMiB = () => RSS_MARGIN_MIB[process.versions.node.split('.')[0]] ?? 100;
@@ -176,7 +182,9 @@ async function hostWithBaseline(config, { timeoutMs = 150_000 } = {}) {
   const growthMiB = (report.end.rssBytes - report.warm.rssBytes) / MiB;
   const baselineGrowthMiB = (baseline.end.rssBytes - baseline.warm.rssBytes) / MiB;
   const excessMiB = growthMiB - baselineGrowthMiB;
+  const atGcMiB = (r) => ((r.end.rssAtGcBytes - r.warm.rssAtGcBytes) / MiB).toFixed(1);
   const figures = `RSS grew ${growthMiB.toFixed(1)} MiB with allocscope, ${baselineGrowthMiB.toFixed(1)} MiB without` +
+    ` (read right after the GC, before it settled: ${atGcMiB(report)} / ${atGcMiB(baseline)})` +
     ` (${report.warm.rssBytes / MiB | 0} -> ${report.end.rssBytes / MiB | 0} vs ${baseline.warm.rssBytes / MiB | 0} -> ${baseline.end.rssBytes / MiB | 0} MiB;` +
     ` ${report.end.collections - report.warm.collections} cycles, workers ${report.warm.workersStarted}..${report.end.workersStarted} vs ${baseline.warm.workersStarted}..${baseline.end.workersStarted});` +
     ` allocscope added ${excessMiB.toFixed(1)} MiB, margin on Node ${process.versions.node.split('.')[0]}: ${rssMarginMiB()} MiB`;

@@ -162,9 +162,11 @@ function assertHostUnharmed(report, queueSize) {
   // RSS against the same host without allocscope, run in a fresh process (continuous-helpers.js, hostWithBaseline).
   console.log(`# ${report.rss.figures}`);
   if (!process.env.ALLOCSCOPE_SANITIZER) assert.ok(report.rss.excessMiB < rssMarginMiB(), report.rss.figures);
-  // Loose on purpose (shared 2-core machine): a push that blocked would show as a stall of the 10 s response or timeout.
-  assert.ok(report.lagMs.p50 < 100, `event-loop delay p50 ${report.lagMs.p50} ms`);
-  assert.ok(report.lagMs.max < 2000, `event-loop delay max ${report.lagMs.max} ms`);
+  // The event-loop delay is a speed figure that load moves (p50 < 100 ms and max < 2 s, with and without
+  // allocscope: benchmarks/soak/unhealthy-backend.js); printed here, not bounded. That a push does not
+  // block the loop is checked by a count in the slow backend's test: collections went on, and were
+  // dropped, while one push waited 10 s (a blocking push would leave nothing queued to drop).
+  console.log(`# event-loop delay p50 ${report.lagMs.p50.toFixed(1)} ms, max ${report.lagMs.max.toFixed(1)} ms`);
   assert.equal(report.handlesAfter, 0, `nothing of ours is left after stop(): ${report.handleTypes}`);
 }
 
@@ -183,6 +185,7 @@ test('GIVEN the backend answers after 10 s WHEN many periods pass THEN the queue
     const report = await hostAgainst(receiver.url, { timeoutMs: 10_000 });
     assert.equal(report.stats.exported, 0);
     // One push waits on the backend; the queue holds 4; everything else was dropped, oldest first.
+    // So the waiting push did not block the loop: it went on collecting (and dropping) meanwhile.
     assert.ok(report.stats.drops >= report.stats.collections - 4 - 2, JSON.stringify(report.stats));
     assertHostUnharmed(report, 4);
   } finally {

@@ -53,8 +53,15 @@ const CHILD = `
           const before = {};
           for (const name of running) before[name] = await modules[name].gcs();
           global.gc(); global.gc();
-          await new Promise((r) => setTimeout(r, 20)); // leak watch hears of GCs through an async notification
-          for (const name of running) c.checks.push({ after: stopping, module: name, grew: (await modules[name].gcs()) - before[name] });
+          // Leak watch hears of GCs through an async notification: read until every module has seen
+          // both (a poll, not a fixed wait that a loaded machine could outlast), at most 10 s.
+          const grew = {};
+          for (const deadline = Date.now() + 10_000; ;) {
+            for (const name of running) grew[name] = (await modules[name].gcs()) - before[name];
+            if ([...running].every((name) => grew[name] >= 2) || Date.now() >= deadline) break;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          for (const name of running) c.checks.push({ after: stopping, module: name, grew: grew[name] });
         }
         c.runningAtEnd = a.gc.running;
         cases.push(c);

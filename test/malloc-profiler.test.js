@@ -117,17 +117,19 @@ test('one profiler per process: a worker cannot start it while the main thread r
     code: `
       const { Worker } = require('node:worker_threads');
       const { malloc } = require(process.env.ALLOCSCOPE_DIST);
+      // The worker's first message, and a promise of its exit.
       const inWorker = (src) => new Promise((resolve, reject) => {
         const w = new Worker('const { malloc } = require(process.env.ALLOCSCOPE_DIST); const { parentPort } = require("node:worker_threads");' + src, { eval: true });
-        w.once('message', resolve); w.once('error', reject);
+        const exited = new Promise((r) => w.once('exit', r));
+        w.once('message', (message) => resolve({ message, exited })); w.once('error', reject);
       });
       (async () => {
         malloc.start();
-        const busy = await inWorker('try { malloc.start(); parentPort.postMessage("started"); } catch (e) { parentPort.postMessage(e.code); }');
+        const busy = (await inWorker('try { malloc.start(); parentPort.postMessage("started"); } catch (e) { parentPort.postMessage(e.code); }')).message;
         malloc.stop();
         // The worker starts it, allocates, and ends without stop(): its teardown releases the GOT.
-        const workerRun = await inWorker('malloc.start({ intervalBytes: 4096, mode: "allocated" }); const b = []; for (let i = 0; i < 100; i++) b.push(Buffer.allocUnsafeSlow(65536)); parentPort.postMessage(malloc.profile().totals().bytes);');
-        await new Promise((r) => setTimeout(r, 200));
+        const { message: workerRun, exited } = await inWorker('malloc.start({ intervalBytes: 4096, mode: "allocated" }); const b = []; for (let i = 0; i < 100; i++) b.push(Buffer.allocUnsafeSlow(65536)); parentPort.postMessage(malloc.profile().totals().bytes);');
+        await exited; // 'exit' comes after the worker's environment (and its cleanup hooks) was torn down
         malloc.start({ intervalBytes: 4096, mode: 'allocated' });
         const keep = []; for (let i = 0; i < 100; i++) keep.push(Buffer.allocUnsafeSlow(65536));
         const mainBytes = malloc.profile().totals().bytes;

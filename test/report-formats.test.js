@@ -12,6 +12,7 @@ const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 const { Profile: PprofProfile } = require('pprof-format');
 const { runCli, runNode, ROOT, DIST, leastCpuMs } = require('./helpers');
+const { syntheticCallTree } = require('./fixtures/synthetic-profiles');
 
 const CHURN = path.join(ROOT, 'examples', 'churn.js');
 const FORMATS = { pprof: '.pb.gz', heapprofile: '.heapprofile', speedscope: '.speedscope.json' };
@@ -365,50 +366,23 @@ test('source maps: pprof and speedscope report the original location, heapprofil
   for (const cf of found) assert.deepEqual([cf.functionName, cf.url, cf.lineNumber, cf.columnNumber], ['handleRequest', CHURN, line, column]);
 });
 
-// ── speed ────────────────────────────────────────────────────────────────────
+// ── how the work grows ───────────────────────────────────────────────────────
 
-// A deterministic synthetic call tree: n nodes, 5,000 frames, stacks up to 64 deep.
-function syntheticProfile(base, N) {
-  let seed = 1;
-  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const F = 5_000;
-  const strings = ['', '(root)'];
-  const frames = { name: [1], script: [0], line: [0], column: [0], scriptId: [0] };
-  for (let f = 1; f < F; f++) {
-    const builtin = f % 7 === 0;
-    frames.name.push(strings.push(`fn${f}`) - 1);
-    frames.script.push(builtin ? 0 : strings.push(`/app/src/module${f % 300}.js`) - 1);
-    frames.line.push(builtin ? 0 : 1 + (f % 900));
-    frames.column.push(builtin ? 0 : 1 + (f % 80));
-    frames.scriptId.push(builtin ? 0 : 100 + (f % 300));
-  }
-  const nodes = { parent: [-1], frame: [0], selfBytes: [0], selfCount: [0] };
-  const depth = [0];
-  for (let i = 1; i < N; i++) {
-    let p = random() < 0.92 && depth[i - 1] < 64 ? i - 1 : Math.floor(random() * i);
-    if (depth[p] >= 64) p = 0;
-    nodes.parent.push(p);
-    depth.push(depth[p] + 1);
-    nodes.frame.push(1 + Math.floor(random() * (F - 1)));
-    const bytes = random() < 0.7 ? random() * 1e6 : 0;
-    nodes.selfBytes.push(bytes);
-    nodes.selfCount.push(bytes / 37);
-  }
-  return { ...base, profile: { ...base.profile, strings, frames, nodes, original: undefined } };
-}
-
-// Not a speed test (the targets and their measurements are benchmarks/reports):
-// wall time on a loaded machine says little (pprof read 2.7 s here once under
-// load, 0.1–0.3 s otherwise). What a test can hold without flaking is how the
-// work grows: each reporter's CPU time for 4× the nodes, on this thread's clock,
-// the least of 3 tries. Linear work reads ×4 (n log n a little more); one
-// quadratic step over the nodes or frames reads ×16 and fails the ×8 bound. The
-// absolute bound (5 s of CPU for 60,000 nodes, 15–50× what it takes) only catches
-// a pathological constant-factor slowdown.
+// Not a speed test: the speed claims (4× the nodes within 8× the CPU time, 60,000
+// nodes within 5 s of CPU) are measured by benchmarks/reports/run.js (its scaling
+// step renders these same profiles). Wall time on a loaded machine says little
+// (pprof read 2.7 s here once under load, 0.1–0.3 s otherwise), and so does a
+// tight CPU ratio (GC work that helper threads cannot get to lands on this thread).
+// What a test can hold is how the work grows, by a wide bound: each reporter's CPU
+// time for 16× the nodes, on this thread's clock, the least of 3 tries. Linear
+// work reads about ×16 or less (fixed costs weigh on the small one; measured
+// ×4–22 on a loaded machine); one quadratic step over the nodes or frames reads up
+// to ×256, and past ×64 as soon as it takes a fifth of the small render's time
+// (a scan of the nodes for every 4th node read ×99).
 test('the three reporters render a 60,000-node profile in time linear in its size', (t) => {
   const { readCapture } = require(path.join(DIST, 'capture', 'file'));
   const base = readCapture(capture);
-  const small = syntheticProfile(base, 15_000), big = syntheticProfile(base, 60_000);
+  const small = syntheticCallTree(base, 3_750), big = syntheticCallTree(base, 60_000);
   for (const format of Object.keys(FORMATS)) {
     const reporter = require(path.join(DIST, 'reporters', format))[`${format}Reporter`];
     const render = (c) => reporter.render(c, {});
@@ -416,8 +390,7 @@ test('the three reporters render a 60,000-node profile in time linear in its siz
     const smallMs = leastCpuMs(render, small);
     const bigMs = leastCpuMs(render, big);
     const ratio = bigMs / smallMs;
-    t.diagnostic(`${format}: ${smallMs.toFixed(0)} ms CPU for 15,000 nodes, ${bigMs.toFixed(0)} ms for 60,000: ×${ratio.toFixed(2)}`);
-    assert.ok(ratio < 8, `${format}: 4× the nodes took ×${ratio.toFixed(2)} the CPU time (${smallMs.toFixed(0)} → ${bigMs.toFixed(0)} ms): worse than linear`);
-    assert.ok(bigMs < 5_000, `${format} took ${bigMs.toFixed(0)} ms of CPU for 60,000 nodes`);
+    t.diagnostic(`${format}: ${smallMs.toFixed(0)} ms CPU for 3,750 nodes, ${bigMs.toFixed(0)} ms for 60,000: ×${ratio.toFixed(2)}`);
+    assert.ok(ratio < 64, `${format}: 16× the nodes took ×${ratio.toFixed(2)} the CPU time (${smallMs.toFixed(0)} → ${bigMs.toFixed(0)} ms): worse than linear`);
   }
 });

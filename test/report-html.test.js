@@ -10,6 +10,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { launchChromium } = require('./browser');
 const { runCli, ROOT, DIST, leastCpuMs } = require('./helpers');
+const { syntheticDeepProfile } = require('./fixtures/synthetic-profiles');
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -72,12 +73,12 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Opens a report page; every request other than the file itself is aborted and recorded. */
-async function open(file, viewport = { width: 1360, height: 900 }) {
+/** Opens a report page; every request other than the file itself is aborted and recorded. timeoutMs: a deadline for each step. */
+async function open(file, viewport = { width: 1360, height: 900 }, timeoutMs = 10_000) {
   const url = pathToFileURL(file).href;
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(timeoutMs);
   const seen = { errors: [], dialogs: [], foreign: [] };
   page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
@@ -89,7 +90,7 @@ async function open(file, viewport = { width: 1360, height: 900 }) {
     return route.abort();
   });
   await page.goto(url);
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
+  await page.waitForSelector('html[data-ready="1"]', { timeout: timeoutMs });
   return { page, seen, close: () => context.close() };
 }
 
@@ -267,63 +268,44 @@ test('a capture with no profile, GC, timeline or fragmentation figures renders n
   }
 });
 
-/** A deterministic synthetic profile: `n` nodes, deep stacks, a few thousand distinct frames. */
-function syntheticProfile(n) {
-  let seed = 42;
-  const random = () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t ^= t + Math.imul(t ^ (t >>> 7), 61 | t); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-  const strings = ['(root)', '', 'handleRequest', '/srv/app/server.js'];
-  const frames = { name: [0, 2], script: [1, 3], line: [0, 10], column: [0, 1], scriptId: [0, 1] };
-  for (let f = 2; f < 3000; f++) {
-    strings.push(`fn${f}`, f % 5 === 0 ? `/srv/app/node_modules/pkg${f % 40}/index.js` : `/srv/app/lib/mod${f % 120}.js`);
-    frames.name.push(strings.length - 2); frames.script.push(strings.length - 1); frames.line.push(f); frames.column.push(3); frames.scriptId.push(f);
-  }
-  const nodes = { parent: [-1], frame: [0], selfBytes: [0], selfCount: [0] };
-  for (let i = 1; i < n; i++) {
-    const back = Math.floor(random() ** 3 * Math.min(i, 5000));
-    nodes.parent.push(i < 4 ? i - 1 : Math.max(0, i - 1 - back));
-    nodes.frame.push(i < 4 ? 1 : 2 + Math.floor(random() * 2998));
-    const b = random() < 0.6 ? 0 : Math.round(16384 * random() * random() * 40);
-    nodes.selfBytes.push(b);
-    nodes.selfCount.push(b / 48);
-  }
-  return { version: 1, mode: 'allocated', intervalBytes: 16384, stackDepth: 128, startTimeMs: 0, endTimeMs: 1, threadIds: [0], strings, frames, nodes };
-}
-
-test('a 60,000-node profile renders in time linear in its size and the page draws it without freezing', async (t) => {
+test('a 60,000-node profile renders in time linear in its size and the page draws it within its frame budget', async (t) => {
   const data = JSON.parse(fs.readFileSync(capture, 'utf8'));
-  data.profile = syntheticProfile(60_000);
+  data.profile = syntheticDeepProfile(60_000);
   const { htmlReporter } = require(path.join(DIST, 'reporters', 'html.js'));
   const render = (capture) => htmlReporter.render(capture, { top: 20, by: 'site', color: false });
   const html = render(data); // also warms the code up
-  // Rendering: not a speed test (the 1 s target is measured in benchmarks/reports;
-  // wall time on a loaded machine says little): how the work grows. CPU time on
-  // this thread's clock, least of 3 (helpers.leastCpuMs), for 4× the nodes: linear
-  // reads ×4, one quadratic step ×16 and fails the ×8 bound; 5 s of CPU for 60,000
-  // nodes (≥ 20× what it takes) catches a pathological constant-factor slowdown.
-  const small = { ...data, profile: syntheticProfile(15_000) };
+  // Not a speed test: rendering within 1 s (read + render of a 186,000-node capture),
+  // 4× the nodes within 8× the CPU time, 60,000 nodes within 5 s of CPU, the page
+  // ready within 8 s and the flame graph drawn and redrawn within 1 s each are
+  // measured by benchmarks/reports/run.js (its scaling and page steps use this
+  // profile). Here, how the work grows, by a wide bound: CPU time on this thread's
+  // clock, least of 3 (helpers.leastCpuMs), for 16× the nodes. Linear reads ×16 or
+  // less (measured ×2–4: fixed costs dominate the small one); a quadratic step over
+  // the nodes reads up to ×256, past ×64 once it takes a fifth of the small render.
+  const small = { ...data, profile: syntheticDeepProfile(3_750) };
   const smallMs = leastCpuMs(render, small);
   const renderMs = leastCpuMs(render, data);
   const ratio = renderMs / smallMs;
-  t.diagnostic(`html render: ${smallMs.toFixed(0)} ms CPU for 15,000 nodes, ${renderMs.toFixed(0)} ms for 60,000 (×${ratio.toFixed(2)}), ${(html.length / 1048576).toFixed(1)} MiB`);
-  assert.ok(ratio < 8, `4× the nodes took ×${ratio.toFixed(2)} the CPU time (${smallMs.toFixed(0)} → ${renderMs.toFixed(0)} ms): worse than linear`);
-  assert.ok(renderMs < 5_000, `rendering took ${renderMs.toFixed(0)} ms of CPU`);
+  t.diagnostic(`html render: ${smallMs.toFixed(0)} ms CPU for 3,750 nodes, ${renderMs.toFixed(0)} ms for 60,000 (×${ratio.toFixed(2)}), ${(html.length / 1048576).toFixed(1)} MiB`);
+  assert.ok(ratio < 64, `16× the nodes took ×${ratio.toFixed(2)} the CPU time (${smallMs.toFixed(0)} → ${renderMs.toFixed(0)} ms): worse than linear`);
   const out = path.join(tmp, 'big.html');
   fs.writeFileSync(out, html);
 
-  const loadStarted = Date.now();
-  const { page, seen, close } = await open(out);
+  // A deadline for a page of this size on a loaded machine, not a speed claim.
+  const { page, seen, close } = await open(out, undefined, 60_000);
   try {
-    const loadMs = Date.now() - loadStarted;
+    // The page stays responsive by drawing a bounded number of frames, however large the
+    // profile: a count, which load does not move (the time it takes is benchmarked).
     const flame = await page.$eval('#flame', (e) => ({ ms: Number(e.dataset.renderMs), frames: Number(e.dataset.frames) }));
-    t.diagnostic(`page ready in ${loadMs} ms, flame graph drawn in ${flame.ms} ms (${flame.frames} frames)`);
+    t.diagnostic(`flame graph drawn in ${flame.ms} ms (${flame.frames} frames)`);
     assert.ok(flame.frames > 100, `frames drawn: ${flame.frames}`);
     assert.ok(flame.frames <= 12_000 + 64, `at most the frame budget is drawn: ${flame.frames}`);
-    assert.ok(flame.ms < 1000, `the flame graph drew in ${flame.ms} ms`);
-    assert.ok(loadMs < 8000, `the page was ready in ${loadMs} ms`);
     await page.fill('#search', 'fn12');
     assert.ok(await page.locator('#flame .frame.hit').count() > 0);
     await page.locator('#flame .frame:not([data-i="0"])').first().click();
-    assert.ok(Number(await page.$eval('#flame', (e) => e.dataset.renderMs)) < 1000);
+    const zoomed = await page.$eval('#flame', (e) => ({ frames: Number(e.dataset.frames) }));
+    assert.equal(await page.isDisabled('#reset'), false, 'the click zoomed in (redrew the flame graph)');
+    assert.ok(zoomed.frames > 0 && zoomed.frames <= 12_000 + 64, `the redraw keeps to the frame budget: ${zoomed.frames}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-html-60k.png') });
     assertClean(seen);
   } finally {

@@ -1,7 +1,7 @@
 'use strict';
 // Each isolate has its own sampler: 10 workers profile themselves at once and
 // hand their profiles to the main thread, which merges them; workers are
-// terminated while sampling; start/stop 1,000 times stays within a memory bound.
+// terminated while sampling; start/stop 1,000 times does not grow RSS with the cycles.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { runNodeJson } = require('./helpers');
@@ -76,18 +76,53 @@ test('workers terminated while sampling (both modes, folds pending, RSS thread r
   assert.deepEqual(json.live, { envStates: 1, gcCallbackPairs: 0 });
 });
 
-test('start/stop 1,000 times (with a collection each time) keeps RSS within 16 MiB', () => {
-  const { json } = runNodeJson({ timeoutMs: 180_000, code: `
-    const a = require(process.env.ALLOCSCOPE_DIST);
-    const ring = new Array(64);
-    function site() { for (let i = 0; i < 2000; i++) ring[i & 63] = { i }; }
-    const cycle = (k) => { for (let i = 0; i < k; i++) { a.heap.start({ intervalBytes: 1024, mode: i % 2 ? 'allocated' : 'live' }); site(); a.heap.profile({ sourceMaps: false }); a.heap.stop(); } };
-    cycle(200); // warm up: allocator pools, JIT
-    const before = process.memoryUsage.rss();
-    cycle(1000);
-    const after = process.memoryUsage.rss();
-    console.log(JSON.stringify({ before, after, growth: after - before, running: a.heap.running }));
-  ` });
-  assert.equal(json.running, false);
-  assert.ok(json.growth < 16 * 2 ** 20, `RSS grew ${(json.growth / 2 ** 20).toFixed(1)} MiB over 1,000 cycles`);
+/** Least-squares slope of [x, y] points. */
+function slope(points) {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  return points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+}
+
+// RSS after 500 warm-up cycles, then after a full GC every 100 cycles over 1,000 more: the
+// least-squares slope in bytes per cycle, as benchmarks/soak fits it. PROFILE=0 is the
+// baseline: the same loop in a fresh process that never loads allocscope.
+const START_STOP = `
+  const PROFILE = process.env.PROFILE === '1';
+  const a = PROFILE ? require(process.env.ALLOCSCOPE_DIST) : null;
+  const ring = new Array(64);
+  function site() { for (let i = 0; i < 2000; i++) ring[i & 63] = { i }; }
+  const cycle = (k) => {
+    for (let i = 0; i < k; i++) {
+      if (PROFILE) a.heap.start({ intervalBytes: 1024, mode: i % 2 ? 'allocated' : 'live' });
+      site();
+      if (PROFILE) { a.heap.profile({ sourceMaps: false }); a.heap.stop(); }
+    }
+  };
+  const rss = () => { global.gc(); global.gc(); return process.memoryUsage.rss(); };
+  cycle(500); // warm-up: allocator pools, JIT, the young generation's size
+  const points = [[0, rss()]];
+  for (let c = 100; c <= 1000; c += 100) { cycle(100); points.push([c, rss()]); }
+  console.log(JSON.stringify({ points, running: PROFILE ? a.heap.running : false }));
+`;
+
+test('start/stop 1,000 times (with a collection each time): RSS after GC does not grow with the cycles (slope within 2 KiB per cycle of the same loop without allocscope)', (t) => {
+  const run = (profile) => runNodeJson({ timeoutMs: 180_000, code: START_STOP, nodeArgs: ['--expose-gc'], env: { PROFILE: profile ? '1' : '0' } }).json;
+  const profiled = run(true);
+  assert.equal(profiled.running, false);
+  // Under the sanitizer lane RSS holds ASan's 256 MiB quarantine of freed memory: the cycles run, unbounded.
+  if (process.env.ALLOCSCOPE_SANITIZER) return;
+  const baseline = run(false);
+  const perCycle = slope(profiled.points);
+  const baselinePerCycle = slope(baseline.points);
+  const MiB = (b) => (b / 2 ** 20).toFixed(1);
+  const figures = `RSS slope ${perCycle.toFixed(0)} B/cycle with allocscope (${profiled.points.map((p) => MiB(p[1])).join(' ')} MiB), ` +
+    `${baselinePerCycle.toFixed(0)} B/cycle without (${baseline.points.map((p) => MiB(p[1])).join(' ')} MiB)`;
+  t.diagnostic(figures);
+  // The bound, 2 KiB per cycle above the baseline's slope (2 MiB per 1,000 cycles): measured after this
+  // warm-up, Node 20-26 added 0-620 B/cycle (retention that levels off: RSS steps up once by up to
+  // 0.5 MiB, then is flat), the baseline 0-107. Losing 4 KiB of malloc memory per cycle read 4.4 KB/cycle,
+  // keeping each cycle's profile data 7.9-10.7 KB/cycle: either fails (the former bound, 16 MiB over
+  // 1,000 cycles read once without a GC, let both pass).
+  assert.ok(perCycle - baselinePerCycle < 2048, figures);
 });

@@ -33,9 +33,4 @@ exports.expectedFailures = [
     name: /^jemalloc figures \(mallctl\)/,
     reason: 'spawns node with LD_PRELOAD=libjemalloc: replaces the ASan runtime, and ASan owns malloc',
   },
-  {
-    file: 'sampler-workers.test.js',
-    name: /keeps RSS within/,
-    reason: 'RSS bound: ASan keeps freed memory in a 256 MiB quarantine (passes with quarantine_size_mb=0)',
-  },
 ];
