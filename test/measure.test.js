@@ -9,13 +9,9 @@ const { runNodeJson, runNode, DIST } = require('./helpers');
 const CHILD = path.join(__dirname, 'fixtures', 'measure-accuracy-child.js');
 // A young generation big enough that the truth windows run without a GC.
 const BIG_YOUNG = ['--min-semi-space-size=128', '--max-semi-space-size=128'];
-// The child calls the operation until V8 has compiled it with TurboFan before measure() runs
-// (settle() there): exact counts then do not depend on how far the machine's load let V8 get.
-const measureCase = (name, truth = true) => {
-  const r = runNodeJson({ file: CHILD, args: [name, truth ? 'truth' : ''], nodeArgs: BIG_YOUNG }).json;
-  assert.ok(r.settled.turbofanned, `${name}: V8 did not optimize the operation in ${r.settled.calls} calls`);
-  return r;
-};
+// The child measures each case 3 times in one process and reports the medians (see there):
+// exact counts then do not depend on how far the machine's load let V8's tiering get.
+const measureCase = (name, truth = true) => runNodeJson({ file: CHILD, args: [name, truth ? 'truth' : ''], nodeArgs: BIG_YOUNG }).json;
 
 const within = (actual, expected, relative, absolute = 0) =>
   Math.abs(actual - expected) <= Math.max(relative * Math.abs(expected), absolute);
@@ -61,6 +57,28 @@ test('stability: the same operation in 5 fresh processes gives the same allocs/o
   assert.ok(ref > 100, `parse allocates a few hundred objects, got ${ref}`);
   for (const a of allocs) assert.ok(within(a, ref, 0.01), `allocs/op across processes: ${allocs.join(', ')}`);
   for (const b of bytes) assert.ok(within(b, median(bytes), 0.01), `B/op across processes: ${bytes.join(', ')}`);
+});
+
+// measure() counts what V8's sampler sees. On V8 13+ (Node 24, 26) TurboFan code compiled before
+// the counting pass (an operation the caller warmed up, or one already hot in the app) folds
+// several objects into one allocation, which the sampler records as one: objects10 reads 3
+// allocs/op and 576 B/op instead of 10 and 480. Code compiled during the counting pass, with the
+// sampler running, does not fold (so the calibrated cases above read true). A limitation of the
+// library, not fixed here: a TODO on those majors, checked on the others.
+const V8_MAJOR = Number.parseInt(process.versions.v8, 10);
+test('an operation optimized before measure() runs (warmed up by the caller) is counted as it allocates', {
+  todo: V8_MAJOR >= 13 && 'V8 13+: TurboFan code compiled before the counting pass folds allocations (objects10: 3 allocs/op, 576 B/op)',
+}, () => {
+  const { json } = runNodeJson({
+    code: `
+      const { measure } = require(process.env.ALLOCSCOPE_DIST);
+      const { cases } = require(${JSON.stringify(path.join(__dirname, 'fixtures', 'calibrated-ops'))});
+      const fn = cases.objects10.fn;
+      for (let i = 0; i < 200000; i++) fn(); // the caller's own warm-up: V8 optimizes fn
+      measure(fn, { rounds: 3, roundMs: 10, countRounds: 3 })
+        .then((r) => console.log(JSON.stringify({ allocs: r.counting.allocsPerOp.median, bytes: r.counting.bytesPerOp.median })));`,
+  });
+  assert.equal(json.allocs, 10, `10 objects per call: ${JSON.stringify(json)}`);
 });
 
 test('async operations: allocations after an await are counted, the harness\'s awaits are not', () => {
