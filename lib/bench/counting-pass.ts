@@ -13,7 +13,7 @@ import { mergeProfiles } from '../profile/merge';
 import type { Profile } from '../profile/profile';
 import { operationProfile } from './attribution';
 import { openGcWindow } from './gc-window';
-import { finishPendingCompiles } from './never-optimize';
+import { deoptimize, finishPendingCompiles } from './never-optimize';
 import type { PreparedOperation } from './operation';
 
 export interface CountingOptions {
@@ -161,6 +161,7 @@ const SLOW_PASS_MS = 10_000;
 
 export async function countingPass(op: PreparedOperation, options: CountingOptions): Promise<CountingFigures> {
   const t0 = process.hrtime.bigint();
+  deoptimize(op.fn as never); // compiled before the exact-counting flags (warmed by the caller, or by the timing pass)
   // Warm the wrapper (its feedback vector is allocated on early calls, in its frame).
   const warming = callOps(op, options.warmupOps ?? WARMUP_OPS);
   if (warming) await warming;
