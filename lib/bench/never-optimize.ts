@@ -1,6 +1,8 @@
-// V8 runtime functions the counting pass needs, behind one switch of
-// --allow-natives-syntax (V8 has no public API for them). The flag only has to be
-// on while the calling code is parsed, so it is on for one `new Function` only.
+// V8 runtime functions the counting pass needs, behind --allow-natives-syntax (V8
+// has no public API for them). The flag has to be on while the calling code is
+// parsed, and V8 parses it again when it flushed its bytecode (a function not run
+// over several GCs: a second measure() a while after the first threw "SyntaxError:
+// Unexpected token '%'"), so it is on while the functions are made and each call.
 //
 // - Keeps the counting wrapper out of TurboFan. An optimized wrapper would inline
 //   the operation, and V8's sampler reports only the outermost function of an
@@ -27,31 +29,40 @@ interface Natives {
 
 let natives: Natives | null | undefined;
 
-function load(): Natives | null {
-  if (natives !== undefined) return natives;
+/** Runs f with --allow-natives-syntax on (unless the process runs with it). */
+function withNativesSyntax<T>(f: () => T): T {
   const had = process.execArgv.includes('--allow-natives-syntax');
+  if (!had) setFlagsFromString('--allow-natives-syntax');
   try {
-    if (!had) setFlagsFromString('--allow-natives-syntax');
-    // The feedback vector is made now too: V8 would allocate it lazily, inside the
-    // wrapper's frame, in the middle of a counted round.
-    natives = {
-      mark: new Function('fn', '%NeverOptimizeFunction(fn); %EnsureFeedbackVectorForFunction(fn);') as Natives['mark'],
-      finalize: new Function('%FinalizeOptimization();') as Natives['finalize'],
-    };
-  } catch {
-    natives = null; // a V8 without them: sites may be attributed to the wrapper; tier-ups may land in a round
+    return f();
   } finally {
     if (!had) setFlagsFromString('--no-allow-natives-syntax');
+  }
+}
+
+function load(): Natives | null {
+  if (natives !== undefined) return natives;
+  try {
+    // The feedback vector is made now too: V8 would allocate it lazily, inside the
+    // wrapper's frame, in the middle of a counted round.
+    natives = withNativesSyntax(() => ({
+      mark: new Function('fn', '%NeverOptimizeFunction(fn); %EnsureFeedbackVectorForFunction(fn);') as Natives['mark'],
+      finalize: new Function('%FinalizeOptimization();') as Natives['finalize'],
+    }));
+  } catch {
+    natives = null; // a V8 without them: sites may be attributed to the wrapper; tier-ups may land in a round
   }
   return natives;
 }
 
 /** Marks fn's function (every closure of it) as never to be optimized. Best effort. */
 export function neverOptimize(fn: AnyFunction): void {
-  load()?.mark(fn);
+  const n = load();
+  if (n) withNativesSyntax(() => n.mark(fn));
 }
 
 /** Installs the code of finished background compile jobs now, outside a counting window. Best effort. */
 export function finishPendingCompiles(): void {
-  load()?.finalize();
+  const n = load();
+  if (n) withNativesSyntax(() => n.finalize());
 }
