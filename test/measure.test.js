@@ -83,6 +83,27 @@ test('an operation optimized before measure() runs (warmed up by the caller) is 
   assert.ok(json.boundAllocs > 0, JSON.stringify(json));
 });
 
+test('measure() again after V8 flushed the bytecode of its helpers (functions compiled with --allow-natives-syntax) still works', () => {
+  // V8 flushes the bytecode of functions not run over several GCs and parses them again on
+  // their next call: the flag must be on then too ("SyntaxError: Unexpected token '%'" otherwise).
+  const { json } = runNodeJson({
+    nodeArgs: ['--expose-gc'],
+    code: `
+      const v8 = require('node:v8');
+      const { measure } = require(process.env.ALLOCSCOPE_DIST);
+      const sink = [];
+      const op = () => { sink[0] = { a: 1 }; };
+      (async () => {
+        const first = await measure(op, { rounds: 1, roundMs: 5, countRounds: 1 });
+        v8.setFlagsFromString('--stress-flush-code'); // every GC flushes what it may
+        for (let i = 0; i < 5; i++) global.gc();
+        const second = await measure(op, { rounds: 1, roundMs: 5, countRounds: 1 }).catch((e) => ({ error: e.name + ': ' + e.message }));
+        console.log(JSON.stringify({ first: first.counting.allocsPerOp.median, second: second.error ?? second.counting.allocsPerOp.median }));
+      })();`,
+  });
+  assert.deepEqual(json, { first: 1, second: 1 });
+});
+
 test('async operations: allocations after an await are counted, the harness\'s awaits are not', () => {
   const { json } = runNodeJson({
     code: `

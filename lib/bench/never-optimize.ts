@@ -1,6 +1,7 @@
-// V8 runtime functions the counting pass needs, behind one switch of
-// --allow-natives-syntax (V8 has no public API for them). The flag only has to be
-// on while the calling code is parsed, so it is on for one `new Function` only.
+// V8 runtime functions the counting pass needs, behind --allow-natives-syntax (V8
+// has no public API for them). The flag has to be on while the calling code is
+// parsed, and V8 parses it again when it flushed its bytecode, so it is on while the
+// functions are made and around each call (withNativesSyntax).
 //
 // - Keeps the counting wrapper out of TurboFan. An optimized wrapper would inline
 //   the operation, and V8's sampler reports only the outermost function of an
