@@ -163,21 +163,25 @@ function summarizeLoad(runs, variants) {
 /** One server under callgrind: counters at listening, after the warm-up, after the requests, after profile(). */
 async function callgrindOne(target, variant, cfg, tmp) {
   const out = path.join(tmp, `callgrind-http.${crypto.randomUUID()}.out`);
-  const server = await startServer(['valgrind', '--tool=callgrind', `--callgrind-out-file=${out}`, target.node, ...cfg.nodeFlags, SERVER, variant], target.env);
+  const server = await startServer(['valgrind', '--tool=callgrind', `--callgrind-out-file=${out}`, target.node, ...cfg.nodeFlags, SERVER, variant, '--count-gcs'], target.env);
   const pid = server.child.pid;
   try {
     const url = `${server.url}/orders`;
     const listening = callgrindCounters(pid).all;
     await load(url, { connections: cfg.connections, amount: cfg.warmupRequests });
+    const gcsBefore = await getJson(`${server.url}/__gcs`);
     const warm = callgrindCounters(pid).all;
     const r = await load(url, { connections: cfg.connections, amount: cfg.requests });
     const done = callgrindCounters(pid).all;
+    const gcsAfter = await getJson(`${server.url}/__gcs`);
     const p = await getJson(`${server.url}/__profile`);
     const profiled = callgrindCounters(pid).all;
     return {
       variant, startup: listening, warmupPerRequest: round((warm - listening) / cfg.warmupRequests, 0),
       perRequest: round((done - warm) / r.requests.total, 0), requests: r.requests.total, errors: r.errors + r.non2xx,
       collect: p.collectMs === null ? null : profiled - done, samples: p.samples ?? null,
+      // The GCs inside the measured window: a mark-compact more or less moves it by ~1 %.
+      majorGcs: gcsAfter.major - gcsBefore.major, minorGcs: gcsAfter.minor - gcsBefore.minor,
     };
   } finally {
     await stopServer(server, 120_000);
@@ -213,6 +217,7 @@ async function callgrindRuns(targets, cfg, tmp, progress) {
       byVariant[variant] = {
         perRequest: med(variant, 'perRequest'), startup: med(variant, 'startup'), warmupPerRequest: med(variant, 'warmupPerRequest'),
         collect: med(variant, 'collect'), samples: med(variant, 'samples'),
+        majorGcs: med(variant, 'majorGcs'), minorGcs: med(variant, 'minorGcs'),
         perRequestVsPlain: round(med(variant, 'perRequest') / med('plain', 'perRequest'), 5),
         perRequestVsControl: round(med(variant, 'perRequest') / med('loaded', 'perRequest'), 5),
         startupOverPlain: med(variant, 'startup') - med('plain', 'startup'),

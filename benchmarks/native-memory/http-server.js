@@ -16,7 +16,8 @@
 //     dropped): Buffer.concat of a header and both;
 //   - the gzipped invoice sent with content-encoding: gzip.
 // For the runner: GET /__cpu (this process's CPU, µs, all threads), GET /__profile (one
-// malloc.profile() + top(10), timed; allocscope variants), GET /__exit.
+// malloc.profile() + top(10), timed; allocscope variants), GET /__gcs (with --count-gcs:
+// the GCs so far by kind, from perf_hooks), GET /__exit.
 const http = require('node:http');
 const zlib = require('node:zlib');
 const { rng } = require('../lib/common');
@@ -57,9 +58,29 @@ function render(order) {
   return b;
 }
 
+/**
+ * GCs so far, by kind (live counts, updated as perf_hooks delivers them). A window of
+ * requests under callgrind holds a few mark-compacts: one more or less in a window moves
+ * its instructions per request by about a percent, so the runner reports them.
+ */
+function countGcs() {
+  const { PerformanceObserver, constants } = require('node:perf_hooks');
+  const counts = { minor: 0, major: 0, other: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = e.detail?.kind ?? e.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.minor++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.major++;
+      else counts.other++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return counts;
+}
+
 function main() {
   const argv = process.argv.slice(2);
   const variant = argv[0];
+  const gcs = argv.includes('--count-gcs') ? countGcs() : null;
   const i = argv.indexOf('--interval');
   const intervalBytes = i === -1 ? 512 * 1024 : Number(argv[i + 1]);
   const VARIANTS = ['plain', 'loaded', 'allocscope', 'allocscope-allocated'];
@@ -101,6 +122,11 @@ function main() {
     if (req.url === '/__cpu') {
       const u = process.cpuUsage();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ cpuMicros: u.user + u.system, served, bytesOut }));
+      return;
+    }
+    if (req.url === '/__gcs') {
+      // After the entries of the last GCs are delivered (perf_hooks queues them).
+      setImmediate(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(gcs)));
       return;
     }
     if (req.url === '/__profile') {

@@ -47,6 +47,8 @@
 //   --no-heaptrack    leave heaptrack out
 //   --no-http         skip the HTTP server (5.)
 //   --no-write        print only; do not touch results.json or docs/benchmarks.md
+//   --only-http       measure the HTTP server (5.) alone, for the Nodes of the last run, and
+//                     put its figures into results.json (the rest stays as measured then)
 //   --write-docs      regenerate the docs section from results.json without measuring
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -128,7 +130,9 @@ const CONFIG = {
       variants: ['plain', 'loaded', 'allocscope'],
       nodeFlags: ['--predictable', '--random-seed=1'],
       warmupRequests: short ? 200 : 300,
-      requests: short ? 500 : 600,
+      // Long enough to hold ~10 mark-compacts of this server: a window of 600 held 2–3,
+      // and one more or less moved its instructions per request by ~2.5 %.
+      requests: short ? 1000 : 3000,
       connections: 2,
     },
   },
@@ -720,7 +724,9 @@ function section(results) {
     `allocscope: ${results.root}; ${results.tools.heaptrack}, ${results.tools.valgrind}; ` +
     `load average ${env.loadAverageAtStart[0]} at the start, ${env.loadAverageAtEnd[0]} at the end, on ${env.cpuCount} cores ` +
     '(other work shares the machine: wall and CPU times stretch from run to run, so compare the paired ratios and the instruction counts). ' +
-    'Raw numbers: `benchmarks/native-memory/results.json`.', '');
+    'Raw numbers: `benchmarks/native-memory/results.json`.' +
+    (results.httpRemeasured ? ` The HTTP server alone was measured again (\`--only-http\`) on ${results.httpRemeasured.date.slice(0, 10)}, ${results.httpRemeasured.root}, ` +
+      `load average ${results.httpRemeasured.loadAverageAtStart[0]} at its start and ${results.httpRemeasured.loadAverageAtEnd[0]} at its end.` : ''), '');
   L.push('### Method', '');
   L.push(`- **Wall time, CPU, peak RSS**: ${results.config.wall.rounds} rounds; each variant a fresh process under \`/usr/bin/time -f '%e %U %S %M'\`, ` +
     `variants interleaved and the order rotated each round${several ? ' (and the Node majors interleaved)' : ''}; medians, and per-round comparisons with plain node ` +
@@ -958,10 +964,11 @@ function httpSection(L, nodes) {
       L.push(`Instructions: skipped (${c.skipped}).`, '');
       continue;
     }
-    L.push('| variant (callgrind) | instructions per request | vs plain | vs the control | start-up to listening | over plain\'s | final `profile()` | samples |');
-    L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    const gcs = (s) => (s.majorGcs == null ? '—' : `${s.majorGcs} / ${s.minorGcs}`);
+    L.push('| variant (callgrind) | instructions per request | vs plain | vs the control | mark-compacts / scavenges in the window | start-up to listening | over plain\'s | final `profile()` | samples |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [name, s] of Object.entries(c.byVariant)) {
-      L.push(`| ${LABELS[name]} | ${fmt(s.perRequest)} | ${x(s.perRequestVsPlain, 4)} | ${x(s.perRequestVsControl, 4)} | ${fmt(s.startup / 1e6, 0)} M | ` +
+      L.push(`| ${LABELS[name]} | ${fmt(s.perRequest)} | ${x(s.perRequestVsPlain, 4)} | ${x(s.perRequestVsControl, 4)} | ${gcs(s)} | ${fmt(s.startup / 1e6, 0)} M | ` +
         `${name === 'plain' ? '—' : `${s.startupOverPlain >= 0 ? '+' : '−'}${fmt(Math.abs(s.startupOverPlain) / 1e6, 1)} M`} | ${s.collect === null ? '—' : `${fmt(s.collect / 1e6, 1)} M`} | ${s.samples === null ? '—' : fmt(s.samples)} |`);
     }
     L.push('');
@@ -1027,6 +1034,47 @@ function notesOf(results) {
   return notes;
 }
 
+/** Where the measured tree stands: its commit, and whether lib/ or native/ have changes. */
+function workingTree() {
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'lib', 'native'], { cwd: ROOT, encoding: 'utf8' });
+  return `this working tree${git.status === 0 ? ` at ${git.stdout.trim()}` : ''}${dirty.status === 0 && dirty.stdout.trim() ? ' (with uncommitted changes in lib/ or native/)' : ''}`;
+}
+
+/** --only-http: the HTTP step again, for the Nodes of the last full run; the rest of results.json stays. */
+async function onlyHttp() {
+  const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
+  const running = String(process.versions.node.split('.')[0]);
+  if (!results.nodes.includes(running) && !results.nodes.includes(Number(running))) throw new Error(`--only-http: the last run did not measure Node ${running}`);
+  CONFIG.nodes = results.config.nodes;
+  const env = environment();
+  fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'allocscope-bench-native-'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-native-'));
+  try {
+    const targets = nodeTargets(scratch);
+    progress(`only the HTTP server: ${targets.map((t) => `Node ${t.info.version}`).join(', ')}`);
+    const http = await httpServer(targets, CONFIG.http, tmp, progress);
+    for (const t of targets) {
+      results.byNode[t.key].http = http[t.key];
+      results.byNode[t.key].targets = targetsOf(results.byNode[t.key]);
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  env.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2));
+  results.config.http = CONFIG.http;
+  results.httpRemeasured = { ...env, root: workingTree() };
+  if (CONFIG.write) {
+    fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    writeDocs(results);
+    progress('wrote the HTTP figures into results.json and docs/benchmarks.md');
+  } else {
+    process.stdout.write(`${section(results)}\n`);
+  }
+}
+
 function writeDocs(results) {
   updateSection('native-memory', section(results));
 }
@@ -1042,10 +1090,12 @@ async function main() {
   for (const [tool, needed] of [[TIME, true], ['cc', true], ['heaptrack', CONFIG.heaptrack], ['heaptrack_print', CONFIG.heaptrack], ['zstdcat', CONFIG.heaptrack]]) {
     if (needed && spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} not found (needed; --no-heaptrack leaves heaptrack out)`);
   }
+  if (flag('--only-http')) {
+    await onlyHttp();
+    return;
+  }
   const env = environment();
-  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'lib', 'native'], { cwd: ROOT, encoding: 'utf8' });
-  const root = `this working tree${git.status === 0 ? ` at ${git.stdout.trim()}` : ''}${dirty.status === 0 && dirty.stdout.trim() ? ' (with uncommitted changes in lib/ or native/)' : ''}`;
+  const root = workingTree();
   fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'allocscope-bench-native-'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-bench-native-'));
