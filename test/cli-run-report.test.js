@@ -130,6 +130,44 @@ test('run: TypeScript compiled with source maps is reported at the .ts lines', (
   assert.equal(path.basename(top.generated.file), 'app.js');
 });
 
+test('run --mode live: the peak names source-mapped functions at their .ts lines, as the end does (summary, report --at peak, the series)', () => {
+  // The moments share their own frame tree: without source maps applied to it the peak
+  // read "buildIndex (app.js:5:…)" beside the end's "keep (app.ts:…)".
+  const ts = require('typescript');
+  const src = path.join(dir, 'peak.ts');
+  fs.writeFileSync(src, [
+    'type Row = { id: number; name: string };',
+    'const kept: string[] = [];',
+    '',
+    '',
+    'export function buildIndex(n: number): number {',
+    '  const rows: Row[] = [];',
+    '  for (let i = 0; i < n; i++) rows.push({ id: i, name: `row ${i}` });',
+    '  return rows.length;',
+    '}',
+    'export function keep(n: number): void {',
+    '  for (let i = 0; i < n; i++) kept.push(`kept ${i} `.repeat(4));',
+    '}',
+    'buildIndex(1500000);',
+    'keep(20000);',
+  ].join('\n'));
+  const result = ts.transpileModule(fs.readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true } });
+  fs.writeFileSync(path.join(dir, 'peak.js'), result.outputText);
+  fs.writeFileSync(path.join(dir, 'peak.js.map'), result.sourceMapText);
+  const out = path.join(dir, 'peak-ts.allocscope');
+  const r = runCli(['run', '--mode', 'live', '--interval', '64k', '-o', out, path.join(dir, 'peak.js')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /at the peak, [\d.]+ s in: [\d.]+ MiB heap used; top sites then:\n\s+[\d.]+ %\s+[\d.]+ MiB\s+buildIndex \([^)]*peak\.ts:5:/, r.stderr);
+  const peak = JSON.parse(runCli(['report', out, '--format', 'json', '--at', 'peak']).stdout).profile.top[0].frame;
+  assert.equal(peak.function, 'buildIndex');
+  assert.equal(path.basename(peak.file), 'peak.ts');
+  assert.equal(peak.line, 5);
+  assert.equal(path.basename(peak.generated.file), 'peak.js');
+  const end = JSON.parse(runCli(['report', out, '--format', 'json']).stdout);
+  assert.equal(path.basename(end.profile.top[0].frame.file), 'peak.ts');
+  assert.match(end.memoryOverTime.sites.labels.join('\n'), /buildIndex \([^)]*peak\.ts:5:/);
+});
+
 function startRun(args) {
   const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';

@@ -218,6 +218,11 @@ function checkProfile(v: unknown, path: string): void {
   if ((nodes.liveBytes === undefined) !== (nodes.liveCount === undefined)) fail(`${path}.nodes`, 'has one of liveBytes and liveCount without the other');
   optional(nodes.liveBytes, (x) => numbers(x, `${path}.nodes.liveBytes`, same));
   optional(nodes.liveCount, (x) => numbers(x, `${path}.nodes.liveCount`, same));
+  checkOriginal(p, path);
+}
+
+/** Source-mapped positions, one per frame (or null), where a profile or memoryOverTime has them. */
+function checkOriginal(p: Obj, path: string): void {
   optional(p.original, (x) => array(x, `${path}.original`, ((p.frames as Obj).name as unknown[]).length, `${path}.frames.name`)
     .forEach((o, i) => {
       if (o === null) return;
@@ -233,6 +238,7 @@ function checkProfile(v: unknown, path: string): void {
 function checkMemoryOverTime(v: unknown, path: string): void {
   const m = object(v, path);
   const nodeCount = checkTree(m, path);
+  checkOriginal(m, path);
   const moments = array(m.atMs, `${path}.atMs`).length;
   const perMoment = { length: moments, lengthOf: `${path}.atMs` };
   numbers(m.atMs, `${path}.atMs`);

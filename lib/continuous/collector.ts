@@ -210,7 +210,7 @@ export class Collector {
       startSampler(this.#samplerOptions());
     }
     // The period's high-water mark; the next period starts its own.
-    const moments = this.#peakOptions() ? takePeriodMoments() : null;
+    const moments = this.#peakOptions() ? takePeriodMoments(this.options.sourceMaps) : null;
     const peak = moments && moments.peakIndex >= 0 ? momentProfileData(moments, moments.peakIndex) : null;
     const untilMs = Date.now();
     this.#periodStartMs = untilMs;

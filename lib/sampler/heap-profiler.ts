@@ -192,10 +192,18 @@ export function profile(options?: HeapProfileOptions): Profile {
  * The moments of the live heap so far (heap.start({ peak: true })), or null when
  * the sampler was not started with `peak`. Still readable after heap.stop().
  */
-export function moments(): MomentsData | null {
+export function moments(options?: Pick<HeapProfileOptions, 'sourceMaps'>): MomentsData | null {
+  const o = resolveOptions('heap.moments()', options, { sourceMaps: true }, { sourceMaps: { kind: 'boolean' } });
   const owner = session?.peak ? session : lastMoments;
   if (!owner) return null;
-  return momentsData(binding.moments(), { startTimeMs: owner.startTimeMs, intervalBytes: owner.intervalBytes, stackDepth: owner.stackDepth, threadIds: [threadId] });
+  const m = momentsData(binding.moments(), { startTimeMs: owner.startTimeMs, intervalBytes: owner.intervalBytes, stackDepth: owner.stackDepth, threadIds: [threadId] });
+  // The moments' frames at their original positions, as the profile's: a capture's
+  // peak and its end then name a function the same way.
+  if (o.sourceMaps) {
+    const original = resolver.resolve({ strings: m.strings, frames: m.frames } as ProfileData);
+    if (original) m.original = original;
+  }
+  return m;
 }
 
 /**
@@ -205,7 +213,7 @@ export function moments(): MomentsData | null {
  */
 export function peakProfile(options?: Pick<HeapProfileOptions, 'sourceMaps'>): Profile | null {
   const o = resolveOptions('heap.peakProfile()', options, { sourceMaps: true }, { sourceMaps: { kind: 'boolean' } });
-  const m = moments();
+  const m = moments({ sourceMaps: false });
   if (!m) {
     throw new AllocscopeError(session ? 'ERR_ALLOCSCOPE_INVALID_OPTION' : 'ERR_ALLOCSCOPE_NOT_STARTED',
       session ? 'heap.peakProfile() needs heap.start({ mode: \'live\', peak: true })' : 'heap.peakProfile() needs heap.start({ mode: \'live\', peak: true }) first');
@@ -220,8 +228,8 @@ export function peakProfile(options?: Pick<HeapProfileOptions, 'sourceMaps'>): P
  * The moments since the last call (or start), then a new period: its peak is the
  * highest used heap from now on. For continuous mode's per-period high-water mark.
  */
-export function takePeriodMoments(): MomentsData | null {
-  const m = moments();
+export function takePeriodMoments(sourceMaps: boolean): MomentsData | null {
+  const m = moments({ sourceMaps });
   if (m && session?.peak) binding.newPeriod();
   return m;
 }

@@ -5,7 +5,7 @@
 // they are in the used heap: V8 has not looked at them yet. Moments share one frame tree
 // and keep their nodes' bytes sparsely, so a run's history stays small.
 import { resolveOptions } from '../core/options';
-import type { FrameColumns, ProfileData, ProfileMode } from './../profile/data';
+import type { FrameColumns, OriginalPosition, ProfileData, ProfileMode } from './../profile/data';
 
 export interface PeakOptions {
   /**
@@ -91,6 +91,8 @@ export interface MomentsData {
   intervalBytes: number;
   stackDepth: number;
   threadIds: number[];
+  /** Per frame of the shared tree, its original position (source maps), as in ProfileData. */
+  original?: (OriginalPosition | null)[];
 }
 
 export function momentsData(raw: RawMoments, session: { startTimeMs: number; intervalBytes: number; stackDepth: number; threadIds: number[] }): MomentsData {
@@ -123,5 +125,6 @@ export function momentProfileData(m: MomentsData, i: number): ProfileData {
     strings: m.strings, frames: m.frames,
     nodes: { parent: m.nodes.parent, frame: m.nodes.frame, selfBytes, selfCount },
     moment: { at: m.atMs[i]!, usedBytes: m.usedBytes[i]!, isPeak: i === m.peakIndex },
+    ...(m.original ? { original: m.original } : {}),
   };
 }
