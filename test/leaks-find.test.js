@@ -126,6 +126,20 @@ test('a leak inside a worker is found by leaks.find running in that worker', () 
   assert.ok(r.suspects.some((s) => ['handleRequest', 'Session'].includes(s.function) && fileOf(s) === 'map-cache.js'), JSON.stringify(r.suspects.map((s) => s.site)));
 });
 
+test('sampling turnover: replaced objects move a series up and down with no growth; a leak stands out of it (computed by hand)', () => {
+  const { turnoverZ, samplingVarianceBytes } = require(path.join(DIST, 'leaks', 'growth-fit.js'));
+  assert.equal(turnoverZ([0, 10, 0, 10, 0], 1), 0); // as much gone as come
+  assert.equal(turnoverZ([5, 5, 5], 1), 0);
+  assert.equal(turnoverZ([0, 1, 2, 3, 4, 5, 6, 7, 8], 1), 8 / Math.sqrt(8));
+  assert.equal(turnoverZ([0, 4, 2, 6], 2), (8 - 2) / Math.sqrt(2 * 10));
+  // Small objects: about the interval per byte; objects far above it: ~0 (always caught), floored at 1.
+  assert.ok(Math.abs(samplingVarianceBytes(100, 16384) - 100 / Math.expm1(100 / 16384)) < 1e-9);
+  assert.ok(samplingVarianceBytes(100, 16384) > 16000 && samplingVarianceBytes(100, 16384) < 16384);
+  assert.ok(samplingVarianceBytes(262144, 16384) < 0.05);
+  assert.equal(samplingVarianceBytes(0, 16384), 16384);
+  assert.equal(turnoverZ([0, 262144, 524288], samplingVarianceBytes(262144, 16384)), 524288 / Math.sqrt(524288));
+});
+
 test('heavy churn with no leak reports no leak (3 runs)', () => {
   for (const r of findIn('churn.js', {}, { runs: 3 })) assert.deepEqual(r.suspects.map((s) => s.site), []);
 });

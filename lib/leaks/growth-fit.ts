@@ -84,3 +84,37 @@ export function fitGrowth(values: readonly number[]): GrowthFit {
     largestStepShare: rise > 0 ? largest / rise : 0,
   };
 }
+
+/**
+ * How far a series' net rise stands above what sampling alone moves it by. Live
+ * profiles are sampled: a sampled object stays in every point while it lives, so a
+ * site whose objects are replaced (a bounded cache) goes up and down by whole samples
+ * with no growth at all, and neighbouring points share most of their samples, which
+ * a t-test on the line takes for a trend. Under "no growth", what comes (R bytes) and
+ * goes (F) are replaced objects caught or missed by the sampler alike: R − F has a
+ * variance of about varianceBytes × (R + F) (see samplingVarianceBytes). Returns
+ * (R − F) / √(varianceBytes × (R + F)), 0 for a flat series.
+ */
+export function turnoverZ(values: readonly number[], varianceBytes: number): number {
+  let rise = 0, fall = 0;
+  for (let i = 1; i < values.length; i++) {
+    const step = values[i]! - values[i - 1]!;
+    if (step > 0) rise += step;
+    else fall -= step;
+  }
+  const moved = rise + fall;
+  // At least a byte per byte moved: finite for objects no sampler misses.
+  return moved > 0 ? (rise - fall) / Math.sqrt(Math.max(1, varianceBytes) * moved) : 0;
+}
+
+/**
+ * Variance per byte moved that sampling adds, for objects of `objectBytes` at a mean
+ * interval of `intervalBytes`: an object is caught with p = 1 − e^(−size/interval) and
+ * then counts size / p, so it adds size²(1 − p)/p, i.e. size / (e^(size/interval) − 1)
+ * per byte: about the interval for small objects, near 0 for objects much larger than
+ * it (each is caught: no sampling noise).
+ */
+export function samplingVarianceBytes(objectBytes: number, intervalBytes: number): number {
+  if (!(objectBytes > 0)) return intervalBytes;
+  return objectBytes / Math.expm1(objectBytes / intervalBytes);
+}

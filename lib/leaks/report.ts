@@ -28,6 +28,11 @@ export interface LeakSite extends GrowthFit {
   liveBytes: number[];
   /** Estimated live objects of this site at the last point. */
   liveObjects: number;
+  /**
+   * Net rise over the measured points in standard deviations of sampling turnover
+   * (samples of replaced objects coming and going): a suspect needs ≥ 3.
+   */
+  noiseZ: number;
   /** True when the site met every criterion of a leak (see LeakFindOptions). */
   suspect: boolean;
 }
@@ -72,7 +77,7 @@ export interface LeakReport {
   /** Sum of the sampled live bytes at each point. */
   sampledLiveBytes: number[];
   /** The criteria a site had to meet to be a suspect. */
-  criteria: { maxPValue: number; minRSquared: number; minSteadiness: number; maxLargestStepShare: number; minGrowthBytes: number };
+  criteria: { maxPValue: number; minRSquared: number; minSteadiness: number; maxLargestStepShare: number; minGrowthBytes: number; minNoiseZ: number };
   /** Sites that grow steadily, largest slope first. */
   suspects: LeakSite[];
   /** The other sites with the largest growth (not suspects), for context. */

@@ -29,7 +29,7 @@ export function leakBlocks(r: LeakReport): Block[] {
   const blocks: Block[] = [
     { kind: 'heading', text: `Leak suspects · ${r.iterations} iterations (${r.warmup} warm-up, ${measured} measured) in ${ms(r.durationMs)}` },
     { kind: 'line', text: `live bytes per allocation site after a full GC at each point (${bytes(r.intervalBytes)} sampling interval), least-squares growth over the measured iterations` },
-    { kind: 'line', text: `a suspect grows by ≥ ${bytes(r.criteria.minGrowthBytes)} with p < ${r.criteria.maxPValue}, R² ≥ ${r.criteria.minRSquared}, steadiness ≥ ${r.criteria.minSteadiness}, no step > ${percent(r.criteria.maxLargestStepShare)} of the rise` },
+    { kind: 'line', text: `a suspect grows by ≥ ${bytes(r.criteria.minGrowthBytes)} with p < ${r.criteria.maxPValue}, R² ≥ ${r.criteria.minRSquared}, steadiness ≥ ${r.criteria.minSteadiness}, no step > ${percent(r.criteria.maxLargestStepShare)} of the rise${r.criteria.minNoiseZ !== undefined ? `, a net rise ≥ ${r.criteria.minNoiseZ}σ of sampling turnover` : ''}` },
   ];
   const header = ['#', 'growth', 'R²', 'confidence', 'steadiness', 'live now', 'site'];
   const align = ['right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
