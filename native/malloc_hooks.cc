@@ -235,19 +235,23 @@ HOOK int HookDlclose(void* h) {
 }
 
 // operator new: the real one mallocs through libstdc++'s patched GOT; that malloc
-// hook samples with this frame (see SampleSlow). Nesting (a new inside a new) does
-// not happen in libstdc++'s operator new.
+// hook samples with this frame (see SampleSlow). libstdc++'s operator new[] calls
+// operator new through its GOT too, so our hook for it runs inside ours for new[]:
+// the outermost hook keeps its frame (the inner one's caller is the outer hook, which
+// named the sample "[native] HookNewArray").
 template <typename F>
 inline void* AroundNew(int hook, uintptr_t fp, F call) {
   ThreadState& t = t_state;
-  const uint8_t outer = t.new_hook;
-  const uintptr_t outer_fp = t.new_fp;
+  if (t.new_hook) return call();
+  // Cleared however the call ends (operator new throws bad_alloc): a stale frame
+  // pointer left here would be walked by this thread's next sampled malloc.
+  struct Clear {
+    ThreadState& t;
+    ~Clear() { t.new_hook = 0; }
+  } clear{t};
   t.new_hook = static_cast<uint8_t>(hook);
   t.new_fp = fp;
-  void* p = call();
-  t.new_hook = outer;
-  t.new_fp = outer_fp;
-  return p;
+  return call();
 }
 HOOK void* HookNew(size_t n) { return AroundNew(kNew, FRAME(), [&] { return REAL(kNew, new_t)(n); }); }
 HOOK void* HookNewArray(size_t n) { return AroundNew(kNewArray, FRAME(), [&] { return REAL(kNewArray, new_t)(n); }); }
