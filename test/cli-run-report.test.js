@@ -157,15 +157,19 @@ test('run --mode live: the peak names source-mapped functions at their .ts lines
   const out = path.join(dir, 'peak-ts.allocscope');
   const r = runCli(['run', '--mode', 'live', '--interval', '64k', '-o', out, path.join(dir, 'peak.js')]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /at the peak, [\d.]+ s in: [\d.]+ MiB heap used; top sites then:\n\s+[\d.]+ %\s+[\d.]+ MiB\s+buildIndex \([^)]*peak\.ts:5:/, r.stderr);
-  const peak = JSON.parse(runCli(['report', out, '--format', 'json', '--at', 'peak']).stdout).profile.top[0].frame;
-  assert.equal(peak.function, 'buildIndex');
-  assert.equal(path.basename(peak.file), 'peak.ts');
-  assert.equal(peak.line, 5);
-  assert.equal(path.basename(peak.generated.file), 'peak.js');
+  // Which moment is the peak depends on when GCs and the collection budget fall (a
+  // loaded machine can miss the build's high); how each moment names frames does not.
+  const peakLines = r.stderr.slice(r.stderr.indexOf('at the peak'));
+  assert.match(peakLines, /^at the peak, [\d.]+ s in: [\d.]+ MiB heap used; top sites then:\n\s+[\d.]+ %\s+[\d.]+ \S+\s+(buildIndex|keep) \([^)]*peak\.ts:(5|10):/, r.stderr);
+  assert.doesNotMatch(peakLines, /peak\.js/, r.stderr);
+  const frames = JSON.parse(runCli(['report', out, '--format', 'json', '--at', 'peak']).stdout).profile.top.map((row) => row.frame).filter((f) => /peak\.(ts|js)$/.test(f.file));
+  assert.ok(frames.length > 0 && frames.every((f) => path.basename(f.file) === 'peak.ts' && path.basename(f.generated.file) === 'peak.js'), JSON.stringify(frames));
+  const build = frames.find((f) => f.function === 'buildIndex');
+  if (build) assert.equal(build.line, 5);
   const end = JSON.parse(runCli(['report', out, '--format', 'json']).stdout);
   assert.equal(path.basename(end.profile.top[0].frame.file), 'peak.ts');
-  assert.match(end.memoryOverTime.sites.labels.join('\n'), /buildIndex \([^)]*peak\.ts:5:/);
+  const series = end.memoryOverTime.sites.labels.filter((l) => /peak\.(ts|js):/.test(l));
+  assert.ok(series.length > 0 && series.every((l) => /peak\.ts:/.test(l)), JSON.stringify(end.memoryOverTime.sites.labels));
 });
 
 function startRun(args) {
