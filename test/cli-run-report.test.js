@@ -105,10 +105,18 @@ test('run: ES module entry points and the `-- node [options] script` form', () =
   assert.ok(fs.existsSync(path.join(dir, 'probe.allocscope')));
 });
 
-test('run: TypeScript compiled with source maps is reported at the .ts lines', () => {
+/** Writes <name>.ts from `lines` and its CommonJS build <name>.js with a source map, into `dir`. */
+function compileTs(name, lines) {
   const ts = require('typescript');
-  const src = path.join(dir, 'app.ts');
-  fs.writeFileSync(src, [
+  const src = path.join(dir, `${name}.ts`);
+  fs.writeFileSync(src, lines.join('\n'));
+  const result = ts.transpileModule(lines.join('\n'), { fileName: src, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true } });
+  fs.writeFileSync(path.join(dir, `${name}.js`), result.outputText);
+  fs.writeFileSync(path.join(dir, `${name}.js.map`), result.sourceMapText);
+}
+
+test('run: TypeScript compiled with source maps is reported at the .ts lines', () => {
+  compileTs('app', [
     'type Row = { id: number; name: string };',
     'const ring: Row[] = new Array(64);',
     'export function buildRows(n: number): number {',
@@ -116,10 +124,7 @@ test('run: TypeScript compiled with source maps is reported at the .ts lines', (
     '  return ring.length;',
     '}',
     'buildRows(400000);',
-  ].join('\n'));
-  const result = ts.transpileModule(fs.readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true } });
-  fs.writeFileSync(path.join(dir, 'app.js'), result.outputText);
-  fs.writeFileSync(path.join(dir, 'app.js.map'), result.sourceMapText);
+  ]);
   const out = path.join(dir, 'ts.allocscope');
   const r = runCli(['run', '-q', '--interval', '32k', '-o', out, path.join(dir, 'app.js')]);
   assert.equal(r.status, 0, r.stderr);
@@ -133,9 +138,7 @@ test('run: TypeScript compiled with source maps is reported at the .ts lines', (
 test('run --mode live: the peak names source-mapped functions at their .ts lines, as the end does (summary, report --at peak, the series)', () => {
   // The moments share their own frame tree: without source maps applied to it the peak
   // read "buildIndex (app.js:5:…)" beside the end's "keep (app.ts:…)".
-  const ts = require('typescript');
-  const src = path.join(dir, 'peak.ts');
-  fs.writeFileSync(src, [
+  compileTs('peak', [
     'type Row = { id: number; name: string };',
     'const kept: string[] = [];',
     '',
@@ -150,10 +153,7 @@ test('run --mode live: the peak names source-mapped functions at their .ts lines
     '}',
     'buildIndex(1500000);',
     'keep(20000);',
-  ].join('\n'));
-  const result = ts.transpileModule(fs.readFileSync(src, 'utf8'), { fileName: src, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: true } });
-  fs.writeFileSync(path.join(dir, 'peak.js'), result.outputText);
-  fs.writeFileSync(path.join(dir, 'peak.js.map'), result.sourceMapText);
+  ]);
   const out = path.join(dir, 'peak-ts.allocscope');
   const r = runCli(['run', '--mode', 'live', '--interval', '64k', '-o', out, path.join(dir, 'peak.js')]);
   assert.equal(r.status, 0, r.stderr);
