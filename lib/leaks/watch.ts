@@ -9,8 +9,10 @@
 //  - a GC that dips below the high by at most toleranceBytes neither grows nor
 //    breaks the streak (load noise); a deeper dip starts a new streak from it;
 //  - 'leak' fires at the first GC where the streak has consecutiveGrowth growing
-//    GCs and the post-GC heap is minGrowthBytes or more above the streak's base;
-//    then the streak restarts from that GC.
+//    GCs and the estimate is above the streak's base by minGrowthBytes plus the
+//    heap's own swing (the largest fall of the post-GC heap between consecutive
+//    major GCs among the last noiseGcs: what floating garbage alone moves it by,
+//    which grows with churn and with load); then the streak restarts from that GC.
 // Events arrive from the GC tracker on the event loop, after the GC, never inside it.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +38,12 @@ export interface LeakWatchOptions {
    * 1 uses each GC's own figure, as node-memwatch did. Default 3.
    */
   windowGcs?: number;
+  /**
+   * The growth must also exceed the heap's own swing: the largest fall of the post-GC
+   * heap between two consecutive major GCs among the last this many (a leak only
+   * raises it; falls are floating garbage coming and going). Default 10; 0 turns it off.
+   */
+  noiseGcs?: number;
   /** Growing sites listed in a 'leak' event when the sampler runs in live mode. Default 10; 0 takes no profiles. */
   topSites?: number;
 }
@@ -55,6 +63,8 @@ export interface LeakWatchEvent {
   growthBytes: number;
   baseBytes: number;
   currentBytes: number;
+  /** The heap's own swing that the growth had to exceed on top of minGrowthBytes (0 with noiseGcs 0). */
+  noiseBytes: number;
   /** Growing GCs in the streak (≥ consecutiveGrowth). */
   growingGcs: number;
   /** Major GCs from the base to this one, base excluded (growing ones plus tolerated dips). */
@@ -77,12 +87,13 @@ export interface LeakWatchEvent {
   peak: { at: number; usedBytes: number; sites: { site: string; bytes: number }[] } | null;
 }
 
-const DEFAULTS: Required<LeakWatchOptions> = { consecutiveGrowth: 3, minGrowthBytes: 4 * 1024 * 1024, toleranceBytes: 512 * 1024, windowGcs: 3, topSites: 10 };
+const DEFAULTS: Required<LeakWatchOptions> = { consecutiveGrowth: 3, minGrowthBytes: 4 * 1024 * 1024, toleranceBytes: 512 * 1024, windowGcs: 3, noiseGcs: 10, topSites: 10 };
 const SCHEMA = {
   consecutiveGrowth: { kind: 'integer', min: 1, max: 1000 },
   minGrowthBytes: { kind: 'integer', min: 0, max: 2 ** 50 },
   toleranceBytes: { kind: 'integer', min: 0, max: 2 ** 50 },
   windowGcs: { kind: 'integer', min: 1, max: 100 },
+  noiseGcs: { kind: 'integer', min: 0, max: 1000 },
   topSites: { kind: 'integer', min: 0, max: 10_000 },
 } as const;
 const GC_BUFFER = 256;
@@ -117,6 +128,8 @@ export class LeakWatch extends EventEmitter {
   #releaseGc: (() => void) | undefined;
   #majorGcs = 0;
   #recent: number[] = [];
+  /** Post-GC heaps of the last noiseGcs + 1 major GCs, for the swing. */
+  #history: number[] = [];
 
   constructor(options?: LeakWatchOptions) {
     super();
@@ -164,6 +177,8 @@ export class LeakWatch extends EventEmitter {
     const raw = event.usedAfterBytes;
     this.#recent.push(raw);
     if (this.#recent.length > this.options.windowGcs) this.#recent.shift();
+    this.#history.push(raw);
+    if (this.#history.length > this.options.noiseGcs + 1) this.#history.shift();
     const bytes = Math.min(...this.#recent);
     const now = performance.now();
     const s = this.#streak;
@@ -175,16 +190,24 @@ export class LeakWatch extends EventEmitter {
     s.high = bytes;
     s.growing++;
     const growthBytes = bytes - s.base;
-    if (s.growing < this.options.consecutiveGrowth || growthBytes < this.options.minGrowthBytes) return;
+    const noiseBytes = this.#swing();
+    if (s.growing < this.options.consecutiveGrowth || growthBytes < this.options.minGrowthBytes + noiseBytes) return;
     const durationMs = now - s.baseTime;
     const leak: LeakWatchEvent = {
-      growthBytes, baseBytes: s.base, currentBytes: bytes, growingGcs: s.growing, gcs: s.gcs, liveEstimateBytes: s.estimates.slice(), postGcBytes: s.raw.slice(),
+      growthBytes, baseBytes: s.base, currentBytes: bytes, noiseBytes, growingGcs: s.growing, gcs: s.gcs, liveEstimateBytes: s.estimates.slice(), postGcBytes: s.raw.slice(),
       durationMs, growthBytesPerSecond: durationMs > 0 ? growthBytes / (durationMs / 1000) : 0, sites: this.#sites(s.profile),
       peak: this.#peak(),
     };
     this.#restart(bytes, raw, now);
     counted.leakEvents++;
     this.emit('leak', leak);
+  }
+
+  /** The largest fall between consecutive post-GC heaps in the history (0 when it never fell). */
+  #swing(): number {
+    let fall = 0;
+    for (let i = 1; i < this.#history.length; i++) fall = Math.max(fall, this.#history[i - 1]! - this.#history[i]!);
+    return fall;
   }
 
   #restart(bytes: number, raw: number, now: number): void {
