@@ -15,7 +15,7 @@ namespace malloc_live_table {
 // under the table's lock, into memory mapped here, and rate-limited.
 struct PeakSettings {
   bool enabled = false;
-  double budget = 0.01;               // share of wall time the copies may take
+  double budget = 0.01;               // copies' CPU time as a share of wall time
   double min_growth_bytes = 1 << 20;  // a new high is this much (or 1 %) above the last copy's
 };
 bool Reset(const PeakSettings& peak = PeakSettings());
@@ -34,7 +34,7 @@ struct Totals {
 };
 
 // The copy at the high-water mark: when (CLOCK_MONOTONIC ns), its weighted bytes,
-// how many copies were made, what they cost, how many highs the budget skipped.
+// how many copies were made, the CPU time they took, how many highs the budget skipped.
 struct PeakFigures {
   bool taken;
   double at_ns, bytes, copies, cost_ns, max_cost_ns, rate_limited;

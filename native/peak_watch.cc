@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "thread_cpu.h"
 #include "typed_array_util.h"
 #include "v8_compat.h"
 
@@ -36,6 +37,7 @@ void PeakWatch::Start(const Settings& settings, KnownFrames* known) {
   highest_used_ = highest_at_ = peak_used_ = 0;
   last_moment_at_ = -1e300;
   gcs_ = major_gcs_ = collections_ = cost_ms_ = max_cost_ms_ = rate_limited_ = thinned_ = 0;
+  gap_cpu_ms_ = own_cpu_ms_ = max_own_cpu_ms_ = max_own_over_gap_ = own_over_gap_ = 0;
   if (token_ == nullptr) token_ = new InterruptToken{this};  // allocated here, never in a callback
   stale_request_ = requested_;  // V8 still holds the token: that interrupt must not collect for this session
   isolate_->AddGCEpilogueCallback(OnEpilogue, this, kAllGcTypes);
@@ -110,9 +112,14 @@ void PeakWatch::OnInterrupt(v8::Isolate*, void* data) {
 // On the isolate's thread, between two JS operations, outside any GC.
 void PeakWatch::Collect() {
   const uint64_t t0 = uv_hrtime();
+  // V8's GetAllocationProfile and our own part, in this thread's CPU time: the comparison is
+  // of work done, which a preempted thread's wall time would blur on a loaded machine.
+  const double cpu0 = ThreadCpuMs();
+  double cpu_gap = 0;
   {
     v8::HandleScope scope(isolate_);
     std::unique_ptr<v8::AllocationProfile> profile(isolate_->GetHeapProfiler()->GetAllocationProfile());
+    cpu_gap = ThreadCpuMs() - cpu0;
     if (!profile) return;  // the sampler was stopped (heap.stop(), or someone else)
     tree_.ZeroTotals();
     tree_.Fold(isolate_, profile.get(), known_);
@@ -130,10 +137,16 @@ void PeakWatch::Collect() {
   last_moment_at_ = m.at_ms;
   if (moments_.size() > settings_.max_moments) Thin();
   const double cost = double(uv_hrtime() - t0) / 1e6;
+  const double cpu_own = ThreadCpuMs() - cpu0 - cpu_gap;  // folding into the shared tree, storing the moment
   collections_++;
   cost_ms_ += cost;
   max_cost_ms_ = std::max(max_cost_ms_, cost);
-  credit_ms_ -= cost;
+  gap_cpu_ms_ += cpu_gap;
+  own_cpu_ms_ += cpu_own;
+  max_own_cpu_ms_ = std::max(max_own_cpu_ms_, cpu_own);
+  if (cpu_gap > 0) max_own_over_gap_ = std::max(max_own_over_gap_, cpu_own / cpu_gap);
+  if (cpu_own > cpu_gap) own_over_gap_++;
+  credit_ms_ -= cpu_gap + cpu_own;  // CPU time: time preempted is not ours to spend
 }
 
 size_t PeakWatch::PeakIndex() const {
@@ -195,6 +208,11 @@ Napi::Value PeakWatch::Export(Napi::Env env) const {
   figures.Set("collections", collections_);
   figures.Set("costMs", cost_ms_);
   figures.Set("maxCostMs", max_cost_ms_);
+  figures.Set("gapCpuMs", gap_cpu_ms_);
+  figures.Set("ownCpuMs", own_cpu_ms_);
+  figures.Set("maxOwnCpuMs", max_own_cpu_ms_);
+  figures.Set("maxOwnOverGap", max_own_over_gap_);
+  figures.Set("ownOverGap", own_over_gap_);
   figures.Set("rateLimited", rate_limited_);
   figures.Set("thinned", thinned_);
   figures.Set("highestUsedBytes", highest_used_);

@@ -92,6 +92,8 @@ class PeakWatch {
   double last_moment_at_ = -1e300;
   // Figures.
   double gcs_ = 0, major_gcs_ = 0, collections_ = 0, cost_ms_ = 0, max_cost_ms_ = 0, rate_limited_ = 0, thinned_ = 0;
+  // Each collection's GetAllocationProfile timed apart from our own part (fold + store), in thread CPU time.
+  double gap_cpu_ms_ = 0, own_cpu_ms_ = 0, max_own_cpu_ms_ = 0, max_own_over_gap_ = 0, own_over_gap_ = 0;
 
   ProfileTree tree_;
   KnownFrames* known_ = nullptr;

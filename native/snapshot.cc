@@ -18,6 +18,7 @@
 #include "snapshot_dominators.h"
 #include "snapshot_graph.h"
 #include "snapshot_paths.h"
+#include "thread_cpu.h"
 #include "typed_array_util.h"
 
 namespace allocscope {
@@ -30,14 +31,6 @@ using Node = v8::HeapGraphNode;
 
 double NowMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// CPU time of this thread: on a shared machine, phase costs without the time
-// spent preempted (reported beside the wall times, for benchmarks).
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 // A one-line bar on stderr, drawn with write(2) so that it works while V8 is

@@ -57,6 +57,17 @@ export interface MomentFigures {
   /** Time the collections took, in total and the longest one (ms, on the isolate's thread). */
   costMs: number;
   maxCostMs: number;
+  /**
+   * The collections split in the isolate thread's CPU time (ms): V8's GetAllocationProfile
+   * and allocscope's own part (folding into the shared tree, storing the moment); the
+   * longest own part, its largest ratio to the GetAllocationProfile of the same
+   * collection, and how many collections' own part took longer than theirs.
+   */
+  gapCpuMs: number;
+  ownCpuMs: number;
+  maxOwnCpuMs: number;
+  maxOwnOverGap: number;
+  ownOverGap: number;
   /** New highs not collected because the budget did not allow it yet. */
   rateLimited: number;
   /** Moments dropped to stay within maxMoments. */
