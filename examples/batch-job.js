@@ -1,7 +1,7 @@
 // A batch job with a transient peak: it loads records, builds a search index of
 // ~200 MB, writes a summary, and drops the index before it ends. Its memory at
 // exit shows nothing of the index; the peak does.
-// Try: allocscope run --mode live examples/batch-job.js
+// Try: allocscope run examples/batch-job.js
 //      allocscope report <capture> --at peak
 'use strict';
 

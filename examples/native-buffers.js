@@ -1,6 +1,6 @@
 // A service-like loop whose memory is mostly outside V8's heap: uploads kept in a
 // cache (Buffers), gzip of each response (zlib's state, freed), JSON parsing.
-// Try: allocscope run --native --mode live examples/native-buffers.js
+// Try: allocscope run --native examples/native-buffers.js
 'use strict';
 const zlib = require('node:zlib');
 

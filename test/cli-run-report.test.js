@@ -16,7 +16,7 @@ let capture;
 test.before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-run-'));
   capture = path.join(dir, 'churn.allocscope');
-  const r = runCli(['run', '--interval', '64k', '-o', capture, CHURN, '100000']);
+  const r = runCli(['run', '--mode', 'allocated', '--interval', '64k', '-o', capture, CHURN, '100000']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /handled 100000 requests/, "the program's output is untouched");
   assert.match(r.stderr, /^allocscope: wrote .*churn\.allocscope \([\d.]+ KiB\)$/m);
@@ -93,7 +93,7 @@ test('run: a program that throws still writes its capture and its exit code pass
 
 test('run: ES module entry points and the `-- node [options] script` form', () => {
   const out = path.join(dir, 'esm.allocscope');
-  const r = runCli(['run', '-q', '--interval', '32k', '-o', out, path.join(__dirname, 'fixtures', 'esm-app.mjs')]);
+  const r = runCli(['run', '-q', '--mode', 'allocated', '--interval', '32k', '-o', out, path.join(__dirname, 'fixtures', 'esm-app.mjs')]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(jsonReport(out).profile.top[0].frame.function, 'esmSite');
 
@@ -126,7 +126,7 @@ test('run: TypeScript compiled with source maps is reported at the .ts lines', (
     'buildRows(400000);',
   ]);
   const out = path.join(dir, 'ts.allocscope');
-  const r = runCli(['run', '-q', '--interval', '32k', '-o', out, path.join(dir, 'app.js')]);
+  const r = runCli(['run', '-q', '--mode', 'allocated', '--interval', '32k', '-o', out, path.join(dir, 'app.js')]);
   assert.equal(r.status, 0, r.stderr);
   const top = jsonReport(out).profile.top[0].frame;
   assert.equal(top.function, 'buildRows');
@@ -184,7 +184,7 @@ function startRun(args) {
 
 test('run: SIGTERM sent to allocscope reaches the program; the capture is written and the status is 128+15', async () => {
   const out = path.join(dir, 'term.allocscope');
-  const { child, ready, done } = startRun(['-q', '-o', out, path.join(__dirname, 'fixtures', 'signals-app.js')]);
+  const { child, ready, done } = startRun(['-q', '--mode', 'allocated', '-o', out, path.join(__dirname, 'fixtures', 'signals-app.js')]);
   await ready;
   child.kill('SIGTERM');
   const r = await done;
@@ -196,7 +196,7 @@ test('run: SIGTERM sent to allocscope reaches the program; the capture is writte
 
 test('run: SIGUSR2 writes a numbered snapshot without stopping the program', async () => {
   const out = path.join(dir, 'usr2.allocscope');
-  const { child, ready, done } = startRun(['-q', '--interval', '16k', '-o', out, path.join(__dirname, 'fixtures', 'signals-app.js'), 'finite']);
+  const { child, ready, done } = startRun(['-q', '--mode', 'allocated', '--interval', '16k', '-o', out, path.join(__dirname, 'fixtures', 'signals-app.js'), 'finite']);
   await ready;
   child.kill('SIGUSR2');
   const snapshot = path.join(dir, 'usr2.usr2-1.allocscope');
@@ -213,7 +213,7 @@ test('run: SIGUSR2 writes a numbered snapshot without stopping the program', asy
 
 test('diff: the site that grew between two runs tops the list; html escapes names', () => {
   const small = path.join(dir, 'small.allocscope');
-  assert.equal(runCli(['run', '-q', '--interval', '64k', '-o', small, CHURN, '30000']).status, 0);
+  assert.equal(runCli(['run', '-q', '--mode', 'allocated', '--interval', '64k', '-o', small, CHURN, '30000']).status, 0);
   const r = runCli(['diff', small, capture, '--top', '3']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /allocscope diff · allocated bytes by site/);

@@ -133,7 +133,13 @@ test('the packed package installs in a fresh project, with and without install s
     assert.match(run.stdout, /words \d+/, 'the program ran and printed its own output');
     const report = spawnSync(cli, ['report', 'index.allocscope'], { cwd: app, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
     assert.equal(report.status, 0, report.stderr);
-    assert.match(report.stdout, /tokenize|buildIndex/);
+    // run's default (live): what the program held at its peak, at the program's own lines.
+    assert.match(report.stdout, /at the peak, [\d.]+ s in\)[\s\S]*\(index\.js:\d+:\d+\)/);
+    // Allocated mode: everything it allocated, by its functions.
+    const allocated = spawnSync(cli, ['run', '--mode', 'allocated', '-q', '-o', 'allocated.allocscope', 'index.js'], { cwd: app, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+    assert.equal(allocated.status, 0, allocated.stderr);
+    const report2 = spawnSync(cli, ['report', 'allocated.allocscope'], { cwd: app, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+    assert.match(report2.stdout, /tokenize|buildIndex/);
   });
 
   await t.test('GIVEN no prebuild for this Node and no cmake WHEN the install script runs THEN one line says what to install', () => {

@@ -128,11 +128,11 @@ test('peak: workers keep their own moments; a worker that exits with an interrup
   assert.ok(out.main !== null && !/^\(anonymous\) \(\[worker/.test(out.main), JSON.stringify(out));
 });
 
-test('run --mode live records the peak: the summary names it, report --at peak|end|<s> shows each moment in text and JSON, bad --at is a usage error', (t) => {
+test('run records the peak by default (live mode): the summary names it, report --at peak|end|<s> shows each moment in text and JSON, bad --at is a usage error', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-peak-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'job.allocscope');
-  const run = runCli(['run', '--mode', 'live', '--interval', '128k', '-o', file, WORKLOAD, 'plain']);
+  const run = runCli(['run', '--interval', '128k', '-o', file, WORKLOAD, 'plain']);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /at the peak, [\d.]+ s in: [\d.]+ MiB heap used; top sites then:\n\s+[\d.]+ %\s+[\d.]+ MiB\s+buildIndex /, run.stderr);
   const json = (args) => JSON.parse(runCli(['report', file, '--format', 'json', ...args]).stdout);
@@ -154,9 +154,9 @@ test('run --mode live records the peak: the summary names it, report --at peak|e
   const bad = runCli(['report', file, '--at', 'soon']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^allocscope: report: option "--at" must be peak, end or seconds/);
-  // Allocated mode (run's default) has no moments: a clear error, and the summary says how to get them.
+  // Allocated mode has no moments: a clear error, and the summary says how to get them.
   const allocated = path.join(dir, 'allocated.allocscope');
-  const run2 = runCli(['run', '-o', allocated, WORKLOAD, 'plain']);
+  const run2 = runCli(['run', '--mode', 'allocated', '-o', allocated, WORKLOAD, 'plain']);
   assert.match(run2.stderr, /what was alive at the peak: run with --mode live/);
   const none = runCli(['report', allocated, '--at', 'peak']);
   assert.equal(none.status, 2);

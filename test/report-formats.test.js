@@ -27,7 +27,7 @@ test.before(() => {
   capture = path.join(tmp, 'churn.allocscope');
   // 64 KiB: enough samples that handleRequest's lead over the Array.from callback (about 4:3
   // when V8 inlines nothing, as run arranges) is never a sampling accident.
-  const run = runCli(['run', '-q', '--interval', '64k', '-o', capture, CHURN, '100000']);
+  const run = runCli(['run', '-q', '--mode', 'allocated', '--interval', '64k', '-o', capture, CHURN, '100000']);
   assert.equal(run.status, 0, run.stderr);
   const json = runCli(['report', capture, '--format', 'json']);
   assert.equal(json.status, 0, json.stderr);

@@ -23,7 +23,7 @@ const documents = {};
 test.before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-registry-'));
   const capture = path.join(tmp, 'churn.allocscope');
-  const run = runCli(['run', '-q', '--interval', '64k', '-o', capture, path.join(ROOT, 'examples', 'churn.js'), '20000']);
+  const run = runCli(['run', '-q', '--mode', 'allocated', '--interval', '64k', '-o', capture, path.join(ROOT, 'examples', 'churn.js'), '20000']);
   assert.equal(run.status, 0, run.stderr);
   const leaks = path.join(tmp, 'leaks.allocscope');
   const hunt = runCli(['leaks', '--no-snapshots', '-n', '6', '--warmup', '2', '--format', 'capture', '-o', leaks, path.join(__dirname, 'fixtures', 'leaks', 'map-cache.js')]);

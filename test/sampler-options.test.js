@@ -67,7 +67,7 @@ test('GIVEN run and top THEN their help shows the sampler\'s defaults and out-of
     [['top', '--depth', '0', script], /^allocscope: top: option "--depth" must be an integer from 1 to 1024, got "0"\n$/],
     [['run', '--depth', '1025', script], /^allocscope: run: option "--depth" must be an integer from 1 to 1024, got "1025"\n$/],
     [['top', '--interval', '2048g', script], /^allocscope: top: option "--interval" must be at most 1099511627776 bytes, got "2048g"\n$/],
-    [['run', '--mode', 'both', script], /^allocscope: run: option "--mode" must be one of allocated, live, got "both"\n$/],
+    [['run', '--mode', 'both', script], /^allocscope: run: option "--mode" must be one of live, allocated, got "both"\n$/],
   ]) {
     const r = runCli(args);
     assert.equal(r.status, 2, r.stderr);

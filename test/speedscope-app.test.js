@@ -131,7 +131,7 @@ test(`speedscope ${SPEEDSCOPE_VERSION} reads our profile with our total, unit, f
   const program = path.join(tmp, 'program.js');
   fs.writeFileSync(program, PROGRAM);
   const capture = path.join(tmp, 'program.allocscope');
-  const run = runCli(['run', '-q', '--interval', '16k', '-o', capture, program], { cwd: tmp });
+  const run = runCli(['run', '-q', '--mode', 'allocated', '--interval', '16k', '-o', capture, program], { cwd: tmp });
   assert.equal(run.status, 0, run.stderr);
   const ours = path.join(tmp, 'program.speedscope.json');
   const r = runCli(['report', capture, '--format', 'speedscope', '-o', ours]);

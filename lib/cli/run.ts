@@ -30,7 +30,9 @@ stopping it.
 
 Options:
   -o, --output <file>        capture file (default: allocscope-<script>-<time>.allocscope)
-  --mode <m>                 allocated (default) or live
+  --mode <m>                 live (default): what is alive, at the end, at the peak
+                             and over time; allocated: every allocation, freed or not
+                             (allocation rate, GC pressure)
   --interval <n>             mean bytes between samples, e.g. ${byteSizeText(SAMPLER_DEFAULTS.intervalBytes)} (default), 64k
   --depth <n>                stack frames per sample, ${SAMPLER_SCHEMA.stackDepth.min}–${SAMPLER_SCHEMA.stackDepth.max} (default ${SAMPLER_DEFAULTS.stackDepth})
   --timeline-period <ms>     heap/RSS timeline period (default 100)
@@ -44,8 +46,8 @@ Options:
                              own handler to finish and exit (its shutdown is then in
                              the capture; a program without a handler is captured at
                              the signal either way)
-  --no-peak                  live mode: do not record what was alive at the peak and
-                             the top sites over time (recorded by default there)
+  --no-peak                  do not record what was alive at the peak and the top
+                             sites over time (recorded by default in live mode)
   --native                   also sample native memory (malloc & co., operator new,
                              mmap) on every thread, by JS and native stack, with the
                              same --mode, --interval and --depth (docs/native-memory.md)
@@ -103,7 +105,7 @@ export async function runRun(argv: string[]): Promise<number> {
   for (const name of ['push', 'out-dir', 'period', 'service', 'labels']) {
     if (o[name] !== undefined) throw usageError(`run: option "--${name}" needs --continuous`);
   }
-  const sampler = parseSamplerFlags('run', o, { mode: 'allocated' });
+  const sampler = parseSamplerFlags('run', o, { mode: 'live' });
   const timelinePeriodMs = o['timeline-period'] === undefined ? 100 : parseCount('run', 'timeline-period', String(o['timeline-period']), 1, 3_600_000);
   if (program.length === 0) throw usageError('run: no script given (see allocscope run --help)');
   const output = path.resolve(o.output === undefined ? defaultOutput(program) : String(o.output));

@@ -28,7 +28,7 @@ function modes(defaultMode: ProfileMode): ProfileMode[] {
   return [defaultMode, ...SAMPLER_SCHEMA.mode.values.filter((m) => m !== defaultMode)];
 }
 
-/** @param defaults the command's own where they differ from the sampler's (run and top default to allocated mode). */
+/** @param defaults the command's own where they differ from the sampler's (top defaults to allocated mode; run to live, where it records the peak). */
 /** Below this interval the sampler records so many stacks that programs slow down by an order of magnitude or more. */
 export const COSTLY_INTERVAL_BYTES = 4096;
 

@@ -41,7 +41,13 @@ function topBlocks(profile: Profile, by: GroupBy, n: number): Block[] {
   ];
   const note = liveFiguresNote(profile);
   if (note) blocks.push({ kind: 'line', text: note });
-  if (rows.length === 0) return [...blocks, { kind: 'line', text: 'No allocation was sampled: record with a smaller interval.' }];
+  if (rows.length === 0) {
+    // Live and empty is an answer (everything was freed by then), not a sampling problem.
+    const empty = d.mode === 'live' && !native
+      ? 'Nothing sampled was alive then: what the program allocated had been freed (report --at peak shows its peak, when the run recorded one).'
+      : 'No allocation was sampled: record with a smaller interval.';
+    return [...blocks, { kind: 'line', text: empty }];
+  }
   blocks.push({ kind: 'table', ...topTableColumns(rows, by, profile.hasLiveFigures) });
   return blocks;
 }

@@ -34,7 +34,7 @@ export function flame(data: PageData, options: FrameOptions, moment: MomentChoic
   const first = data.profile, box = byId('flame');
   const toolbar = byId('flame-section').querySelector<HTMLElement>('.toolbar');
   if (!first) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation profile in this capture.'); return null; }
-  if (!(first.totalBytes > 0) && !moment) { if (toolbar) toolbar.hidden = true; note(box, 'No allocation was sampled: record with a smaller --interval.'); return null; }
+  if (!(first.totalBytes > 0) && !moment) { if (toolbar) toolbar.hidden = true; note(box, first.mode === 'live' ? 'Nothing sampled was alive at the end: what the program allocated had been freed.' : 'No allocation was sampled: record with a smaller --interval.'); return null; }
 
   // The profile drawn and what is derived from its frames: reloaded when another moment is chosen.
   let P = first, S: string[], fname: string[], ffile: string[], fkind: number[], fcolor: string[], frameCount: number, functionOf: Int32Array;

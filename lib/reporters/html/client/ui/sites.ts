@@ -40,7 +40,10 @@ function siteTable(data: PageData, T: PageTop, internals: boolean, flameApi: Fla
     (internals ? ' · sites are the innermost JavaScript frames, Node\'s internals included'
       : ' · what Node\'s own JavaScript allocated is counted at the program\'s function that called it') +
     (P.totalLiveBytes !== undefined ? ' · live: still alive at the end of its fold window; temporary: collected before it' : '');
-  if (T.rows.length === 0) { note(box, 'No allocation was sampled: record with a smaller --interval.'); return; }
+  if (T.rows.length === 0) {
+    note(box, P.mode === 'live' ? 'Nothing sampled was alive at this moment: what the program allocated had been freed by then.' : 'No allocation was sampled: record with a smaller --interval.');
+    return;
+  }
   const rows: RankedRow[] = T.rows.map((r, k) => ({ ...r, rank: k + 1 }));
   const maxShare = rows.reduce((m, r) => Math.max(m, r.share), 0) || 1;
   const cols: Column<RankedRow>[] = [numberColumn('#', (r) => r.rank)];
