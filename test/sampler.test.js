@@ -249,6 +249,28 @@ test('source maps: sites are reported at their TypeScript lines, generated locat
   }
 });
 
+test('source maps: a position with no mapping (TypeScript\'s unmapped module prologue) takes the file of the code after it; the module function starts at its top', () => {
+  const ts = require('typescript');
+  const { SourceMapResolver } = require(path.join(__dirname, '..', 'dist', 'profile', 'source-maps'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-srcmap-prologue-'));
+  try {
+    const source = ['type Row = { id: number };', 'const kept: Row[] = [];', '', 'export function build(n: number): number {', '  for (let i = 0; i < n; i++) kept.push({ id: i });', '  return kept.length;', '}', 'build(3);'].join('\n');
+    const { outputText } = ts.transpileModule(source, { fileName: 'app.ts', compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, inlineSourceMap: true } });
+    // The generated file starts with lines that map to nothing ("use strict", the exports).
+    assert.match(outputText, /^"use strict";\nObject\.defineProperty\(exports/);
+    const file = path.join(dir, 'app.js');
+    fs.writeFileSync(file, outputText);
+    const resolver = new SourceMapResolver();
+    // V8 names the module function at 1:1 (a sample in top-level code): app.ts:1:1, not app.js.
+    assert.deepEqual(resolver.position(file, 1, 1), { file: path.join(dir, 'app.ts'), line: 1, column: 1, name: null });
+    // A mapped position is unchanged: build starts on line 4.
+    const buildLine = outputText.split('\n').findIndex((l) => l.startsWith('function build')) + 1;
+    assert.equal(resolver.position(file, buildLine, 1).line, 4);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('source maps: the sourceMappingURL comment is found a block of lines at a time, as matching the whole text finds it', () => {
   const { lastMappingUrl } = require(path.join(__dirname, '..', 'dist', 'profile', 'source-maps'));
   // What loadMap did before: the last match over the whole text.

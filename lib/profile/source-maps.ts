@@ -80,6 +80,28 @@ function loadMap(script: string): TraceMap | null {
   }
 }
 
+/** Lines after an unmapped position searched for the code that follows it. */
+const FOLLOWING_LINES = 8;
+
+/**
+ * The original position at (line, 0-based column). A frame's position is where its function
+ * starts; a compiler's prologue there can have no mapping (TypeScript's CommonJS output starts
+ * the module function with "use strict" and export lines, unmapped), so an unmapped position
+ * takes the original file of the first mapped code after it, within a few lines, and that
+ * code's position; the module function itself (1:1) starts at the top of that file.
+ */
+function lookup(map: TraceMap, line: number, column: number): { source: string; line: number; column: number | null; name: string | null } | null {
+  const tm = traceMapping();
+  const o = tm.originalPositionFor(map, { line, column });
+  if (o.source !== null && o.line !== null) return o as { source: string; line: number; column: number | null; name: string | null };
+  for (let l = line, c = column; l <= line + FOLLOWING_LINES; l++, c = 0) {
+    const next = tm.originalPositionFor(map, { line: l, column: c, bias: tm.LEAST_UPPER_BOUND });
+    if (next.source === null || next.line === null) continue;
+    return line === 1 && column === 0 ? { source: next.source, line: 1, column: 0, name: null } : { source: next.source, line: next.line, column: next.column, name: null };
+  }
+  return null;
+}
+
 /** Reads source maps for scripts, caching per script path for the process lifetime. */
 export class SourceMapResolver {
   #maps = new Map<string, TraceMap | null>();
@@ -92,8 +114,8 @@ export class SourceMapResolver {
     if (map === undefined) { map = loadMap(script); this.#maps.set(script, map); }
     if (!map || line < 1) return null;
     // V8 columns are 1-based; trace-mapping's are 0-based.
-    const o = traceMapping().originalPositionFor(map, { line, column: Math.max(0, column - 1) });
-    if (o.source === null || o.line === null) return null;
+    const o = lookup(map, line, Math.max(0, column - 1));
+    if (o === null) return null;
     const file = o.source.startsWith('file://') ? fileURLToPath(o.source) : o.source;
     return { file, line: o.line, column: (o.column ?? 0) + 1, name: o.name };
   }
