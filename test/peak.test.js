@@ -1,7 +1,7 @@
 'use strict';
 // The live heap's peak and moments (heap.start({ mode: 'live', peak: true })),
 // checked against the heap a structure truly takes (measured between full GCs in
-// another process), then through `allocscope run --mode live` and `report --at`.
+// another process), then through `allocscope run` (live mode, its default) and `report --at`.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
