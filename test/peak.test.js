@@ -128,6 +128,27 @@ test('peak: workers keep their own moments; a worker that exits with an interrup
   assert.ok(out.main !== null && !/^\(anonymous\) \(\[worker/.test(out.main), JSON.stringify(out));
 });
 
+test('run\'s summary says when the heap was higher between moments than the peak it shows (the budget let a high pass), and only then', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-peak-missed-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'job.allocscope');
+  assert.equal(runCli(['run', '-q', '--interval', '128k', '-o', file, WORKLOAD, 'plain']).status, 0);
+  const { readCapture } = require(path.join(DIST, 'capture', 'file.js'));
+  const { peakLines } = require(path.join(DIST, 'cli', 'run.js'));
+  const capture = readCapture(file);
+  const m = capture.memoryOverTime;
+  const peakUsed = m.usedBytes[m.peakIndex];
+  // As recorded: the watch took a moment at the highest heap (within its 1 MiB step).
+  assert.ok(m.figures.highestUsedBytes <= peakUsed + 4 * 1024 * 1024, JSON.stringify(m.figures));
+  assert.ok(!peakLines(capture).some((l) => /higher between moments/.test(l)), peakLines(capture).join('\n'));
+  // A high 50 MiB above the highest moment, 1.5 s in, that no collection caught.
+  m.figures.highestUsedBytes = peakUsed + 50 * 1024 * 1024;
+  m.figures.highestAtMs = 1500;
+  const lines = peakLines(capture);
+  assert.match(lines[0], /^  at the peak, [\d.]+ s in/);
+  assert.match(lines.at(-1), /^  \(the heap was higher between moments: [\d.]+ MiB at 1\.50 s in, when the moments' time budget was spent\)$/);
+});
+
 test('run records the peak by default (live mode): the summary names it, report --at peak|end|<s> shows each moment in text and JSON, bad --at is a usage error', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-peak-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

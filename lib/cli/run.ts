@@ -166,16 +166,27 @@ function summary(capture: Capture, file: string): string {
   return lines.join('\n');
 }
 
-/** When the live heap peaked and its top three sites then; in allocated mode, how to see it. */
-function peakLines(capture: Capture): string[] {
+/** How far above the highest moment the heap may have been without a hint (moments need 1 MiB of growth). */
+const MISSED_HIGH_BYTES = 4 * 1024 * 1024;
+const MISSED_HIGH_SHARE = 0.1;
+
+/** When the live heap peaked and its top three sites then; in allocated mode, how to see it. Exported for its test. */
+export function peakLines(capture: Capture): string[] {
   const m = capture.memoryOverTime;
   if (!m) return capture.profile?.mode === 'allocated' ? ['  (what was alive at the peak: run with --mode live)'] : [];
   const i = momentIndex(m, 'peak');
   if (i === null || i < 0) return ['  peak: no GC ran, so no moment of the live heap was taken'];
   const peak = new Profile(momentProfileData(m, i));
   const top = peak.top(3);
-  return [`  at the peak, ${(m.atMs[i]! / 1000).toFixed(2)} s in: ${bytes(m.usedBytes[i]!)} heap used${top.length ? '; top sites then:' : ''}`,
+  const lines = [`  at the peak, ${(m.atMs[i]! / 1000).toFixed(2)} s in: ${bytes(m.usedBytes[i]!)} heap used${top.length ? '; top sites then:' : ''}`,
     ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`)];
+  // The collections' time budget can let a high pass between moments: say so, rather than
+  // let the highest moment pass for the peak.
+  const highest = m.figures?.highestUsedBytes ?? 0;
+  if (highest > m.usedBytes[i]! + Math.max(MISSED_HIGH_BYTES, MISSED_HIGH_SHARE * m.usedBytes[i]!)) {
+    lines.push(`  (the heap was higher between moments: ${bytes(highest)} at ${(m.figures.highestAtMs / 1000).toFixed(2)} s in, when the moments' time budget was spent)`);
+  }
+  return lines;
 }
 
 /** The variable each `run --continuous` flag takes the place of. */
