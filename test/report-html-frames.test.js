@@ -21,7 +21,7 @@ let tmp, reportFile, browser;
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-frames-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  reportFile = htmlReportOfRun(tmp, ['--interval', '32k', EXAMPLE, '60000']);
+  reportFile = htmlReportOfRun(tmp, ['--mode', 'allocated', '--interval', '32k', EXAMPLE, '60000']);
   browser = await launchChromium();
 });
 

@@ -24,7 +24,7 @@ before(async () => {
   fs.mkdirSync(path.join(tmp, 'live'));
   fs.mkdirSync(path.join(tmp, 'allocated'));
   liveReport = htmlReportOfRun(path.join(tmp, 'live'), ['--mode', 'live', EXAMPLE, '150000']);
-  allocatedReport = htmlReportOfRun(path.join(tmp, 'allocated'), [EXAMPLE, '20000']);
+  allocatedReport = htmlReportOfRun(path.join(tmp, 'allocated'), ['--mode', 'allocated', EXAMPLE, '20000']);
   const json = runCli(['report', path.join(tmp, 'live', 'run.allocscope'), '--at', 'peak', '--format', 'json']);
   assert.equal(json.status, 0, json.stderr);
   peakTop = JSON.parse(json.stdout).profile.top;

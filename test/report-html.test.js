@@ -53,7 +53,7 @@ before(async () => {
   const fixture = path.join(tmp, 'xss-names.js');
   fs.writeFileSync(fixture, FIXTURE);
   capture = path.join(tmp, 'xss.allocscope');
-  const run = runCli(['run', '-q', '--interval', '16k', '-o', capture, fixture]);
+  const run = runCli(['run', '-q', '--mode', 'allocated', '--interval', '16k', '-o', capture, fixture]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^done -?\d+$/m);
 
@@ -318,7 +318,7 @@ if (process.env.ALLOCSCOPE_UPDATE_DOCS_SCREENSHOT === '1') {
   test('docs screenshot of the churn example', async () => {
     const cap = path.join(tmp, 'churn.allocscope');
     const out = path.join(tmp, 'churn.html');
-    assert.equal(runCli(['run', '-q', '--interval', '64k', '-o', cap, path.join(ROOT, 'examples', 'churn.js')]).status, 0);
+    assert.equal(runCli(['run', '-q', '--mode', 'allocated', '--interval', '64k', '-o', cap, path.join(ROOT, 'examples', 'churn.js')]).status, 0);
     assert.equal(runCli(['report', cap, '--format', 'html', '-o', out]).status, 0);
     const { page, seen, close } = await open(out, { width: 1280, height: 900 });
     try {
