@@ -421,38 +421,44 @@ function markdown(results) {
 
 // ---- main ----------------------------------------------------------------------------
 
+/** Runs `fn` with the addon, dist and gap addon copied into a scratch directory, removed after. */
+async function withTarget(fn) {
+  const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.bench-peak-'));
+  try {
+    return await fn(prepare(scratch));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** results.json and the docs section from `results`. */
+function writeResults(results) {
+  fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  updateSection('peak', markdown(results));
+}
+
 async function main() {
   if (flag('--write-docs')) {
     // The summary and notes recomputed from the stored runs with this script's code.
     const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
     Object.assign(results, { summary: summarize(results.runs), notes: NOTES });
-    fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-    updateSection('peak', markdown(results));
+    writeResults(results);
     return;
   }
   if (flag('--only-own')) {
     const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
-    const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.bench-peak-'));
-    try {
-      const target = prepare(scratch);
-      results.runs.own = await ownRounds(target);
-      results.ownEnvironment = environment([['autocannon', 'autocannon']]);
-      Object.assign(results, { summary: summarize(results.runs), notes: NOTES });
-      console.log(JSON.stringify({ own: results.summary.own, targets: results.summary.targets }, null, 2));
-      if (CONFIG.write) {
-        fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-        updateSection('peak', markdown(results));
-        progress(`wrote ${path.relative(ROOT, RESULTS)} and docs/benchmarks.md`);
-      }
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+    results.runs.own = await withTarget(ownRounds);
+    results.ownEnvironment = environment([['autocannon', 'autocannon']]);
+    Object.assign(results, { summary: summarize(results.runs), notes: NOTES });
+    console.log(JSON.stringify({ own: results.summary.own, targets: results.summary.targets }, null, 2));
+    if (CONFIG.write) {
+      writeResults(results);
+      progress(`wrote ${path.relative(ROOT, RESULTS)} and docs/benchmarks.md`);
     }
     return;
   }
   const env = environment([['autocannon', 'autocannon']]);
-  const scratch = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.bench-peak-'));
-  try {
-    const target = prepare(scratch);
+  await withTarget(async (target) => {
     progress(`config ${JSON.stringify(CONFIG)}`);
     const climb = climbRounds(target);
     const service = await serviceRounds(target);
@@ -461,15 +467,12 @@ async function main() {
     const results = { config: CONFIG, build: target.info, environment: env, summary, notes: NOTES, runs: { climb, service, callgrind, soak } };
     console.log(JSON.stringify({ summary }, null, 2));
     if (CONFIG.write) {
-      fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-      updateSection('peak', markdown(results));
+      writeResults(results);
       progress(`wrote ${path.relative(ROOT, RESULTS)} and docs/benchmarks.md`);
     } else {
       console.log(markdown(results));
     }
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Read with the figures; kept in results.json so --write-docs reproduces them. */

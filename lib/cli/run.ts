@@ -182,7 +182,7 @@ export function peakLines(capture: Capture): string[] {
     ...top.map((r) => `    ${percent(r.share).padStart(7)}  ${bytes(r.bytes).padStart(9)}  ${r.label}`)];
   // The collections' time budget can let a high pass between moments: say so, rather than
   // let the highest moment pass for the peak.
-  const highest = m.figures?.highestUsedBytes ?? 0;
+  const highest = m.figures.highestUsedBytes;
   if (highest > m.usedBytes[i]! + Math.max(MISSED_HIGH_BYTES, MISSED_HIGH_SHARE * m.usedBytes[i]!)) {
     lines.push(`  (the heap was higher between moments: ${bytes(highest)} at ${(m.figures.highestAtMs / 1000).toFixed(2)} s in, when the moments' time budget was spent)`);
   }
