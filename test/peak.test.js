@@ -172,6 +172,10 @@ test('run records the peak by default (live mode): the summary names it, report 
   const text = runCli(['report', file]).stdout;
   assert.match(text, /Top allocation sites \(live \(in use\), at the peak, [\d.]+ s in\)/);
   assert.match(text, /Live heap over time/);
+  // The series' columns name sites without their directories, so the table fits a terminal.
+  const heading = text.split('\n')[text.split('\n').findIndex((l) => /Live heap over time/.test(l)) + 1];
+  assert.match(heading, /buildIndex \(peak-workload\.js:\d+:\d+\)/, heading);
+  assert.doesNotMatch(heading, /fixtures/, heading);
   const bad = runCli(['report', file, '--at', 'soon']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^allocscope: report: option "--at" must be peak, end or seconds/);

@@ -175,6 +175,16 @@ function seconds(ms: number): string {
 }
 
 /**
+ * Column headings for sites: "name (file.js:line:col)" without the directories, so the
+ * table fits a terminal (the full labels are in the table of the peak above it). Full
+ * labels when two would read the same.
+ */
+function siteHeadings(labels: string[]): string[] {
+  const short = labels.map((l) => l.replace(/ \((?:[^()]*[/\\])?([^/\\()]+)\)$/, ' ($1)'));
+  return new Set(short).size === short.length ? short : labels;
+}
+
+/**
  * The live heap at the peak (when the report shows another moment, or the end), and
  * the top sites over time at up to 12 moments (evenly spread, the peak's among them).
  */
@@ -191,7 +201,7 @@ function overTimeBlocks(c: Capture, o: ReportOptions): Block[] {
   blocks.push({ kind: 'heading', text: 'Live heap over time (top sites at moments after GCs)' });
   blocks.push({
     kind: 'table',
-    header: ['time', 'heap used', ...m.sites.labels.slice(0, shown), 'other sites'],
+    header: ['time', 'heap used', ...siteHeadings(m.sites.labels.slice(0, shown)), 'other sites'],
     rows: rows.map((i) => [`${seconds(m.atMs[i]!)}${i === m.peakIndex ? ' (peak)' : ''}`, bytes(m.usedBytes[i]!),
       ...m.sites.bytes.slice(0, shown).map((b) => bytes(b[i]!)),
       bytes(m.sites.otherBytes[i]! + m.sites.bytes.slice(shown).reduce((sum, b) => sum + b[i]!, 0))]),
