@@ -1,8 +1,9 @@
 // The memory one call holds: peak and retained, above a collected start.
-//   peak     = max over the call's GCs (used heap + external before each) and its end
-//   retained = used heap + external after the call and a full GC
-// each minus the same figure after a full GC before the call. Garbage not yet
-// collected counts towards the peak: it is memory the process holds.
+//   peak     = the most the heap held (used heap + external) as the call's GCs began
+//              and at its end, minus what it held right before it
+//   retained = what it held as a full GC after the call ended, minus the same for a
+//              full GC before it
+// Garbage not yet collected counts towards the peak: it is memory the process holds.
 import { AllocscopeError } from '../core/errors';
 import { ownFileGlobs } from '../core/own-files';
 import { openGcWindow, withGcTracker } from '../bench/gc-window';
@@ -32,39 +33,49 @@ const SAMPLE_BYTES = 1024;
 // Code spaces are left out: compiled code (ours included: the harness itself gets
 // optimized while tests run) is not memory the tested call holds.
 const CODE_SPACES = new Set(['code_space', 'code_large_object_space']);
-const held = () => {
-  let used = 0;
-  for (const s of spaces.stats()) if (!CODE_SPACES.has(s.name)) used += s.usedBytes;
-  return used + heap.stats().externalMemoryBytes;
-};
 
-const heldBy = (e: GcEvent, when: 'usedBeforeBytes' | 'usedAfterBytes') => {
-  let used = 0;
-  for (const [name, s] of Object.entries(e.spaces)) if (!CODE_SPACES.has(name)) used += s[when];
-  return used;
-};
+/** Used heap (code spaces left out) + external memory, as a GC event saw it before or after. */
+function heldAt(e: GcEvent, when: 'before' | 'after'): number {
+  let held = when === 'before' ? e.externalBeforeBytes : e.externalAfterBytes;
+  for (const [name, s] of Object.entries(e.spaces)) if (!CODE_SPACES.has(name)) held += when === 'before' ? s.usedBeforeBytes : s.usedAfterBytes;
+  return held;
+}
+
+/** The top-level GC events since `cursor`. */
+function gcsSince(cursor: number): GcEvent[] {
+  return gc.eventsSince(cursor).events.filter((e) => e.depth === 0);
+}
+
+const nextSeq = () => gc.eventsSince(Number.MAX_SAFE_INTEGER).nextSeq;
+
+/** Used heap (code spaces left out) + external memory (heap statistics' figure), read now. */
+function heldNow(): number {
+  let held = heap.stats().externalMemoryBytes;
+  for (const s of spaces.stats()) if (!CODE_SPACES.has(s.name)) held += s.usedBytes;
+  return held;
+}
 
 /**
- * A full GC, then one turn of the event loop. The heap's figure is its
- * epilogue's: a reading taken later moves by whole allocation buffers (V8 counts
- * a buffer handed out as used), so readings taken back to back after a GC differ
- * by up to ~400 KiB (measured on Node 24 and 26: an 8 MB retained array read
- * 7.58–7.94 MB that way, 8.01–8.04 MB from the epilogues). No buffer is out when
- * a GC ends. `gcExternalOffset` turns the external figure GC events carry (V8's
- * external counter) into heap statistics' (which adds ~1.8 MiB of its own on
- * Node 24; both move alike with Buffers).
+ * A full GC now: what the heap held as it ended, read in the GC. A reading taken
+ * while the program runs moves by whole allocation buffers (V8 counts a buffer handed
+ * out as used), so readings taken back to back differ by up to ~400 KiB (measured on
+ * Node 24 and 26: an 8 MB retained array read 7.58–7.94 MB that way, 8.01–8.04 MB as
+ * the GCs ended, when no buffer is out). Also what it held as it began, and the offset
+ * that turns GC events' external figure (V8's external counter) into heap statistics'
+ * (~1.8 MiB more on Node 24; the two move alike with Buffers).
  */
-async function collected(): Promise<{ held: number; gcExternalOffset: number }> {
-  const cursor = gc.eventsSince(Number.MAX_SAFE_INTEGER).nextSeq;
+function fullGc(): { before: number; after: number; externalOffset: number } {
+  const cursor = nextSeq();
   collectGarbage();
   const external = heap.stats().externalMemoryBytes;
-  let last: GcEvent | undefined;
-  for (const e of gc.eventsSince(cursor).events) if (e.depth === 0) last = e;
-  const figures = last === undefined
-    ? { held: held(), gcExternalOffset: 0 } // the event was dropped: the later reading will do
-    : { held: heldBy(last, 'usedAfterBytes') + external, gcExternalOffset: external - last.externalAfterBytes };
-  await new Promise((resolve) => setImmediate(resolve));
-  return figures;
+  const events = gcsSince(cursor);
+  if (events.length === 0) { // dropped by the tracker: a reading taken now will do
+    const held = heldNow();
+    return { before: held, after: held, externalOffset: 0 };
+  }
+  const last = events[events.length - 1]!;
+  const externalOffset = external - last.externalAfterBytes;
+  return { before: heldAt(events[0]!, 'before') + externalOffset, after: heldAt(last, 'after') + externalOffset, externalOffset };
 }
 
 export async function measureMemory(fn: Operation, warmup: number): Promise<MemoryFigures> {
@@ -73,6 +84,10 @@ export async function measureMemory(fn: Operation, warmup: number): Promise<Memo
     if (isThenable(r)) await r;
   }
   return withGcTracker(async () => {
+    const start = fullGc();
+    // One turn: what the GC leaves for later (finalizers, V8's first allocations
+    // after it) happens before the call, not in it, and not in its profile.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       profiler.start({ intervalBytes: SAMPLE_BYTES, mode: 'allocated', stackDepth: SAMPLER_DEFAULTS.stackDepth, foldIntervalMs: 1000 });
     } catch (error) {
@@ -83,30 +98,31 @@ export async function measureMemory(fn: Operation, warmup: number): Promise<Memo
     let gcs: number;
     let profile: Profile;
     try {
-      // Everything of ours is set up before the baselines: only the call lies between.
-      const start = await collected();
       const window = openGcWindow();
-      const cursor = gc.eventsSince(Number.MAX_SAFE_INTEGER).nextSeq;
-      // The peak's baseline is a reading like its own: what our set-up allocated
-      // since the GC is held before the call as during it.
-      const before = held();
+      const cursor = nextSeq();
+      // The peak's baseline is a reading like its own: what our set-up allocated since
+      // the GC is held before the call as during it.
+      const before = heldNow();
       // A sync call runs with no await around it: nothing else runs inside the window.
       const r = fn();
       if (isThenable(r)) await r;
-      peak = held();
-      for (const e of gc.eventsSince(cursor).events) {
-        if (e.depth === 0) peak = Math.max(peak, heldBy(e, 'usedBeforeBytes') + e.externalBeforeBytes + start.gcExternalOffset);
-      }
-      peak -= before;
+      const atEnd = heldNow();
+      let highest = 0;
+      for (const e of gcsSince(cursor)) highest = Math.max(highest, heldAt(e, 'before') + start.externalOffset);
       gcs = window.close().count;
-      retained = (await collected()).held - start.held;
-      // The profile after the reading, so it is not part of what the call retained.
-      // Our own allocations since the call are filtered out of its sites below.
+      const end = fullGc();
+      // The end of the call, read twice: right after it, and as the GC after it began.
+      // Either can only read high (a buffer out, our few reads between): the lower one.
+      peak = Math.max(highest, Math.min(atEnd, end.before)) - before;
+      retained = end.after - start.after;
+      // The profile after the readings, so it is not part of what the call retained; before
+      // any turn of the event loop, so nothing else has run. Our own allocations since the
+      // call are filtered out of its sites below.
       profile = profiler.profile({ sourceMaps: false });
     } finally {
       profiler.stop();
     }
-    // Sites after `retained`: source maps are parsed and cached on the JS heap.
+    // Sites after the readings: source maps are parsed and cached on the JS heap.
     const topSites = profiler.withSourceMaps(profile).filter({ exclude: ownFileGlobs() }).top(3, { by: 'site' }).map((r) => ({ label: siteLabel(r.label), bytes: r.bytes }));
     return { peakBytes: Math.max(0, peak), retainedBytes: Math.max(0, retained), gcs, topSites };
   });
