@@ -9,7 +9,7 @@ const path = require('node:path');
 const { DIST } = require('./helpers');
 
 const client = (name) => require(path.join(DIST, 'reporters', 'html', 'client', `${name}.js`));
-const { momentProfile, momentTop, nearestMoment, momentOfHash, hashOfMoment, momentLabel } = client('moments');
+const { momentProfile, momentTop, nearestMoment, momentOfHash, hashOfMoment, momentLabel, openingMoment } = client('moments');
 const { stackedSites, OTHER_SITES } = client('moments-series');
 
 // Tree: 0 all ─ 1 run ─┬─ 2 build
@@ -63,6 +63,15 @@ test('a click picks the nearest moment; the hash names the peak as such and igno
   assert.equal(momentOfHash({ ...M, peakIndex: -1 }, 'peak'), null);
   assert.equal(momentLabel(M, 1), 'live heap at 1.50 s — the peak — 100 MiB used');
   assert.equal(momentLabel(M, 0), 'live heap at 0.50 s — 20.0 MiB used');
+});
+
+test('the page opens at the peak when what was alive at the end is under a tenth of the peak\'s, else at the end', () => {
+  // The peak moment's sampled total is 90 bytes.
+  assert.equal(openingMoment(M, 0), 1);
+  assert.equal(openingMoment(M, 8.9), 1);
+  assert.equal(openingMoment(M, 9), null);
+  assert.equal(openingMoment(M, 90), null);
+  assert.equal(openingMoment({ ...M, peakIndex: -1 }, 0), null, 'no peak: the end');
 });
 
 test('the chart stacks the sites, largest at the bottom, "other" on top, on the timeline\'s span', () => {

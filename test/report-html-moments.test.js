@@ -2,10 +2,12 @@
 // The HTML report's memory over time in a real browser (headless Chromium through
 // playwright-core), on a capture of examples/batch-job.js made by
 // `allocscope run --mode live`: the chart of live bytes by site under the
-// timeline, "Jump to peak" and a click on the chart showing the flame graph and
-// the top table at a moment (the peak's figures are `report --at peak`'s), "End
-// of run" going back, the moment kept in the URL's hash across a reload; and a
-// capture without moments (allocated mode) with no chart and no errors.
+// timeline, the page opening at the peak (the job freed its index: little was
+// alive at its end) with `report --at peak`'s figures, "End of run" and "Jump to
+// peak" and a click on the chart showing the flame graph and the top table at a
+// moment, the moment kept in the URL's hash across a reload; a program that keeps
+// what it built opening at its end; and a capture without moments (allocated
+// mode) with no chart and no errors.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -17,7 +19,7 @@ const { ROOT, runCli } = require('./helpers');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batch-job.js');
 
-let tmp, liveReport, allocatedReport, peakTop, browser;
+let tmp, liveReport, keptReport, allocatedReport, peakTop, browser;
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-html-moments-'));
@@ -25,6 +27,12 @@ before(async () => {
   fs.mkdirSync(path.join(tmp, 'allocated'));
   liveReport = htmlReportOfRun(path.join(tmp, 'live'), ['--mode', 'live', EXAMPLE, '150000']);
   allocatedReport = htmlReportOfRun(path.join(tmp, 'allocated'), ['--mode', 'allocated', EXAMPLE, '20000']);
+  // A program that keeps what it builds: its end is its peak.
+  fs.mkdirSync(path.join(tmp, 'kept'));
+  const keeps = path.join(tmp, 'kept', 'keeps.js');
+  // (module.exports keeps it alive at exit, when the module's own scope is gone.)
+  fs.writeFileSync(keeps, "const kept = [];\nfunction buildAndKeep() { for (let i = 0; i < 400000; i++) kept.push({ i, s: 'row ' + i }); }\nbuildAndKeep();\nmodule.exports = kept;\n");
+  keptReport = htmlReportOfRun(path.join(tmp, 'kept'), ['--mode', 'live', keeps]);
   const json = runCli(['report', path.join(tmp, 'live', 'run.allocscope'), '--at', 'peak', '--format', 'json']);
   assert.equal(json.status, 0, json.stderr);
   peakTop = JSON.parse(json.stdout).profile.top;
@@ -53,21 +61,18 @@ test('the chart of live bytes by site is under the timeline, with the sites in i
     // On the timeline's time axis: both plots start at the same x.
     const [a, b] = await Promise.all(['#timeline', '#moments-chart'].map((id) => page.$eval(`${id} .u-over`, (e) => e.getBoundingClientRect().left)));
     assert.ok(Math.abs(a - b) < 1, `plots aligned: ${a} vs ${b}`);
-    assert.match(await page.textContent('#moment-bar'), /end of the run/);
     assert.deepEqual(errors, []);
   } finally {
     await close();
   }
 });
 
-test('"Jump to peak" shows the peak\'s live heap: its top site is report --at peak\'s, and "End of run" goes back', async () => {
+test('the batch job freed its index: the page opens at the peak with report --at peak\'s top site; "End of run" and "Jump to peak" switch, the hash keeps the end', async () => {
   const { page, errors, close } = await open(liveReport);
   try {
-    assert.ok(!(await tableFunctions(page)).includes('buildIndex'), 'nothing of the index at the end');
-    await page.click('#moment-bar button[data-moment="peak"]');
     assert.match(await page.textContent('#moment-bar .moment-label'), /live heap at \d+\.\d\d s — the peak — [\d.]+ MiB used/);
     assert.match(await page.textContent('#sites-title'), /the peak/);
-    assert.equal(hashOf(page), '#at=peak');
+    assert.equal(hashOf(page), '', 'the opening moment is not written to the hash');
     assert.equal((await tableFunctions(page))[0], 'buildIndex');
     const expected = peakTop.find((r) => r.label.startsWith('buildIndex ('));
     assert.equal(peakTop[0], expected, 'report --at peak agrees that buildIndex is the top site');
@@ -77,13 +82,33 @@ test('"Jump to peak" shows the peak\'s live heap: its top site is report --at pe
     // The toggles act on the moment's profile.
     await page.check('#show-internals');
     assert.match(await page.textContent('#sites-title'), /the peak/);
-    assert.match(hashOf(page), /at=peak/);
     await page.uncheck('#show-internals');
 
     await page.click('#moment-bar button[data-moment="end"]');
-    assert.ok(!(await tableFunctions(page)).includes('buildIndex'));
+    assert.ok(!(await tableFunctions(page)).includes('buildIndex'), 'nothing of the index at the end');
     assert.equal((await page.locator('#flame .frame', { hasText: /^buildIndex/ }).count()), 0);
+    assert.equal(hashOf(page), '#at=end');
+    assert.match(await page.textContent('#moment-bar'), /end of the run/);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.match(await page.textContent('#moment-bar'), /end of the run/, 'the end survives a reload');
+
+    await page.click('#moment-bar button[data-moment="peak"]');
+    assert.equal((await tableFunctions(page))[0], 'buildIndex');
     assert.equal(hashOf(page), '');
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a program that keeps what it built opens at the end of the run', async () => {
+  const { page, errors, close } = await open(keptReport);
+  try {
+    assert.match(await page.textContent('#moment-bar'), /end of the run/);
+    assert.equal((await tableFunctions(page))[0], 'buildAndKeep');
+    await page.click('#moment-bar button[data-moment="peak"]');
+    assert.equal(hashOf(page), '#at=peak');
     assert.deepEqual(errors, []);
   } finally {
     await close();

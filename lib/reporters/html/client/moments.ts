@@ -54,6 +54,16 @@ export function momentOfHash(M: PageMoments, at: string | null): number | null {
   return i < M.seconds.length ? i : null;
 }
 
+/**
+ * Where the page opens without at= in its hash: at the peak when what was alive at the
+ * end is under a tenth of the peak's (a batch job that freed its work: memray opens at
+ * the high-water mark too), else at the end of the run (null).
+ */
+export function openingMoment(M: PageMoments, endBytes: number): number | null {
+  if (M.peakIndex < 0) return null;
+  return endBytes < 0.1 * momentProfile(M, M.peakIndex).totalBytes ? M.peakIndex : null;
+}
+
 /** What the hash keeps for moment i: 'peak' for the peak, so that a link to it says so. */
 export function hashOfMoment(M: PageMoments, i: number | null): string | null {
   return i === null ? null : i === M.peakIndex ? 'peak' : String(i);

@@ -4,8 +4,9 @@
 // tables where the sections read them (as applyView does for a view) and tells
 // them to redraw. The moments are the JS heap's: in the native or both view, a
 // choice switches to the JS heap view (which, like any view change, reloads).
+// The page opens at the peak when little was alive at the end (openingMoment).
 import { hashOf, readHash } from '../hash-state';
-import { hashOfMoment, momentOfHash, momentProfile, momentTop } from '../moments';
+import { hashOfMoment, momentOfHash, momentProfile, momentTop, openingMoment } from '../moments';
 import type { PageData, PageMoments, PageViewName } from '../page-data';
 import { updateHash } from './hash';
 
@@ -23,7 +24,9 @@ export function momentChoice(data: PageData, view: PageViewName | null): MomentC
   if (!M) return null;
   const applies = view === null || view === 'heap';
   const end = { profile: data.profile, top: data.top, topWithInternals: data.topWithInternals };
-  let current = applies ? momentOfHash(M, readHash(location.hash).at) : null;
+  const opensAt = openingMoment(M, data.profile?.totalBytes ?? 0);
+  const asked = readHash(location.hash).at;
+  let current = !applies ? null : asked === null ? opensAt : momentOfHash(M, asked);
   const listeners: (() => void)[] = [];
   const apply = () => {
     Object.assign(data, current === null ? end
@@ -43,10 +46,11 @@ export function momentChoice(data: PageData, view: PageViewName | null): MomentC
       }
       if (moment === current) return;
       current = moment;
-      updateHash({ at: hashOfMoment(M, moment) });
+      updateHash({ at: moment === opensAt ? null : moment === null ? 'end' : hashOfMoment(M, moment) });
       apply();
       for (const listener of listeners) listener();
     },
     onChange: (listener) => { listeners.push(listener); },
   };
 }
+
