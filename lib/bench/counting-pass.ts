@@ -197,7 +197,7 @@ export async function countingPass(op: PreparedOperation, options: CountingOptio
     const { round, profile, codeChanged } = await countRound(op, n, options.stackDepth);
     // Code installed in one round is entered in the next (at a call, or mid-loop at a
     // back edge), and that round can miss an allocation: limitAllocations counted 499
-    // of 500 objects after a round that installed the op's code (3 of 200 loaded runs).
+    // of 500 objects after a round that installed the op's code (14 of 400 loaded runs).
     const unsettled = codeChanged || changedBefore;
     changedBefore = codeChanged;
     if (unsettled && repeats < MAX_REPEATED_ROUNDS) {

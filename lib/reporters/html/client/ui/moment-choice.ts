@@ -53,4 +53,3 @@ export function momentChoice(data: PageData, view: PageViewName | null): MomentC
     onChange: (listener) => { listeners.push(listener); },
   };
 }
-
