@@ -30,12 +30,40 @@ test('an ES module with a default export, JSON output: the LeakReport', () => {
   assert.equal(report.warmup, 3);
   assert.equal(report.points, 10);
   assert.ok(report.suspects.some((s) => s.file.endsWith('map-cache.mjs')), JSON.stringify(report.suspects.map((s) => s.site)));
+  assert.ok(report.suspects.every((s) => s.withinTurnover === false && s.noiseZ >= 3));
 });
 
 test('no leak: churn reports none', () => {
   const r = runCli(['leaks', '--no-snapshots', fixture('churn.js')]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /No leak: no site grew steadily\./);
+});
+
+test('a site that grew steadily by fewer samples than turnover can move is "Undecided", not "No leak", in text and HTML', () => {
+  // A real report (churn: no suspect), then one site of it marked as leaks.find marks a
+  // steady rise under 3σ of sampling turnover (the 12-iteration map-cache run that
+  // read noiseZ 2.x): the verdict must not say that nothing grew.
+  const r = runCli(['leaks', '--no-snapshots', '-n', '8', '--format', 'json', fixture('churn.js')]);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.suspects, []);
+  assert.ok([...report.others].every((s) => s.withinTurnover === false), 'leaks.find marks every site');
+  const { leakBlocks } = require(path.join(DIST, 'reporters', 'leaks-sections.js'));
+  const { noLeakVerdict } = require(path.join(DIST, 'leaks', 'verdict.js'));
+  const lines = (rep) => leakBlocks(rep).filter((b) => b.kind === 'line').map((b) => b.text).join('\n');
+  assert.match(lines(report), /No leak: no site grew steadily\./);
+  const fit = { slopeBytesPerIteration: 5500, rSquared: 0.96, confidence: 1 - 1.8e-11, steadiness: 0.92, liveBytes: [0, 93769] };
+  const site = { ...fit, site: 'handleRequest (app.js:9:14)', noiseZ: 2.46, withinTurnover: true };
+  const undecided = { ...report, others: [site, { ...fit, site: 'Other (app.js:1:1)', noiseZ: 1, withinTurnover: false }] };
+  const text = lines(undecided);
+  assert.doesNotMatch(text, /No leak/);
+  assert.match(text, /Undecided: handleRequest \(app\.js:9:14\) grew steadily, but by too few samples to tell from sampling noise \(net rise 2\.5σ of sampling turnover, 3σ needed\); rerun with more iterations \(-n\) or a smaller --interval\./);
+  assert.match(noLeakVerdict([site, site]), /^Undecided: handleRequest \(app\.js:9:14\) and 1 more grew steadily/);
+  // A report written before the flag existed reads as before.
+  assert.equal(noLeakVerdict([{ site: 'x', noiseZ: 2 }]), 'No leak: no site grew steadily.');
+  // The HTML page's script bundles the same verdict.
+  const bundle = fs.readFileSync(path.join(DIST, 'reporters', 'html', 'client.bundle.js'), 'utf8');
+  assert.match(bundle, /Undecided: /);
 });
 
 test('HTML output carries the leaks section and the suspect in its data; a capture renders the same section', () => {

@@ -280,13 +280,14 @@ function fitSites(o: ReturnType<typeof resolve>, series: SiteSeries, sampledLive
     // replaced read as a leak in ~0.8 % of runs on the t-test alone (its points share samples).
     const lastBytes = s.bytes[s.bytes.length - 1]!;
     const noiseZ = turnoverZ(points, samplingVarianceBytes(s.objects > 0 ? lastBytes / s.objects : 0, o.intervalBytes));
-    const suspect = fit.pValue !== null && fit.pValue < o.maxPValue && fit.rSquared >= o.minRSquared && fit.steadiness >= o.minSteadiness &&
+    const steady = fit.pValue !== null && fit.pValue < o.maxPValue && fit.rSquared >= o.minRSquared && fit.steadiness >= o.minSteadiness &&
       (measured < 4 || fit.largestStepShare <= o.maxLargestStepShare) && fit.growthBytes >= o.minGrowthBytes && fit.growthBytes > 0 &&
-      totalSlope >= 0.5 * fit.slopeBytesPerIteration && noiseZ >= MIN_TURNOVER_Z;
+      totalSlope >= 0.5 * fit.slopeBytesPerIteration;
+    const suspect = steady && noiseZ >= MIN_TURNOVER_Z;
     const at = original({ function: s.frame.function, file: s.frame.file, line: s.frame.line, column: s.frame.column });
     const site = s.frame.builtin ? `${at.function} (native)` : `${at.function} (${shortPath(at.file)}:${at.line}:${at.column})`;
     return {
-      site, ...at, stack: s.stack.map(original), liveBytes: s.bytes.map(Math.round), liveObjects: Math.round(s.objects), suspect, ...fit, noiseZ,
+      site, ...at, stack: s.stack.map(original), liveBytes: s.bytes.map(Math.round), liveObjects: Math.round(s.objects), suspect, withinTurnover: steady && !suspect, ...fit, noiseZ,
     };
   });
   const bySlope = (a: LeakSite, b: LeakSite) => b.slopeBytesPerIteration - a.slopeBytesPerIteration || (a.site < b.site ? -1 : 1);

@@ -35,6 +35,12 @@ export interface LeakSite extends GrowthFit {
   noiseZ: number;
   /** True when the site met every criterion of a leak (see LeakFindOptions). */
   suspect: boolean;
+  /**
+   * True when the site met every criterion but the last: it grew steadily, by less
+   * than sampling turnover alone can move it (noiseZ < 3). More iterations or a
+   * smaller interval decide. Absent in reports written before it existed.
+   */
+  withinTurnover?: boolean;
 }
 
 /** objgraph's show_growth: one constructor's instance count between the first and the last measured point. */

@@ -1,6 +1,7 @@
 // The leaks section of the text and markdown reports, as blocks.
 import { bytes, ms, percent } from '../core/format';
 import type { LeakReport, LeakSite } from '../leaks/report';
+import { noLeakVerdict } from '../leaks/verdict';
 import { shortPath } from '../profile/frames';
 import type { Block } from './document';
 
@@ -34,7 +35,7 @@ export function leakBlocks(r: LeakReport): Block[] {
   const header = ['#', 'growth', 'R²', 'confidence', 'steadiness', 'live now', 'site'];
   const align = ['right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
   if (r.suspects.length === 0) {
-    blocks.push({ kind: 'line', text: 'No leak: no site grew steadily.' });
+    blocks.push({ kind: 'line', text: noLeakVerdict(r.others, r.criteria.minNoiseZ) });
   } else {
     blocks.push({ kind: 'table', header, rows: siteRows(r.suspects), align: [...align] });
     r.suspects.forEach((s, i) => {

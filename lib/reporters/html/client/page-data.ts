@@ -98,6 +98,8 @@ export interface PageLeakSite {
   stack: PageLeakFrame[];
   liveBytes: number[];
   liveObjects: number;
+  noiseZ?: number;
+  withinTurnover?: boolean;
 }
 
 export interface PageLeaks {
@@ -105,7 +107,7 @@ export interface PageLeaks {
   warmup: number;
   intervalBytes: number;
   durationMs: number;
-  criteria: { maxPValue: number; minRSquared: number; minSteadiness: number; maxLargestStepShare: number; minGrowthBytes: number };
+  criteria: { maxPValue: number; minRSquared: number; minSteadiness: number; maxLargestStepShare: number; minGrowthBytes: number; minNoiseZ?: number };
   suspects: PageLeakSite[];
   others: PageLeakSite[];
   constructors: { name: string; countBefore: number; countAfter: number; countDelta: number; selfBytesDelta: number }[] | null;

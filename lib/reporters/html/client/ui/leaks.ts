@@ -2,6 +2,7 @@
 // retainer chains, instances per constructor (show_growth) and other growing sites.
 import { bytes, bytesOrDash, count, ms, percent } from '../numbers';
 import type { PageData, PageLeakFrame, PageLeakSite, PageLeaks } from '../page-data';
+import { noLeakVerdict } from '../../../../leaks/verdict';
 import { byId, el, note } from './dom';
 import { numberColumn, table, textColumn } from './table';
 import { chartLibrary } from './uplot';
@@ -24,7 +25,10 @@ export function leaks(data: PageData): void {
   const c = L.criteria;
   note(box, `A suspect grows by ≥ ${bytes(c.minGrowthBytes)} over the measured run with p < ${c.maxPValue}, R² ≥ ${c.minRSquared}, ` +
     `steadiness ≥ ${c.minSteadiness} and no single step above ${percent(c.maxLargestStepShare)} of the rise.`);
-  if (L.suspects.length === 0) box.appendChild(el('p', 'verdict ok', 'No leak: no allocation site grew steadily.'));
+  if (L.suspects.length === 0) {
+    const verdict = noLeakVerdict(L.others, L.criteria.minNoiseZ);
+    box.appendChild(el('p', verdict.startsWith('No leak') ? 'verdict ok' : 'verdict', verdict));
+  }
   else box.appendChild(el('p', 'verdict bad', `${L.suspects.length} allocation site${L.suspects.length > 1 ? 's grow' : ' grows'} steadily.`));
   const frameText = (f: PageLeakFrame) => `${f.function} (${f.file === '' ? 'native' : `${f.file.replace(`${data.meta.cwd}/`, '')}:${f.line}:${f.column}`})`;
   const charts: [HTMLElement, PageLeakSite][] = [];
