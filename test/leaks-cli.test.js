@@ -70,7 +70,9 @@ test('HTML output carries the leaks section and the suspect in its data; a captu
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'allocscope-leaks-'));
   try {
     const html = path.join(tmp, 'leaks.html');
-    const r = runCli(['leaks', '--no-snapshots', '--format', 'html', '-o', html, fixture('interval-closures.js')]);
+    // At 4 KiB the Payloads kept are ~120 samples over the measured run; at the default 16 KiB
+    // (~31) about 1 run in 6,000 missed (steadiness < 0.25), and this test runs it twice.
+    const r = runCli(['leaks', '--no-snapshots', '--interval', '4k', '--format', 'html', '-o', html, fixture('interval-closures.js')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /wrote .*leaks\.html: \d+ leak suspects?, top: /);
     const page = fs.readFileSync(html, 'utf8');
@@ -78,7 +80,7 @@ test('HTML output carries the leaks section and the suspect in its data; a captu
     const data = JSON.parse(page.match(/<script type="application\/json" id="allocscope-data">(.*?)<\/script>/s)[1]);
     assert.ok(data.leaks.suspects.some((s) => s.function === 'Payload'));
     const capture = path.join(tmp, 'leaks.allocscope');
-    assert.equal(runCli(['leaks', '--no-snapshots', '--format', 'capture', '-o', capture, fixture('interval-closures.js')]).status, 0);
+    assert.equal(runCli(['leaks', '--no-snapshots', '--interval', '4k', '--format', 'capture', '-o', capture, fixture('interval-closures.js')]).status, 0);
     const text = runCli(['report', capture]);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /Leak suspects ·[\s\S]*Payload \(test\/fixtures\/leaks\/interval-closures\.js/);
