@@ -61,12 +61,22 @@ const LOADED = `
   const watch = a.leaks.watch({ topSites: 0 }); // real leak-watch state
   let k = []; for (let i = 0; i < 5e5; i++) { k.push({ i }); if (k.length > 1e4) k = []; }
   const w = new Worker("require(process.env.ALLOCSCOPE_DIST).metrics.reportToMainThread({ intervalMs: 100 }); setInterval(() => {}, 1000);", { eval: true });
-  setTimeout(async () => {
-    process.stdout.write(JSON.stringify(await registry.getMetricsAsJSON()) + '\\n');
-    process.stdout.write(await registry.metrics());
+  // Scrape once the worker's figures have arrived (its first report can take ~0.9 s on a
+  // loaded machine: it boots and loads allocscope in its own isolate), not after a fixed wait.
+  const workerReported = (json) => new Set(json.find((f) => f.name === 'allocscope_heap_used_bytes').values.map((v) => v.labels.thread_id)).size >= 2;
+  (async () => {
+    const deadline = Date.now() + 30_000;
+    let json = await registry.getMetricsAsJSON();
+    while (!workerReported(json) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      json = await registry.getMetricsAsJSON();
+    }
+    const text = await registry.metrics();
+    process.stdout.write(JSON.stringify(json) + '\\n');
+    process.stdout.write(text);
     await w.terminate();
     watch.stop();
-  }, 600);
+  })();
 `;
 
 let scraped;

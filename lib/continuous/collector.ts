@@ -147,8 +147,10 @@ export class Collector {
       try {
         return work();
       } finally {
-        const d = performance.now() - s;
+        // CPU clock first: its interval then lies inside the wall one (a scavenge set off
+        // by the wall reading's allocation would otherwise count in CPU time only).
         const c = (threadCpuNs() - cpu) / 1e6;
+        const d = performance.now() - s;
         const g = Math.min(d, Math.max(0, gcPauseMs() - gc0));
         blockingMs += d;
         blockingCpuMs += c;
