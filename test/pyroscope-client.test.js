@@ -64,6 +64,12 @@ async function runOfficialClient(url) {
         const before = pushes;
         const deadline = Date.now() + 30000;
         while (pushes === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        // The client's flush timer queues its round in a setImmediate, and stop() does not
+        // cancel a round already queued: one that runs after stop() throws "Heap profiler is
+        // not enabled" (seen once, in a loaded Node 26 pass). Stop from an immediate queued in
+        // the poll phase (a file-system callback): a round its timer queued in this turn runs
+        // before it, and no timer of the client can fire between the two.
+        await new Promise((r) => require('node:fs').access('.', () => setImmediate(r)));
         await Pyroscope.stopHeapProfiling();
         windows.push([t0, Date.now()]);
       }
