@@ -8,12 +8,13 @@ interface VerdictSite { site: string; noiseZ?: number; withinTurnover?: boolean 
  * sampled objects than sampling turnover can move (too few iterations, or too
  * coarse an interval, for its size) is no proof of a leak, nor of none: say so.
  */
-export function noLeakVerdict(others: VerdictSite[], minNoiseZ = 3): string {
+export function noLeakVerdict(others: VerdictSite[], minNoiseZ = 3): { undecided: boolean; text: string } {
   const close = others.filter((s) => s.withinTurnover);
-  if (close.length === 0) return 'No leak: no site grew steadily.';
+  if (close.length === 0) return { undecided: false, text: 'No leak: no site grew steadily.' };
   const top = close[0]!;
   const z = top.noiseZ === undefined ? '' : ` (net rise ${top.noiseZ.toFixed(1)}σ of sampling turnover, ${minNoiseZ}σ needed)`;
   const more = close.length > 1 ? ` and ${close.length - 1} more` : '';
-  return `Undecided: ${top.site}${more} grew steadily, but by too few samples to tell from sampling noise${z}; ` +
+  const text = `Undecided: ${top.site}${more} grew steadily, but by too few samples to tell from sampling noise${z}; ` +
     'rerun with more iterations (-n) or a smaller --interval.';
+  return { undecided: true, text };
 }

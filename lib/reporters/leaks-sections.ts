@@ -35,7 +35,7 @@ export function leakBlocks(r: LeakReport): Block[] {
   const header = ['#', 'growth', 'R²', 'confidence', 'steadiness', 'live now', 'site'];
   const align = ['right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
   if (r.suspects.length === 0) {
-    blocks.push({ kind: 'line', text: noLeakVerdict(r.others, r.criteria.minNoiseZ) });
+    blocks.push({ kind: 'line', text: noLeakVerdict(r.others, r.criteria.minNoiseZ).text });
   } else {
     blocks.push({ kind: 'table', header, rows: siteRows(r.suspects), align: [...align] });
     r.suspects.forEach((s, i) => {

@@ -27,9 +27,8 @@ export function leaks(data: PageData): void {
     `steadiness ≥ ${c.minSteadiness} and no single step above ${percent(c.maxLargestStepShare)} of the rise.`);
   if (L.suspects.length === 0) {
     const verdict = noLeakVerdict(L.others, L.criteria.minNoiseZ);
-    box.appendChild(el('p', verdict.startsWith('No leak') ? 'verdict ok' : 'verdict', verdict));
-  }
-  else box.appendChild(el('p', 'verdict bad', `${L.suspects.length} allocation site${L.suspects.length > 1 ? 's grow' : ' grows'} steadily.`));
+    box.appendChild(el('p', verdict.undecided ? 'verdict' : 'verdict ok', verdict.text));
+  } else box.appendChild(el('p', 'verdict bad', `${L.suspects.length} allocation site${L.suspects.length > 1 ? 's grow' : ' grows'} steadily.`));
   const frameText = (f: PageLeakFrame) => `${f.function} (${f.file === '' ? 'native' : `${f.file.replace(`${data.meta.cwd}/`, '')}:${f.line}:${f.column}`})`;
   const charts: [HTMLElement, PageLeakSite][] = [];
   L.suspects.slice(0, 10).forEach((s, k) => {
