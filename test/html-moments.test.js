@@ -65,11 +65,11 @@ test('a click picks the nearest moment; the hash names the peak as such and igno
   assert.equal(momentLabel(M, 0), 'live heap at 0.50 s — 20.0 MiB used');
 });
 
-test('the page opens at the peak when what was alive at the end is under a tenth of the peak\'s, else at the end', () => {
+test('the page opens at the peak when what was alive at the end is under half of the peak\'s, else at the end', () => {
   // The peak moment's sampled total is 90 bytes.
   assert.equal(openingMoment(M, 0), 1);
-  assert.equal(openingMoment(M, 8.9), 1);
-  assert.equal(openingMoment(M, 9), null);
+  assert.equal(openingMoment(M, 44.9), 1);
+  assert.equal(openingMoment(M, 45), null);
   assert.equal(openingMoment(M, 90), null);
   assert.equal(openingMoment({ ...M, peakIndex: -1 }, 0), null, 'no peak: the end');
 });

@@ -56,12 +56,14 @@ export function momentOfHash(M: PageMoments, at: string | null): number | null {
 
 /**
  * Where the page opens without at= in its hash: at the peak when what was alive at the
- * end is under a tenth of the peak's (a batch job that freed its work: memray opens at
- * the high-water mark too), else at the end of the run (null).
+ * end is under half of the peak's (a batch job that freed its work: memray opens at
+ * the high-water mark too), else at the end of the run (null). Half, not less: both
+ * totals are sampled, and a small end read from ~16 samples swings by ±50 %, which
+ * flipped a tenth's choice between runs of the same program.
  */
 export function openingMoment(M: PageMoments, endBytes: number): number | null {
   if (M.peakIndex < 0) return null;
-  return endBytes < 0.1 * momentProfile(M, M.peakIndex).totalBytes ? M.peakIndex : null;
+  return endBytes < 0.5 * momentProfile(M, M.peakIndex).totalBytes ? M.peakIndex : null;
 }
 
 /** What the hash keeps for moment i: 'peak' for the peak, so that a link to it says so. */
