@@ -33,13 +33,17 @@ const STORM = `
       // the few allocations below run no GC; any later one (t1 on) is left out of both.
       gc();
       const summary = a.gc.summary();
-      const events = a.gc.events().length;
+      const ours = a.gc.events();
       const t1 = performance.now();
+      // A scavenge set off by gc.start()'s own result objects, after our callbacks went in and
+      // before t0 (~200 B of a ~1 MB young generation: ~1e-4 a worker), is ours and not in
+      // perf_hooks' window: the same window is applied to ours, by each event's start time.
+      const early = ours.filter((e) => e.startTime < t0).length;
       setImmediate(() => { // perf_hooks queues a GC's entry for the next immediate
         perf.push(...observer.takeRecords());
         observer.disconnect();
         const perfCount = perf.filter((e) => e.startTime >= t0 && e.startTime < t1).length;
-        parentPort.postMessage({ count: summary.count, dropped: summary.droppedEvents, events, perfCount });
+        parentPort.postMessage({ count: summary.count, dropped: summary.droppedEvents, events: ours.length, early, perfCount });
         if (workerData.stopAtEnd) a.gc.stop();
         if (workerData.spin) setInterval(() => churn(20000), 1);
       });
@@ -79,7 +83,8 @@ test('50 workers tracking GC, started and terminated in a storm: no crash, no le
   // Each worker counted the GCs that perf_hooks saw in it, no more, no fewer (~8 each);
   // its 64-record ring holds them all, or past 64 says how many it dropped.
   for (const r of json.results) {
-    assert.equal(r.count, r.perfCount, JSON.stringify(r));
+    assert.ok(r.early <= 1, JSON.stringify(r));
+    assert.equal(r.count - r.early, r.perfCount, JSON.stringify(r));
     assert.equal(r.events, Math.min(r.count, 64), JSON.stringify(r));
     assert.equal(r.dropped, r.count - r.events, JSON.stringify(r));
   }
