@@ -37,32 +37,31 @@ function assertOneLine(stderr, pattern) {
 }
 
 /**
- * Runs many-sites.js under `run`, sends `signal` once the program is busy and again
- * as soon as the capture's temporary file appears (so the second one lands while the
- * capture is being written), and resolves with what happened.
+ * Runs many-sites.js under `run` and sends `signal` once the program is busy; the
+ * program's own watcher thread sends it again as soon as the capture's temporary
+ * file appears (so the second one lands while the capture is being written) and
+ * says so on stdout. Resolves with what happened.
  */
 function signalTwiceWhileWriting(signal, toGroup) {
   const out = fs.mkdtempSync(path.join(dir, 'signals-'));
   const file = path.join(out, 'c.allocscope');
-  const child = spawn(process.execPath, [CLI, 'run', '--interval', '1k', '-o', file, MANY_SITES], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // Ctrl-C reaches the whole process group; a supervisor signals the CLI, which passes it on.
-  const send = () => (toGroup ? process.kill(-child.pid, signal) : child.kill(signal));
+  const env = { ...process.env, SECOND_SIGNAL: `${signal}:${toGroup ? 'group' : 'parent'}`, CAPTURE_DIR: out };
+  const child = spawn(process.execPath, [CLI, 'run', '--interval', '1k', '-o', file, MANY_SITES], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   return new Promise((resolve) => {
-    let sawTmp = false;
-    let poll;
+    let sent = false;
     child.stdout.on('data', (d) => {
-      if (!/ready/.test(d) || poll) return;
-      send();
-      poll = setInterval(() => {
-        if (tmpFilesIn(out).length === 0) return;
-        clearInterval(poll);
-        sawTmp = true;
-        send();
-      }, 1);
+      stdout += d;
+      if (sent || !/ready/.test(stdout)) return;
+      sent = true;
+      if (toGroup) process.kill(-child.pid, signal);
+      else child.kill(signal);
     });
-    child.on('exit', (status, sig) => { clearInterval(poll); resolve({ status, signal: sig, stderr, sawTmp, file, out }); });
+    // 'close': after the pipes are drained too (the watcher's line may come just before the exit).
+    child.on('close', (status, sig) => resolve({ status, signal: sig, stderr, sawTmp: stdout.includes(`second ${signal} while writing`), file, out }));
   });
 }
 
