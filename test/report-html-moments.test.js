@@ -50,6 +50,11 @@ const tableFunctions = async (page) => (await page.locator('#sites td.fn').allIn
 /** The first row's bytes, unformatted (the cell's data-v). */
 const firstRowBytes = (page) => page.$eval('#sites tbody tr:first-child', (tr) => Number([...tr.cells].find((td, k) => tr.closest('table').tHead.rows[0].cells[k].textContent.startsWith('bytes')).dataset.v));
 const hashOf = (page) => new URL(page.url()).hash;
+/** Bytes of the table's rows of function `fn` (each row's bytes cell's data-v). */
+const tableBytesOf = (page, fn) => page.$$eval('#sites tbody tr', (trs, name) => trs.reduce((sum, tr) => {
+  const k = [...tr.closest('table').tHead.rows[0].cells].findIndex((th) => th.textContent.startsWith('bytes'));
+  return tr.querySelector('td.fn').innerText.replace(/\s*⌕$/, '') === name ? sum + Number(tr.cells[k].dataset.v) : sum;
+}, 0), fn);
 
 test('the chart of live bytes by site is under the timeline, with the sites in its legend and the peak marked', async () => {
   const { page, errors, close } = await open(liveReport);
@@ -85,8 +90,15 @@ test('the batch job freed its index: the page opens at the peak with report --at
     await page.uncheck('#show-internals');
 
     await page.click('#moment-bar button[data-moment="end"]');
-    assert.ok(!(await tableFunctions(page)).includes('buildIndex'), 'nothing of the index at the end');
-    assert.equal((await page.locator('#flame .frame', { hasText: /^buildIndex/ }).count()), 0);
+    // The index is gone at the end; a few of V8's own small objects made while buildIndex ran are
+    // not (300-460 bytes in all, read at a 16-byte interval with 3,000 records and a 128-byte one
+    // with 150,000). At the default 512 KiB interval one of them is sampled in about 1 run in 1,300
+    // (~400 / 524,288), and that sample weighs an interval: a row of ~0.5 MiB, 0.5 % of the index at
+    // the peak. "Not in the table" failed then; the bound is a trace, where the index would be ~100 %.
+    const leftOver = await tableBytesOf(page, 'buildIndex');
+    assert.ok(leftOver < 0.02 * expected.bytes, `what is left of buildIndex at the end: ${leftOver} B of ${expected.bytes} B at the peak`);
+    // The flame graph draws the end's profile: no buildIndex frame where the table has no buildIndex row.
+    if (leftOver === 0) assert.equal((await page.locator('#flame .frame', { hasText: /^buildIndex/ }).count()), 0);
     assert.equal(hashOf(page), '#at=end');
     assert.match(await page.textContent('#moment-bar'), /end of the run/);
     await page.reload();
