@@ -128,8 +128,11 @@ export class CaptureRecorder {
     const nativePeak = nativeProfile && this.options.mode === 'live' && this.options.peak ? malloc.peakProfile()?.filter({ exclude: ownFileGlobs(), allFrames: true }).data : undefined;
     const moments = this.#ownsHeap ? heap.moments() : null;
     const t = this.#timeline;
+    // The RSS sampler's thread goes on while this runs: its samples are taken before the end time is read.
+    const rss = this.#ownsRss ? this.#rssSamples() : undefined;
+    const endTimeMs = Date.now();
     return buildCapture({
-      meta: { startTimeMs: this.#startTimeMs, endTimeMs: Date.now(), reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
+      meta: { startTimeMs: this.#startTimeMs, endTimeMs, reason, inlining: currentInlining(), options: { ...this.options }, ...extra },
       profile,
       ...(this.options.native ? { nativeProfile: nativeProfile ?? null } : {}),
       ...(nativePeak ? { nativePeakProfile: nativePeak } : {}),
@@ -138,7 +141,7 @@ export class CaptureRecorder {
       // Copies of the columns, which go on growing (numbers: slice() copies them all).
       timeline: {
         periodMs: t.periodMs, timeMs: t.timeMs.slice(), heapUsedBytes: t.heapUsedBytes.slice(), heapCommittedBytes: t.heapCommittedBytes.slice(),
-        externalBytes: t.externalBytes.slice(), rssBytes: t.rssBytes.slice(), ...(this.#ownsRss ? { rss: this.#rssSamples() } : {}),
+        externalBytes: t.externalBytes.slice(), rssBytes: t.rssBytes.slice(), ...(rss ? { rss } : {}),
       },
       heap: heap.stats(),
     });
